@@ -1,0 +1,634 @@
+"""The orchestrator engine: runs a workflow's phases, dependency-driven, and records them.
+
+Execution is dependency-driven, not wave-by-wave: a phase starts the moment all of its own
+dependencies have succeeded (and any gate on them is approved), subject to the concurrency
+limit and the request rate limit. When more phases are ready than there are slots, the one with
+the longest remaining path to the end starts first, so with enough slots a run takes as long as
+its critical path. Waves exist for people and metrics: each is recorded (metrics row and a
+snapshot) when its last phase reaches an end state.
+
+Sequential mode runs one phase at a time in topological order: the baseline parallel runs are
+measured against.
+
+A failed phase blocks only its own dependents; independent branches go on. Each phase reads a
+read-only snapshot of its inputs taken when it starts; its artifacts are accepted only after
+they pass validation, and its completion is recorded in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from spec_automation.core import events as ev
+from spec_automation.core.artifacts import ArtifactHeader, content_hash, render_artifact
+from spec_automation.core.graph import WorkflowGraph
+from spec_automation.core.ports import (
+    ArtifactDraft,
+    Clock,
+    GateDecision,
+    Gatekeeper,
+    GateRequest,
+    GateStatus,
+    PhaseCompletion,
+    PhaseError,
+    PhaseOutput,
+    PhaseRequest,
+    PhaseRunner,
+    PhaseStatus,
+    RunMode,
+    RunRecorder,
+    RunStart,
+    RunStatus,
+    RunSummary,
+    SystemClock,
+    TokenUsage,
+    WaveRecord,
+)
+from spec_automation.core.ratelimit import RateLimiter
+from spec_automation.core.validation import validate_artifacts
+
+__all__ = ["EngineSettings", "OrchestratorEngine", "RunResult"]
+
+_T = TypeVar("_T")
+
+_END_STATES = frozenset({PhaseStatus.SUCCEEDED, PhaseStatus.FAILED, PhaseStatus.BLOCKED})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngineSettings:
+    """Limits a run obeys."""
+
+    concurrency: int = 4
+    rate_limit_per_minute: float | None = None
+    phase_timeout_s: float | None = 900.0
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if self.phase_timeout_s is not None and self.phase_timeout_s <= 0:
+            raise ValueError("the phase timeout must be more than zero seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """How a run ended, as the engine saw it."""
+
+    run_id: int
+    status: RunStatus
+    mode: RunMode
+    wall_time_s: float
+    sequential_estimate_s: float
+    time_saved_s: float
+    phase_status: Mapping[str, PhaseStatus]
+    failed: Mapping[str, str]
+    blocked: Mapping[str, str]
+    usage: TokenUsage
+    cost_usd: float
+    peak_in_flight: int
+    phase_durations: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def succeeded(self) -> tuple[str, ...]:
+        """Phases that succeeded (in this run or an earlier segment of it)."""
+        return tuple(n for n, s in self.phase_status.items() if s == PhaseStatus.SUCCEEDED)
+
+
+class OrchestratorEngine:
+    """Runs a workflow graph through a phase runner, recording everything.
+
+    Dependencies are passed in: the ``runner`` (agents + provider), the ``recorder`` (store and
+    files), the ``gatekeeper`` (how approval decisions arrive) and the ``clock``.
+    """
+
+    def __init__(
+        self,
+        graph: WorkflowGraph,
+        *,
+        runner: PhaseRunner,
+        recorder: RunRecorder,
+        gatekeeper: Gatekeeper,
+        project_name: str,
+        brief: str,
+        settings: EngineSettings | None = None,
+        clock: Clock | None = None,
+        on_event: ev.EventSink | None = None,
+    ) -> None:
+        self.graph = graph
+        self.runner = runner
+        self.recorder = recorder
+        self.gatekeeper = gatekeeper
+        self.project_name = project_name
+        self.brief = brief
+        self.settings = settings or EngineSettings()
+        self.clock = clock or SystemClock()
+        self._on_event = on_event
+
+    async def run(
+        self, mode: RunMode = RunMode.PARALLEL, *, resume_run_id: int | None = None
+    ) -> RunResult:
+        """Run (or resume) the workflow and return how it ended.
+
+        Cancelling the awaiting task cancels in-flight phases, records the run as cancelled and
+        re-raises ``CancelledError``. No artifact file is ever left half-written.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="spec-store") as io:
+            execution = _Execution(self, mode, io)
+            return await execution.run(resume_run_id)
+
+    def publish(self, event: ev.EngineEvent) -> None:
+        """Hand an event to the subscriber, if any."""
+        if self._on_event is not None:
+            self._on_event(event)
+
+
+class _Execution:
+    """The state of one run: kept apart from the graph, which never changes."""
+
+    def __init__(self, engine: OrchestratorEngine, mode: RunMode, io: ThreadPoolExecutor) -> None:
+        self.engine = engine
+        self.graph = engine.graph
+        self.mode = mode
+        self.io = io
+        self.clock = engine.clock
+        self.recorder = engine.recorder
+        settings = engine.settings
+        self.limit = 1 if mode == RunMode.SEQUENTIAL else settings.concurrency
+        self.rate = (
+            RateLimiter(settings.rate_limit_per_minute, monotonic=self.clock.monotonic)
+            if settings.rate_limit_per_minute
+            else None
+        )
+        names = self.graph.topological_order
+        self.status: dict[str, PhaseStatus] = dict.fromkeys(names, PhaseStatus.PENDING)
+        self.failed: dict[str, str] = {}
+        self.blocked: dict[str, str] = {}
+        self.gate_held: set[str] = set()  # succeeded phases whose gate is not yet approved
+        self.contents: dict[str, str] = {}
+        self.versions: dict[str, int] = {}
+        self.durations: dict[str, float] = {}
+        self.started_mono: dict[str, float] = {}
+        self.finished_mono: dict[str, float] = {}
+        self.started_wall: dict[str, datetime] = {}
+        self.committed: set[str] = set()
+        self.usage = TokenUsage()
+        self.cost = 0.0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.wave_done: set[int] = set()
+        self.run_id = 0
+        self.t0 = 0.0
+        self.earlier_wall = 0.0
+        self.earlier_sequential = 0.0
+        if mode == RunMode.SEQUENTIAL:
+            topo = {name: i for i, name in enumerate(names)}
+            self.priority: Callable[[str], tuple[float, ...]] = lambda n: (topo[n],)
+        else:
+            remaining = self.graph.remaining_path_s
+            self.priority = lambda n: (-remaining[n], -self.graph.phase(n).priority)
+
+    # --- the run -----------------------------------------------------------------------
+
+    async def run(self, resume_run_id: int | None) -> RunResult:
+        already_done = await self._begin(resume_run_id)
+        self.t0 = self.clock.monotonic()
+        self._emit(
+            ev.RunStarted,
+            mode=self.mode,
+            phases=self.graph.topological_order,
+            waves=self.graph.waves,
+            already_done=tuple(sorted(already_done)),
+            concurrency=self.limit,
+        )
+        tasks: dict[asyncio.Task[Any], tuple[str, str]] = {}
+        try:
+            for name in already_done:
+                if self.graph.phase(name).approval_gates:
+                    produced = self.graph.phase(name).produces
+                    hashes = {
+                        a: content_hash(self.contents[a]) for a in produced if a in self.contents
+                    }
+                    await self._open_gates(name, hashes, tasks)
+            ready = self._initial_ready()
+            while True:
+                while ready and self.in_flight < self.limit:
+                    _, name = heapq.heappop(ready)
+                    self._start_phase(name, tasks)
+                if not tasks:
+                    break
+                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    kind, name = tasks.pop(task)
+                    if kind == "phase":
+                        self.in_flight -= 1
+                        await self._phase_ended(name, task, tasks)
+                    else:
+                        await self._gate_decided(name, task)
+                    for newly_ready in self._newly_ready(name):
+                        self._queue(newly_ready, ready)
+                    await self._record_finished_waves()
+        except asyncio.CancelledError:
+            await self._cancel(tasks)
+            raise
+        return await self._finish(RunStatus.COMPLETED)
+
+    async def _begin(self, resume_run_id: int | None) -> frozenset[str]:
+        now = self.clock.now()
+        if resume_run_id is None:
+            start = RunStart(
+                self.mode, self.graph.spec.name, self.graph.topological_order, self.limit, now
+            )
+            self.run_id = await self._io(self.recorder.begin_run, start)
+            done: frozenset[str] = frozenset()
+        else:
+            state = await self._io(self.recorder.resume_run, resume_run_id, now)
+            self.run_id = state.run_id
+            self.earlier_wall = state.wall_time_s
+            self.earlier_sequential = state.sequential_estimate_s
+            done = frozenset(state.succeeded) & frozenset(self.status)
+            for name in done:
+                self.status[name] = PhaseStatus.SUCCEEDED
+            self.wave_done = {
+                w for w, phases in enumerate(self.graph.waves, start=1) if set(phases) <= done
+            }
+        latest = await self._io(self.recorder.latest_artifacts)
+        for artifact, (version, content) in latest.items():
+            self.versions[artifact] = version
+            self.contents[artifact] = content
+        return done
+
+    def _initial_ready(self) -> list[tuple[tuple[float, ...], str]]:
+        ready: list[tuple[tuple[float, ...], str]] = []
+        for name in self.graph.topological_order:
+            if self.status[name] == PhaseStatus.PENDING and self._deps_satisfied(name):
+                self._queue(name, ready)
+        return ready
+
+    def _queue(self, name: str, ready: list[tuple[tuple[float, ...], str]]) -> None:
+        self.status[name] = PhaseStatus.QUEUED
+        heapq.heappush(ready, (self.priority(name), name))
+        self._emit(ev.PhaseQueued, phase=name, wave=self.graph.wave_of[name])
+
+    def _deps_satisfied(self, name: str) -> bool:
+        return all(
+            self.status[d] == PhaseStatus.SUCCEEDED and d not in self.gate_held
+            for d in self.graph.dependencies(name)
+        )
+
+    def _newly_ready(self, finished: str) -> list[str]:
+        return [
+            d
+            for d in self.graph.dependents(finished)
+            if self.status[d] == PhaseStatus.PENDING and self._deps_satisfied(d)
+        ]
+
+    # --- one phase ---------------------------------------------------------------------
+
+    def _start_phase(self, name: str, tasks: dict[asyncio.Task[Any], tuple[str, str]]) -> None:
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        task = asyncio.create_task(self._run_phase(name), name=f"phase {name}")
+        tasks[task] = ("phase", name)
+
+    async def _run_phase(self, name: str) -> PhaseCompletion:
+        phase = self.graph.phase(name)
+        wave = self.graph.wave_of[name]
+        if self.rate is not None:
+            await self.rate.acquire()
+        self.status[name] = PhaseStatus.RUNNING
+        started = self.clock.monotonic()
+        started_at = self.clock.now()
+        self.started_mono[name] = started
+        self.started_wall[name] = started_at
+        if self._wave_first_start(wave, name):
+            self._emit(ev.WaveStarted, wave=wave, phases=self.graph.waves[wave - 1])
+        await self._io(self.recorder.phase_started, self.run_id, name, wave, 1, started_at)
+        self._emit(ev.PhaseStarted, phase=name, wave=wave, attempt=1)
+
+        inputs = {a: self.contents[a] for a in self.graph.inputs_of(name) if a in self.contents}
+        request = PhaseRequest(
+            phase=phase,
+            project_name=self.engine.project_name,
+            brief=self.engine.brief,
+            inputs=MappingProxyType(inputs),
+            run_id=self.run_id,
+        )
+
+        def progress(tokens: int, message: str) -> None:
+            self._emit(ev.PhaseProgress, phase=name, tokens=tokens, message=message)
+
+        timeout = self.engine.settings.phase_timeout_s
+        try:
+            async with asyncio.timeout(timeout):
+                output = await self.engine.runner.run(request, progress)
+        except TimeoutError:
+            raise PhaseError(f"timed out after {timeout:g} s") from None
+        drafts, warnings = self._accept(phase.name, output, inputs)
+        finished = self.clock.monotonic()
+        completion = PhaseCompletion(
+            run_id=self.run_id,
+            phase=name,
+            wave=wave,
+            attempt=1,
+            started_at=started_at,
+            finished_at=self.clock.now(),
+            duration_s=finished - started,
+            artifacts=drafts,
+            provider=output.provider,
+            model=output.model,
+            usage=output.usage,
+            cost_usd=output.cost_usd,
+            cached=output.cached,
+            warnings=warnings,
+        )
+        await self._commit(completion)
+        return completion
+
+    def _accept(
+        self, name: str, output: PhaseOutput, inputs: Mapping[str, str]
+    ) -> tuple[tuple[ArtifactDraft, ...], tuple[str, ...]]:
+        """Check the output names the phase's artifacts, render them, and validate them."""
+        phase = self.graph.phase(name)
+        produced = set(output.artifacts)
+        foreign = sorted(produced - set(phase.produces))
+        if foreign:
+            raise PhaseError(f"produced {', '.join(foreign)}, which the phase does not declare")
+        missing = [a for a in phase.produces if a not in produced]
+        if missing:
+            raise PhaseError(f"did not produce {', '.join(missing)}")
+        input_hashes = {a: content_hash(c) for a, c in inputs.items()}
+        now = self.clock.now()
+        rendered: dict[str, str] = {}
+        for artifact in phase.produces:
+            header = ArtifactHeader(
+                artifact=artifact,
+                phase=name,
+                agent=phase.agent,
+                provider=output.provider,
+                model=output.model,
+                version=self.versions.get(artifact, 0) + 1,
+                generated_at=now,
+                run_id=self.run_id,
+                inputs=input_hashes,
+            )
+            rendered[artifact] = render_artifact(header, output.artifacts[artifact])
+        report = validate_artifacts(phase.validators, rendered)
+        if not report.ok:
+            raise PhaseError("validation failed: " + "; ".join(str(i) for i in report.errors))
+        drafts = tuple(
+            ArtifactDraft(a, c, content_hash(c), self.versions.get(a, 0) + 1)
+            for a, c in rendered.items()
+        )
+        return drafts, tuple(str(w) for w in report.warnings)
+
+    async def _commit(self, completion: PhaseCompletion) -> None:
+        """Record the phase; once started, the commit finishes even if the run is cancelled."""
+        future = asyncio.get_running_loop().run_in_executor(
+            self.io, self.recorder.commit_phase, completion
+        )
+        try:
+            await asyncio.shield(future)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await future
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self._committed(completion)
+            raise
+        self._committed(completion)
+
+    def _committed(self, completion: PhaseCompletion) -> None:
+        self.committed.add(completion.phase)
+        for draft in completion.artifacts:
+            self.contents[draft.name] = draft.content
+            self.versions[draft.name] = draft.version
+
+    async def _phase_ended(
+        self, name: str, task: asyncio.Task[Any], tasks: dict[asyncio.Task[Any], tuple[str, str]]
+    ) -> None:
+        finished = self.clock.monotonic()
+        self.finished_mono[name] = finished
+        duration = finished - self.started_mono.get(name, finished)
+        self.durations[name] = duration
+        error = task.exception()
+        if error is None:
+            completion: PhaseCompletion = task.result()
+            self.status[name] = PhaseStatus.SUCCEEDED
+            self.usage = self.usage + completion.usage
+            self.cost += completion.cost_usd
+            self._emit(
+                ev.PhaseSucceeded,
+                phase=name,
+                duration_s=completion.duration_s,
+                artifacts={d.name: d.version for d in completion.artifacts},
+                usage=completion.usage,
+                cost_usd=completion.cost_usd,
+                cached=completion.cached,
+                warnings=completion.warnings,
+            )
+            if self.graph.phase(name).approval_gates:
+                hashes = {d.name: d.content_hash for d in completion.artifacts}
+                await self._open_gates(name, hashes, tasks)
+            return
+        message = _describe(error)
+        self.status[name] = PhaseStatus.FAILED
+        self.failed[name] = message
+        await self._io(
+            self.recorder.phase_failed, self.run_id, name, message, self.clock.now(), duration
+        )
+        self._emit(ev.PhaseFailed, phase=name, error=message, duration_s=duration)
+        await self._block_downstream(name, name)
+
+    async def _block_downstream(self, source: str, reason: str) -> None:
+        downstream = self.graph.downstream(source)
+        for dependent in self.graph.topological_order:
+            if dependent in downstream and self.status[dependent] not in _END_STATES:
+                self.status[dependent] = PhaseStatus.BLOCKED
+                self.blocked[dependent] = reason
+                await self._io(self.recorder.phase_blocked, self.run_id, dependent, reason)
+                self._emit(ev.PhaseBlocked, phase=dependent, blocked_by=reason)
+
+    # --- gates -------------------------------------------------------------------------
+
+    async def _open_gates(
+        self,
+        name: str,
+        hashes: Mapping[str, str],
+        tasks: dict[asyncio.Task[Any], tuple[str, str]],
+    ) -> None:
+        """Open the phase's gates; its dependents wait until every one is approved."""
+        for gate in self.graph.phase(name).approval_gates:
+            await self._io(self.recorder.open_gate, self.run_id, gate, name, hashes)
+        self.gate_held.add(name)
+        task = asyncio.create_task(self._wait_for_gates(name), name=f"gates of {name}")
+        tasks[task] = ("gate", name)
+
+    async def _wait_for_gates(self, name: str) -> tuple[bool, str]:
+        phase = self.graph.phase(name)
+        for gate in phase.approval_gates:
+            state = await self._io(self.recorder.gate_state, gate)
+            if state.status == GateStatus.PENDING:
+                waiting = tuple(
+                    d for d in self.graph.dependents(name) if self.status[d] not in _END_STATES
+                )
+                self._emit(ev.GateWaiting, gate=gate, phase=name, waiting=waiting)
+                request = GateRequest(self.run_id, gate, name, phase.produces)
+                decision = await self.engine.gatekeeper.wait(request, state)
+            else:  # decided before this run segment (a resumed run, or unchanged artifacts)
+                approved = state.status == GateStatus.APPROVED
+                decision = GateDecision(approved, state.decided_by, state.note)
+            self._emit(
+                ev.GateDecided,
+                gate=gate,
+                phase=name,
+                approved=decision.approved,
+                decided_by=decision.decided_by,
+                note=decision.note,
+            )
+            if not decision.approved:
+                return False, gate
+        return True, ""
+
+    async def _gate_decided(self, name: str, task: asyncio.Task[Any]) -> None:
+        self.gate_held.discard(name)
+        approved, gate = task.result()
+        if not approved:
+            await self._block_downstream(name, f"gate {gate} rejected")
+
+    # --- waves and the end of the run --------------------------------------------------
+
+    def _wave_first_start(self, wave: int, name: str) -> bool:
+        return all(p == name or p not in self.started_mono for p in self.graph.waves[wave - 1])
+
+    async def _record_finished_waves(self) -> None:
+        for number, phases in enumerate(self.graph.waves, start=1):
+            if number in self.wave_done or any(self.status[p] not in _END_STATES for p in phases):
+                continue
+            self.wave_done.add(number)
+            ran = [p for p in phases if p in self.started_mono]
+            first = min((self.started_mono[p] for p in ran), default=None)
+            last = max(
+                (self.finished_mono.get(p, self.t0) for p in ran), default=self.clock.monotonic()
+            )
+            duration = 0.0 if first is None else last - first
+            sequential = sum(self.durations.get(p, 0.0) for p in ran)
+            failed = {
+                p: self.failed.get(p) or f"blocked by {self.blocked[p]}"
+                for p in phases
+                if p in self.failed or p in self.blocked
+            }
+            record = WaveRecord(
+                run_id=self.run_id,
+                wave=number,
+                phases=phases,
+                started_at=min((self.started_wall[p] for p in ran), default=None),
+                completed_at=self.clock.now(),
+                duration_s=duration,
+                sequential_estimate_s=sequential,
+                time_saved_s=sequential - duration,
+                phases_completed=tuple(
+                    p for p in phases if self.status[p] == PhaseStatus.SUCCEEDED
+                ),
+                phases_failed=failed,
+            )
+            await self._io(self.recorder.record_wave, record)
+            await self._io(
+                self.recorder.snapshot,
+                self.run_id,
+                f"run {self.run_id} wave {number}",
+                record.completed_at,
+            )
+            self._emit(
+                ev.WaveFinished,
+                wave=number,
+                duration_s=duration,
+                sequential_estimate_s=sequential,
+                time_saved_s=record.time_saved_s,
+                phases_completed=record.phases_completed,
+                phases_failed=failed,
+            )
+
+    async def _finish(self, status: RunStatus, error: str = "") -> RunResult:
+        wall = self.earlier_wall + (self.clock.monotonic() - self.t0)
+        sequential = self.earlier_sequential + sum(self.durations.values())
+        succeeded = tuple(n for n, s in self.status.items() if s == PhaseStatus.SUCCEEDED)
+        if status == RunStatus.COMPLETED and (self.failed or self.blocked):
+            status = RunStatus.PARTIAL if succeeded else RunStatus.FAILED
+        summary = RunSummary(
+            run_id=self.run_id,
+            status=status,
+            finished_at=self.clock.now(),
+            wall_time_s=wall,
+            sequential_estimate_s=sequential,
+            time_saved_s=sequential - wall,
+            phases_succeeded=succeeded,
+            phases_failed=dict(self.failed),
+            phases_blocked=dict(self.blocked),
+            error=error,
+        )
+        await self._io(self.recorder.finish_run, summary)
+        self._emit(
+            ev.RunFinished,
+            status=status,
+            wall_time_s=wall,
+            sequential_estimate_s=sequential,
+            time_saved_s=summary.time_saved_s,
+            succeeded=succeeded,
+            failed=dict(self.failed),
+            blocked=dict(self.blocked),
+        )
+        return RunResult(
+            run_id=self.run_id,
+            status=status,
+            mode=self.mode,
+            wall_time_s=wall,
+            sequential_estimate_s=sequential,
+            time_saved_s=summary.time_saved_s,
+            phase_status=dict(self.status),
+            failed=dict(self.failed),
+            blocked=dict(self.blocked),
+            usage=self.usage,
+            cost_usd=self.cost,
+            peak_in_flight=self.peak_in_flight,
+            phase_durations=dict(self.durations),
+        )
+
+    async def _cancel(self, tasks: Mapping[asyncio.Task[Any], tuple[str, str]]) -> None:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        now = self.clock.now()
+        for kind, name in tasks.values():
+            if kind != "phase":
+                continue
+            if name in self.committed:
+                self.status[name] = PhaseStatus.SUCCEEDED
+                continue
+            self.status[name] = PhaseStatus.CANCELLED
+            await self._io(self.recorder.phase_cancelled, self.run_id, name, now)
+            self._emit(ev.PhaseCancelled, phase=name)
+        await self._finish(RunStatus.CANCELLED, "cancelled by the user")
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    async def _io(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """Run a recorder call on the engine's store thread."""
+        return await asyncio.get_running_loop().run_in_executor(self.io, fn, *args)
+
+    def _emit(self, kind: Callable[..., ev.EngineEvent], **fields: Any) -> None:
+        elapsed = self.clock.monotonic() - self.t0 if self.t0 else 0.0
+        self.engine.publish(kind(run_id=self.run_id, elapsed_s=elapsed, **fields))
+
+
+def _describe(error: BaseException) -> str:
+    """A one-line error message for a failed phase."""
+    if isinstance(error, PhaseError):
+        return str(error)
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -1,0 +1,419 @@
+"""The workflow specification: phases, their agents, dependencies and artifacts.
+
+A spec is loaded from ``orchestrator_spec.yml`` strictly: only ``yaml.safe_load``, every field
+checked, and every problem reported as one line that names the phase and the field. The graph
+rules (unknown dependencies, cycles, one producer per artifact) are checked here too, so a
+``WorkflowSpec`` that exists is always runnable.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "KNOWN_VALIDATORS",
+    "PhaseSpec",
+    "SpecError",
+    "WorkflowSpec",
+    "find_cycle",
+    "load_spec",
+    "parse_spec",
+]
+
+#: Validators a phase may name. Their rules live in ``core.validation``.
+KNOWN_VALIDATORS = frozenset({"presence", "markdown_frontmatter", "structure", "anti_ai_slop"})
+
+_ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.md$")
+_PHASE_NAME_MAX = 64
+_TOP_LEVEL_FIELDS = frozenset({"version", "name", "description", "phases"})
+
+
+class SpecError(ValueError):
+    """A spec that cannot be used. ``str(error)`` is one line a user can act on."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseSpec:
+    """One phase of the workflow: an agent that turns its inputs into artifacts."""
+
+    name: str
+    description: str
+    agent: str
+    produces: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    estimated_duration_s: float
+    phase_type: str = "generate"
+    requires_stack: bool = False
+    priority: int = 0
+    validators: tuple[str, ...] = ()
+    approval_gates: tuple[str, ...] = ()
+    planned_files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowSpec:
+    """A checked, runnable workflow: phases in the order the file lists them."""
+
+    name: str
+    phases: Mapping[str, PhaseSpec]
+    version: int = 1
+    description: str = ""
+    source: str | None = None
+    _producer: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        producer = {artifact: p.name for p in self.phases.values() for artifact in p.produces}
+        object.__setattr__(self, "_producer", producer)
+
+    @property
+    def phase_names(self) -> tuple[str, ...]:
+        """Phase names in file order."""
+        return tuple(self.phases)
+
+    @property
+    def artifacts(self) -> tuple[str, ...]:
+        """Every artifact the workflow produces, in phase order."""
+        return tuple(self._producer)
+
+    def producer_of(self, artifact: str) -> PhaseSpec:
+        """The phase that produces ``artifact``; ``KeyError`` if none does."""
+        return self.phases[self._producer[artifact]]
+
+    def gates(self) -> dict[str, str]:
+        """Approval gate name → the phase that carries it."""
+        return {gate: p.name for p in self.phases.values() for gate in p.approval_gates}
+
+
+def load_spec(path: Path) -> WorkflowSpec:
+    """Read and check the spec at ``path``.
+
+    Raises:
+        SpecError: the file is missing, unreadable, not YAML, or breaks a rule.
+    """
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("file not found", source=source) from None
+    except IsADirectoryError:
+        raise SpecError("is a folder, not a spec file", source=source) from None
+    except UnicodeDecodeError:
+        raise SpecError("not a text file (expected UTF-8 YAML)", source=source) from None
+    except OSError as exc:
+        raise SpecError(f"cannot be read ({exc.strerror})", source=source) from None
+    return parse_spec(text, source=source)
+
+
+def parse_spec(text: str, *, source: str | None = None) -> WorkflowSpec:
+    """Parse and check spec text. See ``load_spec``."""
+    data = _safe_yaml(text, source)
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {_type_name(data)}"
+        raise SpecError(f"expected a mapping with a 'phases:' key, got {kind}", source=source)
+    for key in data:
+        if key not in _TOP_LEVEL_FIELDS:
+            raise SpecError(
+                f"unknown top-level field {key!r}{_suggest(key, _TOP_LEVEL_FIELDS)}", source=source
+            )
+    name = data.get("name", "workflow")
+    if not isinstance(name, str) or not name.strip():
+        raise SpecError("field 'name' must be non-empty text", source=source)
+    version = data.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise SpecError("field 'version' must be a positive whole number", source=source)
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise SpecError("field 'description' must be text", source=source)
+    raw_phases = data.get("phases")
+    if raw_phases is None:
+        raise SpecError("missing field 'phases'", source=source)
+    if not isinstance(raw_phases, dict) or not raw_phases:
+        raise SpecError(
+            "field 'phases' must be a non-empty mapping of phase name to phase", source=source
+        )
+
+    phases: dict[str, PhaseSpec] = {}
+    for raw_name, raw_phase in raw_phases.items():
+        phase = _parse_phase(raw_name, raw_phase, source)
+        phases[phase.name] = phase
+    _check_graph(phases, source)
+    return WorkflowSpec(
+        name=name.strip(), version=version, description=description, phases=phases, source=source
+    )
+
+
+def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:
+    """Return one cycle as ``[a, b, ..., a]`` in a node → successors graph, or ``None``."""
+    white, grey, black = 0, 1, 2
+    colour = dict.fromkeys(edges, white)
+    for start in edges:
+        if colour[start] != white:
+            continue
+        # Iterative DFS so a deep user spec cannot exhaust the recursion limit.
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path: list[str] = [start]
+        colour[start] = grey
+        while stack:
+            node, index = stack[-1]
+            successors = edges.get(node, ())
+            if index < len(successors):
+                stack[-1] = (node, index + 1)
+                nxt = successors[index]
+                state = colour.get(nxt, black)
+                if state == grey:
+                    return [*path[path.index(nxt) :], nxt]
+                if state == white:
+                    colour[nxt] = grey
+                    stack.append((nxt, 0))
+                    path.append(nxt)
+            else:
+                colour[node] = black
+                stack.pop()
+                path.pop()
+    return None
+
+
+# --- parsing helpers -----------------------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that also refuses duplicate mapping keys (a silent overwrite otherwise)."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node)
+        if key in mapping:
+            line = key_node.start_mark.line + 1
+            raise SpecError(f"line {line}: key {key!r} appears twice")
+        mapping[key] = loader.construct_object(value_node)
+    return mapping
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,
+)
+
+
+def _safe_yaml(text: str, source: str | None) -> Any:
+    try:
+        # _StrictLoader is a SafeLoader subclass: it constructs plain data only.
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506
+    except SpecError as exc:
+        raise SpecError(str(exc), source=source) from None
+    except yaml.constructor.ConstructorError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        tag = _tag_of(exc.problem)
+        if tag:
+            raise SpecError(
+                f"line {line}: the YAML tag {tag} is not allowed (a spec holds plain data only)",
+                source=source,
+            ) from None
+        raise SpecError(f"line {line}: not valid YAML ({exc.problem})", source=source) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise SpecError(f"{where}not valid YAML ({exc.problem})", source=source) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"not valid YAML ({exc})", source=source) from None
+
+
+def _tag_of(problem: str | None) -> str | None:
+    match = re.search(r"tag '([^']+)'", problem or "")
+    return match.group(1) if match else None
+
+
+_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
+    # field: (type, required)
+    "description": (str, True),
+    "agent": (str, True),
+    "produces": (list, True),
+    "depends_on": (list, True),
+    "estimated_duration_s": ((int, float), True),
+    "phase_type": (str, False),
+    "requires_stack": (bool, False),
+    "priority": (int, False),
+    "validators": (list, False),
+    "approval_gates": (list, False),
+    "planned_files": (list, False),
+}
+_TYPE_WORDS = {
+    str: "text",
+    list: "a list",
+    bool: "true or false",
+    int: "a whole number",
+    (int, float): "a number",
+}
+
+
+def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
+    if not isinstance(raw_name, str) or not raw_name.strip():
+        raise SpecError(f"phase name {raw_name!r} must be non-empty text", source=source)
+    name = raw_name
+    if len(name) > _PHASE_NAME_MAX or not name.isprintable() or name != name.strip():
+        raise SpecError(
+            f"phase {name!r}: name must be printable text of at most {_PHASE_NAME_MAX} "
+            "characters without surrounding spaces",
+            source=source,
+        )
+
+    def fail(message: str) -> SpecError:
+        return SpecError(f"phase {name}: {message}", source=source)
+
+    if not isinstance(raw, dict):
+        raise fail(f"expected a mapping of fields, got {_type_name(raw)}")
+    for key in raw:
+        if key not in _FIELDS:
+            raise fail(f"unknown field {key!r}{_suggest(str(key), _FIELDS)}")
+    for key, (expected, required) in _FIELDS.items():
+        if key not in raw:
+            if required:
+                raise fail(f"missing field {key!r}")
+            continue
+        value = raw[key]
+        wrong_bool = isinstance(value, bool) and expected is not bool
+        if wrong_bool or not isinstance(value, expected):
+            raise fail(
+                f"field {key!r} must be {_TYPE_WORDS[expected]}, got {_type_name(value)}"
+            )
+
+    description = raw["description"].strip()
+    agent = raw["agent"].strip()
+    if not description:
+        raise fail("field 'description' must not be empty")
+    if not agent or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", agent):
+        raise fail(f"field 'agent' must be a role name such as 'analyst', got {raw['agent']!r}")
+    duration = float(raw["estimated_duration_s"])
+    if not duration >= 0 or duration == float("inf"):
+        raise fail("field 'estimated_duration_s' must be zero or more seconds")
+
+    produces = _text_list(raw["produces"], "produces", fail)
+    if not produces:
+        raise fail("field 'produces' must name at least one artifact")
+    for artifact in produces:
+        if not _ARTIFACT_NAME.fullmatch(artifact):
+            raise fail(
+                f"field 'produces': {artifact!r} is not a plain markdown file name "
+                "(like 'prd.md': no folders, no '..', ending in .md)"
+            )
+    if len(set(produces)) != len(produces):
+        raise fail("field 'produces' lists an artifact twice")
+
+    depends_on = _text_list(raw["depends_on"], "depends_on", fail)
+    if name in depends_on:
+        raise fail("field 'depends_on': a phase cannot depend on itself")
+    if len(set(depends_on)) != len(depends_on):
+        raise fail("field 'depends_on' lists a phase twice")
+
+    validators = _text_list(raw.get("validators", []), "validators", fail)
+    for validator in validators:
+        if validator not in KNOWN_VALIDATORS:
+            known = ", ".join(sorted(KNOWN_VALIDATORS))
+            raise fail(f"field 'validators': unknown validator {validator!r} (known: {known})")
+    gates = _text_list(raw.get("approval_gates", []), "approval_gates", fail)
+    for gate in gates:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", gate):
+            raise fail(
+                f"field 'approval_gates': {gate!r} is not a gate name like 'architecture_approved'"
+            )
+    planned = _text_list(raw.get("planned_files", []), "planned_files", fail)
+    for path in planned:
+        pure = PurePosixPath(path)
+        if pure.is_absolute() or ".." in pure.parts or "\\" in path or not path.strip():
+            raise fail(
+                f"field 'planned_files': {path!r} must be a relative path inside the project"
+            )
+
+    phase_type = raw.get("phase_type", "generate").strip() or "generate"
+    return PhaseSpec(
+        name=name,
+        description=description,
+        agent=agent,
+        produces=tuple(produces),
+        depends_on=tuple(depends_on),
+        estimated_duration_s=duration,
+        phase_type=phase_type,
+        requires_stack=raw.get("requires_stack", False),
+        priority=raw.get("priority", 0),
+        validators=tuple(validators),
+        approval_gates=tuple(gates),
+        planned_files=tuple(str(PurePosixPath(p)) for p in planned),
+    )
+
+
+def _text_list(value: list[Any], key: str, fail: Any) -> list[str]:
+    items: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise fail(f"field {key!r} must be a list of text, found {item!r}")
+        items.append(item.strip())
+    return items
+
+
+def _check_graph(phases: Mapping[str, PhaseSpec], source: str | None) -> None:
+    producers: dict[str, str] = {}
+    gates: dict[str, str] = {}
+    for phase in phases.values():
+        for dependency in phase.depends_on:
+            if dependency not in phases:
+                raise SpecError(
+                    f"phase {phase.name}: field 'depends_on': unknown phase {dependency!r}"
+                    f"{_suggest(dependency, phases)}",
+                    source=source,
+                )
+        for artifact in phase.produces:
+            if artifact in producers:
+                raise SpecError(
+                    f"phase {phase.name}: field 'produces': {artifact!r} is already produced by "
+                    f"phase {producers[artifact]} (each artifact has one producer)",
+                    source=source,
+                )
+            producers[artifact] = phase.name
+        for gate in phase.approval_gates:
+            if gate in gates:
+                raise SpecError(
+                    f"phase {phase.name}: field 'approval_gates': gate {gate!r} is already on "
+                    f"phase {gates[gate]}",
+                    source=source,
+                )
+            gates[gate] = phase.name
+    cycle = find_cycle({p.name: list(p.depends_on) for p in phases.values()})
+    if cycle:
+        # depends_on points backwards; report the cycle in the direction work flows.
+        flow = list(reversed(cycle))
+        raise SpecError(
+            f"phase {flow[0]}: field 'depends_on': dependency cycle {' -> '.join(flow)}",
+            source=source,
+        )
+
+
+def _suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)

@@ -1,0 +1,24 @@
+"""Shared fixtures. Qt runs offscreen in every test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    """The repository root (bundled spec and resources live there)."""
+    return REPO
+
+
+@pytest.fixture
+def default_spec_path() -> Path:
+    """The bundled orchestrator_spec.yml."""
+    return REPO / "orchestrator_spec.yml"
