@@ -1,6 +1,6 @@
 """A request rate limit for providers: at most N phase requests per minute.
 
-A token bucket with a burst of one minute's allowance; ``acquire`` waits (asynchronously) for a
+A token bucket whose burst is one second's allowance (at least one request); ``acquire`` waits (asynchronously) for a
 token. Time and sleeping are injected so tests need not wait.
 """
 
@@ -26,7 +26,7 @@ class RateLimiter:
         if per_minute <= 0:
             raise ValueError("the rate limit must be more than zero requests per minute")
         self._rate = per_minute / 60.0
-        self._capacity = float(burst if burst is not None else max(1, int(per_minute)))
+        self._capacity = float(burst if burst is not None else max(1, int(per_minute // 60)))
         self._tokens = self._capacity
         self._monotonic = monotonic
         self._sleep = sleep
