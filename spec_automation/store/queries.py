@@ -1,0 +1,389 @@
+"""Read-side queries of the store, returning the frozen records of ``store.records``.
+
+Each function is one short transaction on its own session; what it returns is detached from
+the database and safe to hand to another thread or serialise.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm import Session
+
+from spec_automation.core.ports import GateStatus, PhaseStatus, RunMode, RunStatus
+from spec_automation.store.database import Database
+from spec_automation.store.errors import StoreError
+from spec_automation.store.models import (
+    ApprovalGate,
+    ArtifactVersion,
+    ParallelExecutionRun,
+    PhaseRun,
+    Project,
+    Snapshot,
+    SnapshotItem,
+    WorkflowRun,
+)
+from spec_automation.store.records import (
+    ArtifactVersionRecord,
+    GateRecord,
+    PhaseRunRecord,
+    ProjectRecord,
+    RunDetail,
+    RunRecord,
+    SnapshotItemRecord,
+    SnapshotRecord,
+    WaveRunRecord,
+)
+
+__all__ = [
+    "UNFINISHED_STATUSES",
+    "artifact_versions",
+    "ensure_project",
+    "gates",
+    "get_project",
+    "get_run",
+    "latest_unfinished_run",
+    "list_runs",
+    "mark_interrupted",
+    "runs_in_range",
+    "snapshots",
+    "wave_rows",
+]
+
+#: Run statuses that leave something to resume or retry.
+UNFINISHED_STATUSES = (
+    RunStatus.RUNNING,
+    RunStatus.INTERRUPTED,
+    RunStatus.CANCELLED,
+    RunStatus.PARTIAL,
+    RunStatus.FAILED,
+)
+
+
+def ensure_project(
+    db: Database, name: str, root: Path | str, spec_name: str, *, now: datetime | None = None
+) -> ProjectRecord:
+    """The store's project, created from these values when the store has none yet.
+
+    An existing project is returned as stored: its name and root are not overwritten.
+    """
+    with db.session() as session:
+        row = session.scalar(select(Project).order_by(Project.id).limit(1))
+        if row is None:
+            row = Project(
+                name=name,
+                root_path=str(root),
+                spec_name=spec_name,
+                created_at=now or datetime.now(UTC),
+            )
+            session.add(row)
+            session.flush()
+        return _project(row)
+
+
+def get_project(db: Database) -> ProjectRecord:
+    """The store's project.
+
+    Raises:
+        StoreError: the store has no project yet.
+    """
+    with db.session() as session:
+        row = session.scalar(select(Project).order_by(Project.id).limit(1))
+        if row is None:
+            raise StoreError(f"{db.path} holds no project yet")
+        return _project(row)
+
+
+def list_runs(db: Database, project_id: int, limit: int = 50, offset: int = 0) -> list[RunRecord]:
+    """A page of the project's workflow runs, newest first."""
+    with db.session() as session:
+        rows = session.scalars(
+            select(WorkflowRun)
+            .where(WorkflowRun.project_id == project_id)
+            .order_by(WorkflowRun.started_at.desc(), WorkflowRun.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return [_run(row) for row in rows]
+
+
+def get_run(db: Database, run_id: int) -> RunDetail:
+    """A run with its phase attempts and wave metrics.
+
+    Raises:
+        StoreError: there is no such run.
+    """
+    with db.session() as session:
+        row = session.get(WorkflowRun, run_id)
+        if row is None:
+            raise StoreError(f"no workflow run {run_id} in this project")
+        return _details(session, [row])[0]
+
+
+def latest_unfinished_run(db: Database, project_id: int) -> RunRecord | None:
+    """The newest run left running, interrupted, cancelled, partial or failed, if any."""
+    with db.session() as session:
+        row = session.scalar(
+            select(WorkflowRun)
+            .where(
+                WorkflowRun.project_id == project_id,
+                WorkflowRun.status.in_(UNFINISHED_STATUSES),
+            )
+            .order_by(WorkflowRun.started_at.desc(), WorkflowRun.id.desc())
+            .limit(1)
+        )
+        return None if row is None else _run(row)
+
+
+def mark_interrupted(db: Database, run_id: int) -> bool:
+    """Mark a run that a dead process left ``running`` as interrupted, with its open phases.
+
+    Returns whether the run was running (a run in any other state is left alone).
+    """
+    with db.session() as session:
+        result = session.execute(
+            update(WorkflowRun)
+            .where(WorkflowRun.id == run_id, WorkflowRun.status == RunStatus.RUNNING)
+            .values(status=RunStatus.INTERRUPTED.value)
+        )
+        changed = cast("CursorResult[Any]", result).rowcount
+        if changed:
+            session.execute(
+                update(PhaseRun)
+                .where(
+                    PhaseRun.run_id == run_id,
+                    PhaseRun.status.in_(
+                        (PhaseStatus.PENDING, PhaseStatus.QUEUED, PhaseStatus.RUNNING)
+                    ),
+                )
+                .values(status=PhaseStatus.INTERRUPTED.value)
+            )
+        return bool(changed)
+
+
+def wave_rows(db: Database, run_id: int) -> list[WaveRunRecord]:
+    """The recorded waves of a run, in wave order."""
+    with db.session() as session:
+        rows = session.scalars(
+            select(ParallelExecutionRun)
+            .where(ParallelExecutionRun.run_id == run_id)
+            .order_by(ParallelExecutionRun.wave_number, ParallelExecutionRun.id)
+        ).all()
+        return [_wave(row) for row in rows]
+
+
+def runs_in_range(
+    db: Database, project_id: int, since: datetime | None = None, until: datetime | None = None
+) -> list[RunDetail]:
+    """Runs started in ``[since, until)`` (either end open when ``None``), oldest first.
+
+    Phase and wave rows come in two queries for all runs together, not one per run.
+    """
+    query = select(WorkflowRun).where(WorkflowRun.project_id == project_id)
+    if since is not None:
+        query = query.where(WorkflowRun.started_at >= since)
+    if until is not None:
+        query = query.where(WorkflowRun.started_at < until)
+    with db.session() as session:
+        rows = session.scalars(query.order_by(WorkflowRun.started_at, WorkflowRun.id)).all()
+        return _details(session, rows)
+
+
+def artifact_versions(
+    db: Database, project_id: int, artifact: str, limit: int = 50, offset: int = 0
+) -> list[ArtifactVersionRecord]:
+    """A page of an artifact's versions, newest first."""
+    with db.session() as session:
+        rows = session.scalars(
+            select(ArtifactVersion)
+            .where(ArtifactVersion.project_id == project_id, ArtifactVersion.artifact == artifact)
+            .order_by(ArtifactVersion.version.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return [_version(row) for row in rows]
+
+
+def gates(db: Database, project_id: int) -> list[GateRecord]:
+    """Every approval gate opened in the project, by name."""
+    with db.session() as session:
+        rows = session.scalars(
+            select(ApprovalGate)
+            .where(ApprovalGate.project_id == project_id)
+            .order_by(ApprovalGate.gate)
+        ).all()
+        return [_gate(row) for row in rows]
+
+
+def snapshots(
+    db: Database, project_id: int, limit: int = 50, offset: int = 0
+) -> list[SnapshotRecord]:
+    """A page of the project's snapshots, newest first, each with its artifact versions."""
+    with db.session() as session:
+        rows = session.scalars(
+            select(Snapshot)
+            .where(Snapshot.project_id == project_id)
+            .order_by(Snapshot.created_at.desc(), Snapshot.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        items: dict[int, list[SnapshotItemRecord]] = defaultdict(list)
+        if rows:
+            item_rows = session.execute(
+                select(
+                    SnapshotItem.snapshot_id,
+                    SnapshotItem.artifact,
+                    SnapshotItem.artifact_version_id,
+                    ArtifactVersion.version,
+                    ArtifactVersion.content_hash,
+                )
+                .join(ArtifactVersion, ArtifactVersion.id == SnapshotItem.artifact_version_id)
+                .where(SnapshotItem.snapshot_id.in_([row.id for row in rows]))
+                .order_by(SnapshotItem.artifact)
+            ).all()
+            for snapshot_id, artifact, version_id, version, content_hash in item_rows:
+                items[snapshot_id].append(
+                    SnapshotItemRecord(artifact, version_id, version, content_hash)
+                )
+        return [
+            SnapshotRecord(
+                id=row.id,
+                run_id=row.run_id,
+                label=row.label,
+                created_at=row.created_at,
+                items=tuple(items[row.id]),
+            )
+            for row in rows
+        ]
+
+
+# --- row -> record ---------------------------------------------------------------------------
+
+
+def _details(session: Session, runs: Sequence[WorkflowRun]) -> list[RunDetail]:
+    if not runs:
+        return []
+    run_ids = [run.id for run in runs]
+    phases: dict[int, list[PhaseRunRecord]] = defaultdict(list)
+    for row in session.scalars(
+        select(PhaseRun).where(PhaseRun.run_id.in_(run_ids)).order_by(PhaseRun.id)
+    ):
+        phases[row.run_id].append(_phase(row))
+    waves: dict[int, list[WaveRunRecord]] = defaultdict(list)
+    for wave in session.scalars(
+        select(ParallelExecutionRun)
+        .where(ParallelExecutionRun.run_id.in_(run_ids))
+        .order_by(ParallelExecutionRun.wave_number, ParallelExecutionRun.id)
+    ):
+        waves[wave.run_id].append(_wave(wave))
+    return [
+        RunDetail(run=_run(run), phases=tuple(phases[run.id]), waves=tuple(waves[run.id]))
+        for run in runs
+    ]
+
+
+def _project(row: Project) -> ProjectRecord:
+    return ProjectRecord(
+        id=row.id,
+        name=row.name,
+        root_path=row.root_path,
+        spec_name=row.spec_name,
+        created_at=row.created_at,
+    )
+
+
+def _run(row: WorkflowRun) -> RunRecord:
+    return RunRecord(
+        id=row.id,
+        project_id=row.project_id,
+        mode=RunMode(row.mode),
+        status=RunStatus(row.status),
+        spec_name=row.spec_name,
+        concurrency=row.concurrency,
+        phases=tuple(row.phases),
+        started_at=row.started_at,
+        completed_at=row.completed_at,
+        wall_time_s=row.wall_time_s,
+        sequential_estimate_s=row.sequential_estimate_s,
+        time_saved_s=row.time_saved_s,
+        error=row.error,
+        segments=row.segments,
+    )
+
+
+def _phase(row: PhaseRun) -> PhaseRunRecord:
+    return PhaseRunRecord(
+        id=row.id,
+        run_id=row.run_id,
+        phase=row.phase,
+        wave=row.wave,
+        attempt=row.attempt,
+        status=PhaseStatus(row.status),
+        started_at=row.started_at,
+        completed_at=row.completed_at,
+        duration_s=row.duration_s,
+        provider=row.provider,
+        model=row.model,
+        input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens,
+        cache_write_tokens=row.cache_write_tokens,
+        cache_read_tokens=row.cache_read_tokens,
+        cost_usd=row.cost_usd,
+        cached=row.cached,
+        error=row.error,
+        blocked_by=row.blocked_by,
+        warnings=tuple(row.warnings),
+    )
+
+
+def _wave(row: ParallelExecutionRun) -> WaveRunRecord:
+    return WaveRunRecord(
+        id=row.id,
+        run_id=row.run_id,
+        wave=row.wave_number,
+        phases=tuple(row.phases),
+        started_at=row.started_at,
+        completed_at=row.completed_at,
+        duration_s=row.duration_s,
+        sequential_estimate_s=row.sequential_estimate_s,
+        time_saved_s=row.time_saved_s,
+        phases_completed=tuple(row.phases_completed),
+        phases_failed={str(k): str(v) for k, v in row.phases_failed.items()},
+    )
+
+
+def _version(row: ArtifactVersion) -> ArtifactVersionRecord:
+    return ArtifactVersionRecord(
+        id=row.id,
+        artifact=row.artifact,
+        version=row.version,
+        content=row.content,
+        content_hash=row.content_hash,
+        changed_by=row.changed_by,
+        phase=row.phase,
+        phase_run_id=row.phase_run_id,
+        workflow_run_id=row.workflow_run_id,
+        created_at=row.created_at,
+        regeneration_reason=row.regeneration_reason,
+        regeneration_run_id=row.regeneration_run_id,
+    )
+
+
+def _gate(row: ApprovalGate) -> GateRecord:
+    return GateRecord(
+        id=row.id,
+        gate=row.gate,
+        phase=row.phase,
+        run_id=row.run_id,
+        status=GateStatus(row.status),
+        artifact_hashes=dict(row.artifact_hashes),
+        opened_at=row.opened_at,
+        decided_at=row.decided_at,
+        decided_by=row.decided_by,
+        note=row.note,
+    )

@@ -1,0 +1,164 @@
+"""Read-side records the store hands out: frozen dataclasses, detached from any session.
+
+Fields are plain values (text, numbers, aware UTC datetimes, tuples, dicts and the string
+enums of ``core.ports``) so the service facade can turn them into JSON directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from spec_automation.core.ports import GateStatus, PhaseStatus, RunMode, RunStatus
+
+__all__ = [
+    "ArtifactVersionRecord",
+    "GateRecord",
+    "PhaseRunRecord",
+    "ProjectRecord",
+    "RunDetail",
+    "RunRecord",
+    "SnapshotItemRecord",
+    "SnapshotRecord",
+    "WaveRunRecord",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRecord:
+    """The project a store belongs to."""
+
+    id: int
+    name: str
+    root_path: str
+    spec_name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One workflow run as listed in the history."""
+
+    id: int
+    project_id: int
+    mode: RunMode
+    status: RunStatus
+    spec_name: str
+    concurrency: int
+    phases: tuple[str, ...]
+    started_at: datetime
+    completed_at: datetime | None
+    wall_time_s: float
+    sequential_estimate_s: float
+    time_saved_s: float
+    error: str
+    segments: int
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseRunRecord:
+    """One attempt at one phase of a run."""
+
+    id: int
+    run_id: int
+    phase: str
+    wave: int | None  # None for a phase blocked before it started
+    attempt: int
+    status: PhaseStatus
+    started_at: datetime | None
+    completed_at: datetime | None
+    duration_s: float
+    provider: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cache_write_tokens: int
+    cache_read_tokens: int
+    cost_usd: float
+    cached: bool
+    error: str
+    blocked_by: str
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WaveRunRecord:
+    """The recorded metrics of one wave of a run."""
+
+    id: int
+    run_id: int
+    wave: int
+    phases: tuple[str, ...]
+    started_at: datetime | None
+    completed_at: datetime
+    duration_s: float
+    sequential_estimate_s: float
+    time_saved_s: float
+    phases_completed: tuple[str, ...]
+    phases_failed: Mapping[str, str]  # phase -> error
+
+
+@dataclass(frozen=True, slots=True)
+class RunDetail:
+    """A run with its phase attempts (in start order) and its waves (in wave order)."""
+
+    run: RunRecord
+    phases: tuple[PhaseRunRecord, ...]
+    waves: tuple[WaveRunRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactVersionRecord:
+    """One stored version of an artifact."""
+
+    id: int
+    artifact: str
+    version: int
+    content: str
+    content_hash: str
+    changed_by: str  # 'system' or 'user'
+    phase: str
+    phase_run_id: int | None
+    workflow_run_id: int | None
+    created_at: datetime
+    regeneration_reason: str | None
+    regeneration_run_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class GateRecord:
+    """An approval gate and its current decision."""
+
+    id: int
+    gate: str
+    phase: str
+    run_id: int | None
+    status: GateStatus
+    artifact_hashes: Mapping[str, Any]  # artifact -> content hash it was opened for
+    opened_at: datetime
+    decided_at: datetime | None
+    decided_by: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotItemRecord:
+    """The artifact version a snapshot holds for one artifact."""
+
+    artifact: str
+    artifact_version_id: int
+    version: int
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRecord:
+    """A snapshot and the artifact versions it holds (by artifact name)."""
+
+    id: int
+    run_id: int | None
+    label: str
+    created_at: datetime
+    items: tuple[SnapshotItemRecord, ...]
