@@ -1,0 +1,1 @@
+"""Agent roles: reading briefs and artifacts, and producing artifact content."""

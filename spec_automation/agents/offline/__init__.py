@@ -1,0 +1,86 @@
+"""The offline authors: genuinely useful artifacts with no network and no API key.
+
+``author_artifacts`` dispatches by artifact file name to one author per known default
+artifact, and to the generic author for anything else. Every author reads the brief and the
+actual content of its upstream artifacts, and is deterministic: same inputs, same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from spec_automation.agents.brief import Brief
+from spec_automation.agents.offline import analyst, architect, designer, pm, scrum_master, validator
+from spec_automation.agents.offline.generic import write_generic
+from spec_automation.core.spec import PhaseSpec
+
+__all__ = ["REQUIRED_HEADINGS", "author_artifacts"]
+
+#: Level-2 headings (case-insensitive) each default artifact must contain.
+REQUIRED_HEADINGS: dict[str, tuple[str, ...]] = {
+    "analysis.md": ("Problem", "Users", "Goals", "Features", "Constraints", "Risks"),
+    "stack.md": ("Chosen stack", "Rationale", "Alternatives considered"),
+    "design-tokens.md": ("Colour", "Spacing", "Typography", "Motion"),
+    "prd.md": ("Overview", "Functional requirements", "Non-functional requirements"),
+    "user-flows.md": ("Flows",),
+    "architecture.md": ("Overview", "Components", "Requirement traceability"),
+    "data-model.md": ("Entities",),
+    "api-spec.md": ("Endpoints",),
+    "component-mapping.md": ("Token mapping", "Components"),
+    "journey-maps.md": ("Journeys",),
+    "dependencies.md": ("Libraries", "Component dependencies"),
+    "epics.md": ("Epics",),
+    "tasks.md": ("Tasks",),
+    "validation-report.md": ("Summary", "Requirement coverage"),
+}
+
+_Author = Callable[[Brief, Mapping[str, str]], str]
+
+_AUTHORS: dict[str, _Author] = {
+    "analysis.md": analyst.write_analysis,
+    "stack.md": architect.write_stack,
+    "design-tokens.md": designer.write_design_tokens,
+    "prd.md": pm.write_prd,
+    "user-flows.md": pm.write_user_flows,
+    "architecture.md": architect.write_architecture,
+    "data-model.md": architect.write_data_model,
+    "api-spec.md": architect.write_api_spec,
+    "component-mapping.md": designer.write_component_mapping,
+    "journey-maps.md": designer.write_journey_maps,
+    "dependencies.md": architect.write_dependencies,
+    "epics.md": pm.write_epics,
+    "tasks.md": scrum_master.write_tasks,
+    "validation-report.md": validator.write_validation_report,
+    "handoff.md": validator.write_handoff,
+}
+
+
+def author_artifacts(
+    phase: PhaseSpec, brief: Brief, inputs: Mapping[str, str], project_name: str
+) -> dict[str, str]:
+    """Write the markdown body (no front matter) of every artifact the phase produces.
+
+    Args:
+        phase: the phase being run; its ``produces`` names the artifacts.
+        brief: the parsed project brief.
+        inputs: upstream artifact file name → full file content (front matter included).
+        project_name: used as the product name when the brief has no title.
+
+    Returns:
+        Artifact file name → markdown body, with exactly the keys of ``phase.produces``.
+    """
+    if project_name and brief.name == "Untitled product":
+        brief = _renamed(brief, project_name)
+    bodies: dict[str, str] = {}
+    for name in phase.produces:
+        author = _AUTHORS.get(name)
+        bodies[name] = (
+            author(brief, inputs) if author else write_generic(phase, name, brief, inputs)
+        )
+    return bodies
+
+
+def _renamed(brief: Brief, name: str) -> Brief:
+    from dataclasses import replace
+
+    return replace(brief, name=name)

@@ -1,0 +1,56 @@
+"""The multi-artifact reply format: one agent reply carrying several artifact files.
+
+A reply holds one block per file::
+
+    <<<FILE prd.md>>>
+    # Product requirements
+    ...
+    <<<END FILE>>>
+
+The parser accepts only the files the phase produces; a reply naming any other file, or a path
+that would leave the artifacts folder, is rejected before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from spec_automation.core.ports import PhaseError
+
+__all__ = ["ReplyError", "parse_reply", "render_reply"]
+
+_BLOCK = re.compile(r"^<<<FILE (?P<name>[^\n>]+)>>>\n(?P<body>.*?)^<<<END FILE>>>\s*$", re.M | re.S)
+
+
+class ReplyError(PhaseError):
+    """An agent reply that cannot be accepted."""
+
+
+def render_reply(artifacts: Mapping[str, str]) -> str:
+    """Join artifact bodies into one reply."""
+    return "\n".join(
+        f"<<<FILE {name}>>>\n{body.rstrip()}\n<<<END FILE>>>\n" for name, body in artifacts.items()
+    )
+
+
+def parse_reply(reply: str, produces: Iterable[str]) -> dict[str, str]:
+    """Split a reply into artifact bodies, accepting only the phase's own artifacts."""
+    allowed = tuple(produces)
+    found: dict[str, str] = {}
+    for match in _BLOCK.finditer(reply):
+        name = match.group("name").strip()
+        if name not in allowed:
+            raise ReplyError(
+                f"the reply contains {name!r}, which this phase does not produce "
+                f"(it produces {', '.join(allowed)}); nothing was written"
+            )
+        if name in found:
+            raise ReplyError(f"the reply contains {name!r} twice; nothing was written")
+        found[name] = match.group("body")
+    if not found and len(allowed) == 1 and reply.strip():
+        return {allowed[0]: reply}  # a single-artifact reply needs no markers
+    missing = [a for a in allowed if a not in found]
+    if missing:
+        raise ReplyError(f"the reply lacks {', '.join(missing)}")
+    return found
