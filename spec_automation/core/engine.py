@@ -172,12 +172,14 @@ class _Execution:
         self.blocked: dict[str, str] = {}
         self.gate_held: set[str] = set()  # succeeded phases whose gate is not yet approved
         self.contents: dict[str, str] = {}
+        self.hashes: dict[str, str] = {}  # artifact -> content hash, kept with ``contents``
         self.versions: dict[str, int] = {}
         self.durations: dict[str, float] = {}
         self.started_mono: dict[str, float] = {}
         self.finished_mono: dict[str, float] = {}
         self.started_wall: dict[str, datetime] = {}
         self.committed: set[str] = set()
+        self.pending_io: list[asyncio.Future[Any]] = []
         self.usage = TokenUsage()
         self.cost = 0.0
         self.in_flight = 0
@@ -262,6 +264,7 @@ class _Execution:
         for artifact, (version, content) in latest.items():
             self.versions[artifact] = version
             self.contents[artifact] = content
+            self.hashes[artifact] = content_hash(content)
         return done
 
     def _initial_ready(self) -> list[tuple[tuple[float, ...], str]]:
@@ -309,7 +312,7 @@ class _Execution:
         self.started_wall[name] = started_at
         if self._wave_first_start(wave, name):
             self._emit(ev.WaveStarted, wave=wave, phases=self.graph.waves[wave - 1])
-        await self._io(self.recorder.phase_started, self.run_id, name, wave, 1, started_at)
+        self._submit(self.recorder.phase_started, self.run_id, name, wave, 1, started_at)
         self._emit(ev.PhaseStarted, phase=name, wave=wave, attempt=1)
 
         inputs = {a: self.contents[a] for a in self.graph.inputs_of(name) if a in self.contents}
@@ -363,7 +366,7 @@ class _Execution:
         missing = [a for a in phase.produces if a not in produced]
         if missing:
             raise PhaseError(f"did not produce {', '.join(missing)}")
-        input_hashes = {a: content_hash(c) for a, c in inputs.items()}
+        input_hashes = {a: self.hashes[a] for a in inputs}
         now = self.clock.now()
         rendered: dict[str, str] = {}
         for artifact in phase.produces:
@@ -407,6 +410,7 @@ class _Execution:
         self.committed.add(completion.phase)
         for draft in completion.artifacts:
             self.contents[draft.name] = draft.content
+            self.hashes[draft.name] = draft.content_hash
             self.versions[draft.name] = draft.version
 
     async def _phase_ended(
@@ -439,7 +443,7 @@ class _Execution:
         message = _describe(error)
         self.status[name] = PhaseStatus.FAILED
         self.failed[name] = message
-        await self._io(
+        self._submit(
             self.recorder.phase_failed, self.run_id, name, message, self.clock.now(), duration
         )
         self._emit(ev.PhaseFailed, phase=name, error=message, duration_s=duration)
@@ -451,7 +455,7 @@ class _Execution:
             if dependent in downstream and self.status[dependent] not in _END_STATES:
                 self.status[dependent] = PhaseStatus.BLOCKED
                 self.blocked[dependent] = reason
-                await self._io(self.recorder.phase_blocked, self.run_id, dependent, reason)
+                self._submit(self.recorder.phase_blocked, self.run_id, dependent, reason)
                 self._emit(ev.PhaseBlocked, phase=dependent, blocked_by=reason)
 
     # --- gates -------------------------------------------------------------------------
@@ -464,7 +468,7 @@ class _Execution:
     ) -> None:
         """Open the phase's gates; its dependents wait until every one is approved."""
         for gate in self.graph.phase(name).approval_gates:
-            await self._io(self.recorder.open_gate, self.run_id, gate, name, hashes)
+            self._submit(self.recorder.open_gate, self.run_id, gate, name, hashes)
         self.gate_held.add(name)
         task = asyncio.create_task(self._wait_for_gates(name), name=f"gates of {name}")
         tasks[task] = ("gate", name)
@@ -537,8 +541,8 @@ class _Execution:
                 ),
                 phases_failed=failed,
             )
-            await self._io(self.recorder.record_wave, record)
-            await self._io(
+            self._submit(self.recorder.record_wave, record)
+            self._submit(
                 self.recorder.snapshot,
                 self.run_id,
                 f"run {self.run_id} wave {number}",
@@ -572,6 +576,7 @@ class _Execution:
             phases_blocked=dict(self.blocked),
             error=error,
         )
+        await self._drain()
         await self._io(self.recorder.finish_run, summary)
         self._emit(
             ev.RunFinished,
@@ -611,15 +616,31 @@ class _Execution:
                 self.status[name] = PhaseStatus.SUCCEEDED
                 continue
             self.status[name] = PhaseStatus.CANCELLED
-            await self._io(self.recorder.phase_cancelled, self.run_id, name, now)
+            self._submit(self.recorder.phase_cancelled, self.run_id, name, now)
             self._emit(ev.PhaseCancelled, phase=name)
         await self._finish(RunStatus.CANCELLED, "cancelled by the user")
 
     # --- plumbing ----------------------------------------------------------------------
 
     async def _io(self, fn: Callable[..., _T], *args: Any) -> _T:
-        """Run a recorder call on the engine's store thread."""
+        """Run a recorder call on the engine's store thread and wait for it."""
         return await asyncio.get_running_loop().run_in_executor(self.io, fn, *args)
+
+    def _submit(self, fn: Callable[..., object], *args: Any) -> None:
+        """Queue a bookkeeping record on the store thread without waiting for it.
+
+        The store thread runs calls in submission order, so a later call (a phase's commit,
+        a gate read) always sees earlier ones. Scheduling never waits on bookkeeping; the run
+        drains the queue, surfacing any error, before it records its end.
+        """
+        self.pending_io.append(asyncio.get_running_loop().run_in_executor(self.io, fn, *args))
+
+    async def _drain(self) -> None:
+        pending, self.pending_io = self.pending_io, []
+        results = await asyncio.gather(*pending, return_exceptions=True)
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:
+            raise errors[0]
 
     def _emit(self, kind: Callable[..., ev.EngineEvent], **fields: Any) -> None:
         elapsed = self.clock.monotonic() - self.t0 if self.t0 else 0.0

@@ -1,7 +1,7 @@
 """A request rate limit for providers: at most N phase requests per minute.
 
-A token bucket whose burst is one second's allowance (at least one request); ``acquire`` waits (asynchronously) for a
-token. Time and sleeping are injected so tests need not wait.
+A token bucket whose burst is one second's allowance (at least one request); ``acquire`` waits
+(asynchronously) for a token. Time and sleeping are injected so tests need not wait.
 """
 
 from __future__ import annotations

@@ -287,9 +287,7 @@ def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
         value = raw[key]
         wrong_bool = isinstance(value, bool) and expected is not bool
         if wrong_bool or not isinstance(value, expected):
-            raise fail(
-                f"field {key!r} must be {_TYPE_WORDS[expected]}, got {_type_name(value)}"
-            )
+            raise fail(f"field {key!r} must be {_TYPE_WORDS[expected]}, got {_type_name(value)}")
 
     description = raw["description"].strip()
     agent = raw["agent"].strip()

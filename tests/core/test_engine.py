@@ -46,7 +46,9 @@ def engine_for(
     return engine, recorder
 
 
-async def run(spec: WorkflowSpec, runner: FakeRunner, **kw: object) -> tuple[RunResult, MemoryRecorder]:
+async def run(
+    spec: WorkflowSpec, runner: FakeRunner, **kw: object
+) -> tuple[RunResult, MemoryRecorder]:
     engine, recorder = engine_for(spec, runner, **kw)  # type: ignore[arg-type]
     return await engine.run(), recorder
 
@@ -64,7 +66,7 @@ async def test_a_phase_starts_when_its_own_dependencies_finish_not_its_wave() ->
 async def test_every_phase_gets_its_upstream_artifacts_as_inputs() -> None:
     spec = spec_of({"A": [], "B": ["A"], "C": ["B"], "D": []})
     runner = FakeRunner()
-    result, recorder = await run(spec, runner)
+    _result, recorder = await run(spec, runner)
     assert runner.seen_inputs == {"A": (), "D": (), "B": ("a.md",), "C": ("a.md", "b.md")}
     assert "Made from: a.md, b.md." in recorder.files["c.md"]
     assert recorder.files["c.md"].startswith("---\nartifact: c.md\nphase: C\n")
@@ -110,10 +112,12 @@ async def test_sequential_mode_runs_one_phase_at_a_time_in_topological_order() -
 
 
 async def test_ready_phases_start_longest_remaining_path_first() -> None:
-    spec = spec_of({"SHORT": [], "LONG": [], "TAIL": ["LONG"]}, durations={"SHORT": 1, "LONG": 5, "TAIL": 5})
+    spec = spec_of(
+        {"SHORT": [], "LONG": [], "TAIL": ["LONG"]}, durations={"SHORT": 1, "LONG": 5, "TAIL": 5}
+    )
     runner = FakeRunner()
     await run(spec, runner, concurrency=1)
-    assert [n for n, _ in runner.starts][0] == "LONG"
+    assert next(n for n, _ in runner.starts) == "LONG"
 
 
 async def test_cancelling_a_run_cancels_in_flight_phases_and_records_it() -> None:
@@ -131,7 +135,8 @@ async def test_cancelling_a_run_cancels_in_flight_phases_and_records_it() -> Non
     statuses = {r["phase"]: r["status"] for r in recorder.phase_rows}
     assert statuses == {"A": "succeeded", "HANG": "cancelled"}
     assert set(recorder.files) == {"a.md"}
-    assert isinstance(events[-1], ev.RunFinished) and events[-1].status == RunStatus.CANCELLED
+    assert isinstance(events[-1], ev.RunFinished)
+    assert events[-1].status == RunStatus.CANCELLED
 
 
 async def test_a_gate_pauses_only_the_gated_phases_dependents() -> None:
@@ -146,7 +151,8 @@ async def test_a_gate_pauses_only_the_gated_phases_dependents() -> None:
     await gate.waiting.wait()
     await asyncio.sleep(0.1)  # the independent branch goes on meanwhile
     started = {n for n, _ in runner.starts}
-    assert "OTHER2" in started and "EPICS" not in started
+    assert "OTHER2" in started
+    assert "EPICS" not in started
     assert recorder.gate_state("architecture_approved").status == GateStatus.PENDING
     gate.decide(approved=True)
     result = await task
@@ -155,7 +161,9 @@ async def test_a_gate_pauses_only_the_gated_phases_dependents() -> None:
 
 
 async def test_a_rejected_gate_blocks_the_gated_phases_dependents() -> None:
-    spec = spec_of({"ARCH": [], "EPICS": ["ARCH"], "TASKS": ["EPICS"], "X": []}, gates={"ARCH": ["g"]})
+    spec = spec_of(
+        {"ARCH": [], "EPICS": ["ARCH"], "TASKS": ["EPICS"], "X": []}, gates={"ARCH": ["g"]}
+    )
     gate = ManualGate()
     engine, _ = engine_for(spec, FakeRunner(), gatekeeper=gate)
     task = asyncio.create_task(engine.run())
@@ -175,8 +183,11 @@ async def test_metrics_time_saved_is_sequential_estimate_minus_wall_time() -> No
     assert result.time_saved_s > 0.05  # B and C overlapped
     assert [w.wave for w in recorder.waves] == [1, 2, 3]
     wave2 = recorder.waves[1]
-    assert wave2.phases == ("B", "C") and wave2.phases_completed == ("B", "C")
-    assert wave2.sequential_estimate_s == pytest.approx(result.phase_durations["B"] + result.phase_durations["C"])
+    assert wave2.phases == ("B", "C")
+    assert wave2.phases_completed == ("B", "C")
+    assert wave2.sequential_estimate_s == pytest.approx(
+        result.phase_durations["B"] + result.phase_durations["C"]
+    )
     assert wave2.time_saved_s == pytest.approx(wave2.sequential_estimate_s - wave2.duration_s)
     assert wave2.duration_s < wave2.sequential_estimate_s
     assert [label for _, label, _ in recorder.snapshots] == [f"run 1 wave {n}" for n in (1, 2, 3)]
@@ -203,7 +214,8 @@ async def test_resume_never_reruns_completed_phases() -> None:
     engine, _ = engine_for(spec, second, recorder=recorder)
     resumed = await engine.run(resume_run_id=result.run_id)
     assert [n for n, _ in second.starts] == ["B", "C"]
-    assert resumed.status == RunStatus.COMPLETED and resumed.run_id == result.run_id
+    assert resumed.status == RunStatus.COMPLETED
+    assert resumed.run_id == result.run_id
     assert second.seen_inputs["B"] == ("a.md",)
     assert resumed.wall_time_s > result.wall_time_s  # both segments count
 
@@ -224,7 +236,9 @@ class ForeignRunner:
 
 
 async def test_output_naming_a_file_the_phase_does_not_produce_is_rejected() -> None:
-    engine, recorder = engine_for(spec_of({"A": []}), ForeignRunner({"a.md": "# A", "../evil.md": "x"}))
+    engine, recorder = engine_for(
+        spec_of({"A": []}), ForeignRunner({"a.md": "# A", "../evil.md": "x"})
+    )
     result = await engine.run()
     assert result.failed == {"A": "produced ../evil.md, which the phase does not declare"}
     assert recorder.files == {}
@@ -249,7 +263,8 @@ async def test_events_follow_each_phase_through_its_states_in_order() -> None:
     await run(spec_of({"A": [], "B": ["A"]}), FakeRunner(), events=events)
     b_events = [type(e).__name__ for e in events if getattr(e, "phase", None) == "B"]
     assert b_events == ["PhaseQueued", "PhaseStarted", "PhaseProgress", "PhaseSucceeded"]
-    assert isinstance(events[0], ev.RunStarted) and isinstance(events[-1], ev.RunFinished)
+    assert isinstance(events[0], ev.RunStarted)
+    assert isinstance(events[-1], ev.RunFinished)
 
 
 async def test_versions_increase_across_runs() -> None:
@@ -272,7 +287,8 @@ async def test_rate_limiter_spaces_requests_beyond_the_burst() -> None:
     limiter = RateLimiter(60, burst=2, monotonic=lambda: now[0], sleep=fake_sleep)
     waits = [await limiter.acquire() for _ in range(4)]
     assert waits[:2] == [0.0, 0.0]
-    assert waits[2] == pytest.approx(1.0) and waits[3] == pytest.approx(1.0)
+    assert waits[2] == pytest.approx(1.0)
+    assert waits[3] == pytest.approx(1.0)
     assert sum(slept) == pytest.approx(2.0)
 
 
@@ -286,4 +302,7 @@ async def test_rate_limit_spaces_phase_starts() -> None:
     assert starts[9] - starts[0] < 0.05
     assert starts[13] - starts[0] >= 0.39
     queued = [e.phase for e in events if isinstance(e, ev.PhaseQueued)]
-    assert len(queued) == 14 and all(s == PhaseStatus.SUCCEEDED for s in result.phase_status.values())
+    assert len(queued) == 14
+    assert all(
+        s == PhaseStatus.SUCCEEDED for s in result.phase_status.values()
+    )

@@ -28,7 +28,8 @@ def test_critical_path_follows_the_longest_estimates(default_spec_path: Path) ->
     spec = load_spec(default_spec_path)
     graph = WorkflowGraph(spec)
     path = graph.critical_path
-    assert path.phases[0] == "ANALYSIS" and path.phases[-1] == "DONE"
+    assert path.phases[0] == "ANALYSIS"
+    assert path.phases[-1] == "DONE"
     assert path.length_s == sum(spec.phases[p].estimated_duration_s for p in path.phases)
     # No chain through the graph is longer than the critical path.
     assert all(graph.remaining_path_s[n] <= path.length_s for n in spec.phases)
@@ -39,12 +40,20 @@ def test_critical_path_follows_the_longest_estimates(default_spec_path: Path) ->
 def test_artifact_graph_maps_each_artifact_to_what_reads_it(default_spec_path: Path) -> None:
     graph = WorkflowGraph(load_spec(default_spec_path))
     assert set(graph.artifact_graph["prd.md"]) == {
-        "architecture.md", "data-model.md", "api-spec.md",
-        "component-mapping.md", "journey-maps.md", "epics.md",
+        "architecture.md",
+        "data-model.md",
+        "api-spec.md",
+        "component-mapping.md",
+        "journey-maps.md",
+        "epics.md",
     }
     assert graph.artifact_graph["handoff.md"] == ()
     assert set(graph.downstream_artifacts("design-tokens.md")) == {
-        "component-mapping.md", "journey-maps.md", "tasks.md", "validation-report.md", "handoff.md",
+        "component-mapping.md",
+        "journey-maps.md",
+        "tasks.md",
+        "validation-report.md",
+        "handoff.md",
     }
 
 
@@ -63,7 +72,7 @@ phases:
     assert len(graph.conflicts) == 1
     conflict = graph.conflicts[0]
     assert (conflict.first, conflict.second, conflict.files) == ("UI", "API", ("src/app.py",))
-    assert "UI and API both plan to write src/app.py; API will run after UI" == conflict.message
+    assert conflict.message == "UI and API both plan to write src/app.py; API will run after UI"
     assert "UI" in graph.dependencies("API")
     assert graph.waves == (("ROOT",), ("UI", "DOCS"), ("API",))
 

@@ -34,12 +34,24 @@ def error_of(text: str) -> str:
 def test_default_spec_loads_with_every_phase_of_the_design(default_spec_path: Path) -> None:
     spec = load_spec(default_spec_path)
     assert spec.phase_names == (
-        "ANALYSIS", "STACK_SELECTION", "SPEC_DESIGN_TOKENS", "SPEC_PM", "SPEC_ARCHITECT",
-        "SPEC_DESIGN_COMPONENTS", "DEPENDENCIES", "SOLUTIONING_EPICS", "SOLUTIONING_TASKS",
-        "VALIDATE", "DONE",
+        "ANALYSIS",
+        "STACK_SELECTION",
+        "SPEC_DESIGN_TOKENS",
+        "SPEC_PM",
+        "SPEC_ARCHITECT",
+        "SPEC_DESIGN_COMPONENTS",
+        "DEPENDENCIES",
+        "SOLUTIONING_EPICS",
+        "SOLUTIONING_TASKS",
+        "VALIDATE",
+        "DONE",
     )
     assert spec.phases["SPEC_ARCHITECT"].approval_gates == ("architecture_approved",)
-    assert spec.phases["SPEC_ARCHITECT"].produces == ("architecture.md", "data-model.md", "api-spec.md")
+    assert spec.phases["SPEC_ARCHITECT"].produces == (
+        "architecture.md",
+        "data-model.md",
+        "api-spec.md",
+    )
     assert spec.producer_of("tasks.md").agent == "scrum_master"
     assert all(p.estimated_duration_s > 0 and p.validators for p in spec.phases.values())
 
@@ -59,7 +71,11 @@ def test_not_a_mapping(text: str) -> None:
 
 
 def test_unknown_dependency_names_phase_and_field() -> None:
-    extra = GOOD_PHASE.replace("A:", "B:").replace("[a.md]", "[b.md]").replace("depends_on: []", "depends_on: [AA]")
+    extra = (
+        GOOD_PHASE.replace("A:", "B:")
+        .replace("[a.md]", "[b.md]")
+        .replace("depends_on: []", "depends_on: [AA]")
+    )
     message = error_of(spec_text(extra))
     assert "phase B: field 'depends_on': unknown phase 'AA'" in message
     assert "did you mean 'A'" in message
@@ -67,8 +83,16 @@ def test_unknown_dependency_names_phase_and_field() -> None:
 
 def test_cycle_names_the_phases_in_it() -> None:
     a = GOOD_PHASE.replace("depends_on: []", "depends_on: [C]")
-    b = GOOD_PHASE.replace("A:", "B:").replace("[a.md]", "[b.md]").replace("depends_on: []", "depends_on: [A]")
-    c = GOOD_PHASE.replace("A:", "C:").replace("[a.md]", "[c.md]").replace("depends_on: []", "depends_on: [B]")
+    b = (
+        GOOD_PHASE.replace("A:", "B:")
+        .replace("[a.md]", "[b.md]")
+        .replace("depends_on: []", "depends_on: [A]")
+    )
+    c = (
+        GOOD_PHASE.replace("A:", "C:")
+        .replace("[a.md]", "[c.md]")
+        .replace("depends_on: []", "depends_on: [B]")
+    )
     message = error_of(spec_text(b + c, a=a))
     assert "field 'depends_on': dependency cycle" in message
     cycle = message.split("dependency cycle ")[1]
@@ -78,7 +102,9 @@ def test_cycle_names_the_phases_in_it() -> None:
 
 def test_self_dependency() -> None:
     a = GOOD_PHASE.replace("depends_on: []", "depends_on: [A]")
-    assert "phase A: field 'depends_on': a phase cannot depend on itself" in error_of(spec_text(a=a))
+    assert "phase A: field 'depends_on': a phase cannot depend on itself" in error_of(
+        spec_text(a=a)
+    )
 
 
 def test_two_phases_producing_the_same_artifact() -> None:
@@ -87,7 +113,9 @@ def test_two_phases_producing_the_same_artifact() -> None:
     assert "phase B: field 'produces': 'a.md' is already produced by phase A" in message
 
 
-@pytest.mark.parametrize("field", ["description", "agent", "produces", "depends_on", "estimated_duration_s"])
+@pytest.mark.parametrize(
+    "field", ["description", "agent", "produces", "depends_on", "estimated_duration_s"]
+)
 def test_missing_field(field: str) -> None:
     lines = [line for line in GOOD_PHASE.splitlines() if not line.strip().startswith(f"{field}:")]
     message = error_of(spec_text(a="\n".join(lines) + "\n"))
@@ -98,14 +126,26 @@ def test_missing_field(field: str) -> None:
     ("line", "expected"),
     [
         ("    produces: a.md", "phase A: field 'produces' must be a list, got text"),
-        ("    estimated_duration_s: soon", "phase A: field 'estimated_duration_s' must be a number, got text"),
-        ("    estimated_duration_s: true", "phase A: field 'estimated_duration_s' must be a number"),
+        (
+            "    estimated_duration_s: soon",
+            "phase A: field 'estimated_duration_s' must be a number, got text",
+        ),
+        (
+            "    estimated_duration_s: true",
+            "phase A: field 'estimated_duration_s' must be a number",
+        ),
         ("    priority: high", "phase A: field 'priority' must be a whole number, got text"),
         ("    requires_stack: maybe", "phase A: field 'requires_stack' must be true or false"),
         ("    depends_on: [1]", "phase A: field 'depends_on' must be a list of text"),
-        ("    validators: [spellcheck]", "phase A: field 'validators': unknown validator 'spellcheck'"),
+        (
+            "    validators: [spellcheck]",
+            "phase A: field 'validators': unknown validator 'spellcheck'",
+        ),
         ("    dependson: []", "phase A: unknown field 'dependson' (did you mean 'depends_on'?)"),
-        ("    estimated_duration_s: -3", "phase A: field 'estimated_duration_s' must be zero or more"),
+        (
+            "    estimated_duration_s: -3",
+            "phase A: field 'estimated_duration_s' must be zero or more",
+        ),
     ],
 )
 def test_wrongly_typed_field(line: str, expected: str) -> None:
@@ -114,7 +154,9 @@ def test_wrongly_typed_field(line: str, expected: str) -> None:
     assert expected in error_of(spec_text(a="\n".join([*lines, line]) + "\n"))
 
 
-@pytest.mark.parametrize("name", ["../x.md", "/etc/passwd.md", "docs/prd.md", "prd.txt", "..md", "C:\\x.md"])
+@pytest.mark.parametrize(
+    "name", ["../x.md", "/etc/passwd.md", "docs/prd.md", "prd.txt", "..md", "C:\\x.md"]
+)
 def test_artifact_name_must_be_a_plain_file_name(name: str) -> None:
     a = GOOD_PHASE.replace("[a.md]", f"['{name}']")
     message = error_of(spec_text(a=a))
@@ -153,4 +195,6 @@ phases:
 
 def test_planned_files_outside_the_project_are_refused() -> None:
     a = GOOD_PHASE + "    planned_files: [../outside.txt]\n"
-    assert "phase A: field 'planned_files': '../outside.txt' must be a relative path" in error_of(spec_text(a=a))
+    assert "phase A: field 'planned_files': '../outside.txt' must be a relative path" in error_of(
+        spec_text(a=a)
+    )

@@ -27,8 +27,12 @@ from spec_automation.core.ports import (
 from spec_automation.core.spec import PhaseSpec, WorkflowSpec
 
 
-def spec_of(deps: Mapping[str, list[str]], durations: Mapping[str, float] | None = None,
-            gates: Mapping[str, list[str]] | None = None, name: str = "test") -> WorkflowSpec:
+def spec_of(
+    deps: Mapping[str, list[str]],
+    durations: Mapping[str, float] | None = None,
+    gates: Mapping[str, list[str]] | None = None,
+    name: str = "test",
+) -> WorkflowSpec:
     """A spec from a name -> dependencies mapping; each phase produces '<name>.md'."""
     phases = {
         n: PhaseSpec(
@@ -74,7 +78,7 @@ class FakeRunner:
             if name in self.fail:
                 raise PhaseError(f"{name} was made to fail")
             body = f"# {name}\n\nMade from: {', '.join(sorted(request.inputs)) or 'the brief'}.\n"
-            return PhaseOutput({a: body for a in request.phase.produces}, provider="fake")
+            return PhaseOutput(dict.fromkeys(request.phase.produces, body), provider="fake")
         finally:
             self.in_flight -= 1
             self.ends.append((name, loop.time()))
@@ -111,7 +115,8 @@ class MemoryRecorder:
         run = self.runs[run_id]
         run["status"] = "running"
         done = frozenset(
-            str(r["phase"]) for r in self.phase_rows
+            str(r["phase"])
+            for r in self.phase_rows
             if r["run_id"] == run_id and r["status"] == "succeeded"
         )
         mode = run["mode"]
@@ -121,8 +126,12 @@ class MemoryRecorder:
     def latest_artifacts(self) -> dict[str, tuple[int, str]]:
         return {name: versions[-1] for name, versions in self.versions.items()}
 
-    def phase_started(self, run_id: int, phase: str, wave: int, attempt: int, started_at: datetime) -> None:
-        self.phase_rows.append({"run_id": run_id, "phase": phase, "status": "running", "wave": wave})
+    def phase_started(
+        self, run_id: int, phase: str, wave: int, attempt: int, started_at: datetime
+    ) -> None:
+        self.phase_rows.append(
+            {"run_id": run_id, "phase": phase, "status": "running", "wave": wave}
+        )
 
     def _row(self, run_id: int, phase: str) -> dict[str, object]:
         for row in reversed(self.phase_rows):
@@ -138,9 +147,13 @@ class MemoryRecorder:
             self.files[draft.name] = draft.content
         row = self._row(completion.run_id, completion.phase)
         row.update(status="succeeded", duration=completion.duration_s)
-        return tuple(CommittedArtifact(d.name, d.version, d.content_hash) for d in completion.artifacts)
+        return tuple(
+            CommittedArtifact(d.name, d.version, d.content_hash) for d in completion.artifacts
+        )
 
-    def phase_failed(self, run_id: int, phase: str, error: str, finished_at: datetime, duration_s: float) -> None:
+    def phase_failed(
+        self, run_id: int, phase: str, error: str, finished_at: datetime, duration_s: float
+    ) -> None:
         self._row(run_id, phase).update(status="failed", error=error)
 
     def phase_blocked(self, run_id: int, phase: str, blocked_by: str) -> None:
@@ -156,9 +169,15 @@ class MemoryRecorder:
         self.snapshots.append((run_id, label, {n: v[-1][0] for n, v in self.versions.items()}))
         return len(self.snapshots)
 
-    def open_gate(self, run_id: int, gate: str, phase: str, artifact_hashes: Mapping[str, str]) -> GateState:
+    def open_gate(
+        self, run_id: int, gate: str, phase: str, artifact_hashes: Mapping[str, str]
+    ) -> GateState:
         current = self.gate_rows.get(gate)
-        if current and current[0].status == GateStatus.APPROVED and current[1] == dict(artifact_hashes):
+        if (
+            current
+            and current[0].status == GateStatus.APPROVED
+            and current[1] == dict(artifact_hashes)
+        ):
             return current[0]
         state = GateState(gate, phase, GateStatus.PENDING)
         self.gate_rows[gate] = (state, dict(artifact_hashes))
@@ -167,7 +186,9 @@ class MemoryRecorder:
     def gate_state(self, gate: str) -> GateState:
         return self.gate_rows[gate][0]
 
-    def decide_gate(self, gate: str, approved: bool, decided_by: str, note: str, decided_at: datetime) -> GateState:
+    def decide_gate(
+        self, gate: str, approved: bool, decided_by: str, note: str, decided_at: datetime
+    ) -> GateState:
         state, hashes = self.gate_rows[gate]
         status = GateStatus.APPROVED if approved else GateStatus.REJECTED
         new = replace(state, status=status, decided_by=decided_by, note=note)
@@ -177,7 +198,9 @@ class MemoryRecorder:
     def finish_run(self, summary: RunSummary) -> None:
         self.summaries.append(summary)
         run = self.runs[summary.run_id]
-        run.update(status=str(summary.status), wall=summary.wall_time_s, seq=summary.sequential_estimate_s)
+        run.update(
+            status=str(summary.status), wall=summary.wall_time_s, seq=summary.sequential_estimate_s
+        )
 
 
 class AutoApprove:

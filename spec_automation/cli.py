@@ -1,0 +1,519 @@
+"""The headless command line: ``spec-automation`` (and ``python -m spec_automation``).
+
+It uses only the service facade, as the GUI does. Exit status: 0 done, 1 a run that did not
+complete, 2 a user error (bad spec, bad arguments, not a project), 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from spec_automation import __version__
+from spec_automation.core import events as ev
+from spec_automation.core.ports import RunMode, RunStatus
+from spec_automation.llm.offline import DEFAULT_LATENCY_SCALE
+from spec_automation.resources import sample_brief_path, samples
+from spec_automation.services import (
+    ProjectError,
+    ProjectService,
+    RunOptions,
+    RunReport,
+    SpecError,
+    create_project,
+    open_project,
+    to_json,
+)
+
+EXIT_OK, EXIT_RUN_INCOMPLETE, EXIT_USER_ERROR, EXIT_CANCELLED = 0, 1, 2, 130
+
+
+class UserError(Exception):
+    """A mistake in how the command was called."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own exit code is 2 as well
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USER_ERROR, f"error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, one sub-command per action."""
+    parser = _Parser(
+        prog="spec-automation",
+        description="Spec-driven development: turn a project brief into PRD, architecture, "
+        "design tokens, epics and tasks by running a graph of agent phases.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def project_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-p",
+            "--project",
+            type=Path,
+            default=Path("."),
+            metavar="DIR",
+            help="the project folder (default: the current folder)",
+        )
+
+    init = sub.add_parser("init", help="create a project from a brief")
+    init.add_argument("folder", type=Path, help="the project folder to create or use")
+    source = init.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--brief", type=Path, metavar="FILE", help="a markdown or text file with the brief"
+    )
+    source.add_argument("--brief-text", metavar="TEXT", help="the brief itself")
+    source.add_argument(
+        "--sample",
+        nargs="?",
+        const="",
+        metavar="NAME",
+        help=f"start from a bundled sample ({', '.join(samples()) or 'none'})",
+    )
+    init.add_argument("--name", help="the project's name (default: the folder's name)")
+
+    plan = sub.add_parser("plan", help="show waves, critical path and estimated times")
+    project_arg(plan)
+    plan.add_argument("--concurrency", type=int, default=4, metavar="N")
+    plan.add_argument("--json", action="store_true", help="print JSON")
+
+    run = sub.add_parser("run", help="run the workflow (parallel by default)")
+    project_arg(run)
+    run.add_argument("--sequential", action="store_true", help="one phase at a time (the baseline)")
+    run.add_argument(
+        "--concurrency", type=int, default=4, metavar="N", help="phases at once (default 4)"
+    )
+    run.add_argument(
+        "--rate-limit",
+        type=float,
+        default=None,
+        metavar="PER_MINUTE",
+        help="at most this many phase requests a minute",
+    )
+    run.add_argument(
+        "--phase-timeout",
+        type=float,
+        default=900.0,
+        metavar="SECONDS",
+        help="fail a phase that takes longer (default 900)",
+    )
+    run.add_argument(
+        "--latency-scale",
+        type=float,
+        default=DEFAULT_LATENCY_SCALE,
+        metavar="X",
+        help="offline provider: simulated seconds per estimated second "
+        f"(default {DEFAULT_LATENCY_SCALE}; 0 for no delay)",
+    )
+    run.add_argument("--auto-approve", action="store_true", help="approve approval gates at once")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish the last unfinished run without re-running completed phases",
+    )
+    run.add_argument(
+        "--json", action="store_true", help="print the outcome as JSON (no live table)"
+    )
+
+    approve = sub.add_parser("approve", help="approve an approval gate a run is waiting on")
+    project_arg(approve)
+    approve.add_argument("gate", help="the gate, e.g. architecture_approved")
+    approve.add_argument("--note", default="", help="a note kept with the decision")
+    approve.add_argument("--json", action="store_true")
+
+    reject = sub.add_parser("reject", help="reject an approval gate (its dependents are blocked)")
+    project_arg(reject)
+    reject.add_argument("gate")
+    reject.add_argument("--note", required=True, help="why, so the phase can be redone with it")
+    reject.add_argument("--json", action="store_true")
+
+    status = sub.add_parser("status", help="artifacts, gates and the last run")
+    project_arg(status)
+    status.add_argument("--json", action="store_true")
+
+    metrics = sub.add_parser("metrics", help="time saved by parallel execution")
+    project_arg(metrics)
+    metrics.add_argument(
+        "--since", type=_date, metavar="DATE", help="from this date (YYYY-MM-DD or ISO time)"
+    )
+    metrics.add_argument("--until", type=_date, metavar="DATE", help="up to this date")
+    metrics.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    if args.command is None:
+        parser.print_help()
+        err.print("\nThe desktop app is not part of this version yet; use the commands above.")
+        return EXIT_OK
+    try:
+        return _COMMANDS[args.command](args, out)
+    except (ProjectError, SpecError, UserError) as exc:
+        err.print(f"[bold red]error:[/] {_escape(str(exc))}")
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        err.print("\nCancelled. Resume with: spec-automation run --resume")
+        return EXIT_CANCELLED
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+def _init(args: argparse.Namespace, out: Console) -> int:
+    if args.brief is not None:
+        try:
+            text = args.brief.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UserError(f"brief file {args.brief} not found") from None
+        except (UnicodeDecodeError, IsADirectoryError):
+            raise UserError(f"{args.brief} is not a text file") from None
+    elif args.brief_text is not None:
+        text = args.brief_text
+    else:
+        try:
+            text = sample_brief_path(args.sample or None).read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise UserError(str(exc)) from None
+    with create_project(args.folder, brief_text=text, name=args.name) as project:
+        out.print(f"Created project [bold]{_escape(project.info.name)}[/] in {project.paths.root}")
+        out.print(f"Brief: {project.paths.brief}")
+        out.print(f"Next:  spec-automation plan -p {project.paths.root}")
+        out.print(f"       spec-automation run -p {project.paths.root}")
+    return EXIT_OK
+
+
+def _plan(args: argparse.Namespace, out: Console) -> int:
+    with open_project(args.project) as project:
+        plan = project.plan(args.concurrency)
+    if args.json:
+        return _print_json(out, plan)
+    out.print(f"[bold]{_escape(plan.spec_name)}[/] ({plan.spec_source})")
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for column in ("wave", "phase", "agent", "depends on", "produces", "est. s"):
+        table.add_column(column)
+    for phase in plan.phases:
+        mark = "*" if phase.on_critical_path else " "
+        gates = f" [gate: {', '.join(phase.approval_gates)}]" if phase.approval_gates else ""
+        table.add_row(
+            str(phase.wave),
+            f"{mark} {phase.name}{gates}",
+            phase.agent,
+            ", ".join(phase.depends_on) or "-",
+            ", ".join(phase.produces),
+            f"{phase.estimated_duration_s:g}",
+        )
+    out.print(table)
+    out.print(f"\n{len(plan.waves)} waves. Critical path (*): {' -> '.join(plan.critical_path)}")
+    out.print(
+        f"Estimated: sequential {plan.sequential_estimate_s:g} s, parallel "
+        f"{plan.parallel_estimate_s:g} s with {plan.concurrency} at once "
+        f"(critical path {plan.critical_path_s:g} s)"
+    )
+    for warning in plan.warnings:
+        out.print(f"[yellow]warning:[/] {_escape(warning)}")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace, out: Console) -> int:
+    options = RunOptions(
+        mode=RunMode.SEQUENTIAL if args.sequential else RunMode.PARALLEL,
+        concurrency=args.concurrency,
+        rate_limit_per_minute=args.rate_limit,
+        phase_timeout_s=args.phase_timeout,
+        latency_scale=args.latency_scale,
+        auto_approve=args.auto_approve,
+        resume=args.resume,
+    )
+    with open_project(args.project) as project:
+        for warning in project.plan(max(1, args.concurrency)).warnings:
+            Console(stderr=True).print(f"[yellow]warning:[/] {_escape(warning)}")
+        if args.json:
+            report = asyncio.run(project.run_workflow(options))
+            _print_json(out, report)
+        else:
+            view = ProgressView(out, project)
+            with view:
+                report = asyncio.run(project.run_workflow(options, view.on_event))
+            view.summary(report)
+    return EXIT_OK if report.status == RunStatus.COMPLETED else EXIT_RUN_INCOMPLETE
+
+
+def _approve(args: argparse.Namespace, out: Console) -> int:
+    return _decide(args, out, approved=True)
+
+
+def _reject(args: argparse.Namespace, out: Console) -> int:
+    return _decide(args, out, approved=False)
+
+
+def _decide(args: argparse.Namespace, out: Console, *, approved: bool) -> int:
+    with open_project(args.project) as project:
+        info = project.decide_gate(args.gate, approved=approved, note=args.note, decided_by="cli")
+    if args.json:
+        return _print_json(out, info)
+    out.print(f"Gate {info.gate} ({info.phase}): {info.status}")
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace, out: Console) -> int:
+    with open_project(args.project) as project:
+        status = project.status()
+    if args.json:
+        return _print_json(out, status)
+    out.print(f"[bold]{_escape(status.project.name)}[/] in {status.project.root}")
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("artifact", "phase", "version", "state"):
+        table.add_column(column)
+    for a in status.artifacts:
+        if a.version is None:
+            state = "missing" if not a.on_disk else "on disk, not generated"
+        elif not a.on_disk:
+            state = "[red]file removed[/]"
+        elif not a.matches_store:
+            state = "[yellow]edited outside the app[/]"
+        else:
+            state = "generated"
+        table.add_row(a.name, a.phase, str(a.version or "-"), state)
+    out.print(table)
+    for gate in status.gates:
+        out.print(
+            f"Gate {gate.gate} ({gate.phase}): {gate.status}"
+            + (f" by {gate.decided_by}" if gate.decided_by else "")
+        )
+    if status.last_run_id is not None:
+        out.print(f"Last run: #{status.last_run_id} {status.last_run_status}")
+    if status.resumable_run_id is not None:
+        out.print(
+            f"Run #{status.resumable_run_id} did not finish: "
+            f"spec-automation run --resume -p {status.project.root}"
+        )
+    return EXIT_OK
+
+
+def _metrics(args: argparse.Namespace, out: Console) -> int:
+    with open_project(args.project) as project:
+        metrics = project.metrics(args.since, args.until)
+    if args.json:
+        return _print_json(out, metrics)
+    if not metrics.runs_analysed:
+        out.print("No finished parallel runs in that range yet: run the workflow first.")
+        return EXIT_OK
+    out.print(f"Runs analysed: {metrics.runs_analysed}")
+    out.print(f"Sequential (sum of phase durations): {metrics.sequential_duration_s:.2f} s")
+    out.print(f"Parallel (wall time):                {metrics.parallel_duration_s:.2f} s")
+    out.print(f"Time saved: {metrics.time_saved_s:.2f} s ({metrics.time_saved_pct:.1f}%)")
+    table = Table(box=None, header_style="bold", pad_edge=False, title="Per wave (average per run)")
+    for column in ("wave", "phases", "wall s", "sequential s", "saved s"):
+        table.add_column(column)
+    for w in metrics.waves:
+        table.add_row(
+            str(w.wave),
+            ", ".join(w.phases),
+            f"{w.duration_s:.2f}",
+            f"{w.sequential_estimate_s:.2f}",
+            f"{w.time_saved_s:.2f}",
+        )
+    out.print(table)
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "init": _init,
+    "plan": _plan,
+    "run": _run,
+    "approve": _approve,
+    "reject": _reject,
+    "status": _status,
+    "metrics": _metrics,
+}
+
+
+# --- live progress -----------------------------------------------------------------------
+
+
+class ProgressView:
+    """Renders engine events: a live table on a terminal, one line per event otherwise."""
+
+    def __init__(self, out: Console, project: ProjectService) -> None:
+        self.out = out
+        self.project = project
+        graph = project.graph
+        self.rows: dict[str, dict[str, Any]] = {
+            name: {
+                "wave": graph.wave_of[name],
+                "state": "pending",
+                "tokens": 0,
+                "elapsed": None,
+                "note": "",
+                "started": None,
+            }
+            for name in graph.topological_order
+        }
+        self.elapsed = 0.0
+        self.live: Live | None = None
+        self.interactive = out.is_terminal
+
+    def __enter__(self) -> ProgressView:
+        if self.interactive:
+            self.live = Live(self._table(), console=self.out, refresh_per_second=8, transient=False)
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live is not None:
+            self.live.update(self._table())
+            self.live.__exit__(None, None, None)
+
+    def on_event(self, event: ev.EngineEvent) -> None:
+        """Update the view from one engine event."""
+        self.elapsed = event.elapsed_s
+        line = self._apply(event)
+        if self.live is not None:
+            self.live.update(self._table())
+        elif line:
+            self.out.print(f"[{event.elapsed_s:7.2f}s] {line}")
+
+    def _apply(self, event: ev.EngineEvent) -> str:
+        row = self.rows.get(getattr(event, "phase", ""), {})
+        match event:
+            case ev.RunStarted(mode=mode, already_done=done, concurrency=concurrency):
+                for name in done:
+                    self.rows[name]["state"] = "done earlier"
+                resumed = f", resuming ({len(done)} phases already done)" if done else ""
+                return f"run #{event.run_id} started: {mode}, up to {concurrency} at once{resumed}"
+            case ev.PhaseQueued():
+                row["state"] = "queued"
+            case ev.PhaseStarted(phase=phase, wave=wave):
+                row.update(state="running", started=event.elapsed_s)
+                return f"{phase} started (wave {wave})"
+            case ev.PhaseProgress(tokens=tokens):
+                row["tokens"] = tokens
+            case ev.PhaseSucceeded(phase=phase, duration_s=duration, artifacts=artifacts):
+                row.update(state="succeeded", elapsed=duration)
+                return f"{phase} succeeded in {duration:.2f}s: {', '.join(artifacts)}"
+            case ev.PhaseFailed(phase=phase, error=error, duration_s=duration):
+                row.update(state="failed", elapsed=duration, note=error)
+                return f"{phase} FAILED: {error}"
+            case ev.PhaseBlocked(phase=phase, blocked_by=by):
+                row.update(state="blocked", note=f"by {by}")
+                return f"{phase} blocked by {by}"
+            case ev.PhaseCancelled(phase=phase):
+                row["state"] = "cancelled"
+                return f"{phase} cancelled"
+            case ev.GateWaiting(gate=gate, phase=phase, waiting=waiting):
+                self.rows[phase]["note"] = f"awaiting approval: {gate}"
+                root = self.project.paths.root
+                message = (
+                    f"gate {gate} waits for approval of {phase}'s artifacts; "
+                    f"{', '.join(waiting) or 'nothing'} waits with it. Review them, then run "
+                    f"`spec-automation approve {gate} -p {root}` (or `reject`) in another "
+                    "terminal, or press Ctrl-C and resume later."
+                )
+                if self.live is not None:
+                    self.live.console.print(message)
+                return message
+            case ev.GateDecided(gate=gate, approved=approved, decided_by=by):
+                return f"gate {gate} {'approved' if approved else 'rejected'} by {by}"
+            case ev.WaveFinished(wave=wave, duration_s=duration, time_saved_s=saved):
+                return f"wave {wave} finished in {duration:.2f}s (saved {saved:.2f}s)"
+            case ev.RunFinished(status=status, wall_time_s=wall):
+                return f"run finished: {status} in {wall:.2f}s"
+        return ""
+
+    def _table(self) -> Table:
+        table = Table(
+            box=None,
+            header_style="bold",
+            pad_edge=False,
+            title=f"{self.project.info.name}: {self.elapsed:.1f}s",
+        )
+        for column in ("wave", "phase", "state", "time", "tokens", ""):
+            table.add_column(column)
+        colours = {
+            "running": "cyan",
+            "succeeded": "green",
+            "failed": "red",
+            "blocked": "yellow",
+            "queued": "blue",
+            "cancelled": "magenta",
+        }
+        for name, row in self.rows.items():
+            state = row["state"]
+            if row["elapsed"] is not None:
+                shown = f"{row['elapsed']:.1f}s"
+            elif state == "running" and row["started"] is not None:
+                shown = f"{self.elapsed - row['started']:.1f}s"
+            else:
+                shown = ""
+            colour = colours.get(state, "dim")
+            table.add_row(
+                str(row["wave"]),
+                name,
+                f"[{colour}]{state}[/]",
+                shown,
+                str(row["tokens"] or ""),
+                _escape(row["note"]),
+            )
+        return table
+
+    def summary(self, report: RunReport) -> None:
+        """Print how the run ended."""
+        out = self.out
+        colour = "green" if report.status == RunStatus.COMPLETED else "yellow"
+        out.print(
+            f"\nRun #{report.run_id} [{colour}]{report.status}[/] ({report.mode}"
+            f"{', resumed' if report.resumed else ''}) in {report.wall_time_s:.2f}s"
+        )
+        out.print(
+            f"Phases one after another would have taken {report.sequential_estimate_s:.2f}s: "
+            f"saved {report.time_saved_s:.2f}s ({report.time_saved_pct:.1f}%)"
+        )
+        for phase, error in report.failed.items():
+            out.print(f"[red]failed[/] {phase}: {_escape(error)}")
+        for phase, by in report.blocked.items():
+            out.print(f"[yellow]blocked[/] {phase} (by {_escape(by)})")
+        out.print(f"Artifacts: {report.artifacts_dir}")
+        if report.status != RunStatus.COMPLETED:
+            out.print(f"Finish it with: spec-automation run --resume -p {self.project.paths.root}")
+
+
+# --- small pieces ------------------------------------------------------------------------
+
+
+def _print_json(out: Console, value: Any) -> int:
+    out.file.write(json.dumps(to_json(value), indent=2) + "\n")
+    out.file.flush()
+    return EXIT_OK
+
+
+def _date(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-22") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""LLM providers: the offline default, and (later) Claude through the anthropic SDK."""

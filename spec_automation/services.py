@@ -1,0 +1,654 @@
+"""The application facade: one call per user action, used by the CLI and the GUI alike.
+
+Every result is a frozen dataclass that ``to_json`` turns into plain data. Every error a user
+can cause is a ``ProjectError`` (or a ``SpecError``) whose message can be shown as it is; bad
+input is rejected before anything is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from spec_automation.agents.runner import OfflinePhaseRunner
+from spec_automation.core.artifacts import content_hash
+from spec_automation.core.engine import EngineSettings, OrchestratorEngine, RunResult
+from spec_automation.core.events import EventSink
+from spec_automation.core.graph import WorkflowGraph
+from spec_automation.core.ports import (
+    Clock,
+    GateDecision,
+    GateRequest,
+    GateState,
+    GateStatus,
+    RunMode,
+    RunRecorder,
+    RunStatus,
+    SystemClock,
+)
+from spec_automation.core.spec import SpecError, WorkflowSpec, load_spec
+from spec_automation.llm.offline import DEFAULT_LATENCY_SCALE, OfflineProvider
+from spec_automation.resources import bundled_spec_path
+from spec_automation.store import queries
+from spec_automation.store.database import Database, open_database
+from spec_automation.store.errors import StoreError
+from spec_automation.store.recorder import SqlRunRecorder
+from spec_automation.store.records import RunDetail
+from spec_automation.workspace import ProjectPaths, RunLockedError, run_lock, write_atomic
+
+__all__ = [
+    "ArtifactStatus",
+    "GateInfo",
+    "MetricsReport",
+    "PhasePlan",
+    "PlanReport",
+    "ProjectError",
+    "ProjectInfo",
+    "ProjectService",
+    "RunMetrics",
+    "RunOptions",
+    "RunReport",
+    "SpecError",
+    "StatusReport",
+    "WaveMetrics",
+    "create_project",
+    "open_project",
+    "to_json",
+]
+
+_RESUMABLE = (
+    RunStatus.RUNNING,
+    RunStatus.INTERRUPTED,
+    RunStatus.CANCELLED,
+    RunStatus.PARTIAL,
+    RunStatus.FAILED,
+)
+
+
+class ProjectError(Exception):
+    """Something the user asked for cannot be done; ``str()`` says why and what to do."""
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectInfo:
+    """An opened project."""
+
+    name: str
+    root: Path
+    spec_source: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PhasePlan:
+    """One phase as the plan shows it."""
+
+    name: str
+    agent: str
+    wave: int
+    depends_on: tuple[str, ...]
+    produces: tuple[str, ...]
+    estimated_duration_s: float
+    on_critical_path: bool
+    approval_gates: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanReport:
+    """What a run will do and how long it should take."""
+
+    spec_name: str
+    spec_source: str
+    concurrency: int
+    waves: tuple[tuple[str, ...], ...]
+    critical_path: tuple[str, ...]
+    critical_path_s: float
+    sequential_estimate_s: float
+    parallel_estimate_s: float
+    phases: tuple[PhasePlan, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How to run a workflow."""
+
+    mode: RunMode = RunMode.PARALLEL
+    concurrency: int = 4
+    rate_limit_per_minute: float | None = None
+    phase_timeout_s: float | None = 900.0
+    latency_scale: float = DEFAULT_LATENCY_SCALE
+    auto_approve: bool = False
+    resume: bool = False
+    gate_poll_interval_s: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """How a run ended."""
+
+    run_id: int
+    status: RunStatus
+    mode: RunMode
+    resumed: bool
+    wall_time_s: float
+    sequential_estimate_s: float
+    time_saved_s: float
+    time_saved_pct: float
+    succeeded: tuple[str, ...]
+    failed: dict[str, str]
+    blocked: dict[str, str]
+    artifacts_dir: Path
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactStatus:
+    """One artifact of the spec, in the store and on disk."""
+
+    name: str
+    phase: str
+    version: int | None  # None: never generated
+    on_disk: bool
+    matches_store: bool  # False: edited or removed outside the app since it was stored
+
+
+@dataclass(frozen=True, slots=True)
+class GateInfo:
+    """An approval gate of the spec."""
+
+    gate: str
+    phase: str
+    status: str  # pending, approved, rejected, or "not opened"
+    decided_by: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """Where a project stands."""
+
+    project: ProjectInfo
+    artifacts: tuple[ArtifactStatus, ...]
+    gates: tuple[GateInfo, ...]
+    last_run_id: int | None
+    last_run_status: str | None
+    last_run_phases: dict[str, str]
+    resumable_run_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaveMetrics:
+    """One wave, averaged over the runs analysed."""
+
+    wave: int
+    phases: tuple[str, ...]
+    runs: int
+    duration_s: float
+    sequential_estimate_s: float
+    time_saved_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunMetrics:
+    """One run's timing."""
+
+    run_id: int
+    mode: RunMode
+    status: RunStatus
+    started_at: datetime
+    wall_time_s: float
+    sequential_estimate_s: float
+    time_saved_s: float
+    time_saved_pct: float
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsReport:
+    """Parallel against sequential execution over finished runs in a date range."""
+
+    since: datetime | None
+    until: datetime | None
+    runs_analysed: int
+    sequential_duration_s: float  # sum of the measured phase durations: the one-at-a-time time
+    parallel_duration_s: float  # sum of the runs' wall times
+    time_saved_s: float
+    time_saved_pct: float
+    waves: tuple[WaveMetrics, ...]
+    runs: tuple[RunMetrics, ...] = field(default_factory=tuple)
+
+
+# --- entry points ------------------------------------------------------------------------
+
+
+def create_project(folder: Path, *, brief_text: str, name: str | None = None) -> ProjectService:
+    """Make ``folder`` a new project with the given brief and open it.
+
+    Everything is checked before anything is written: the brief must not be empty, the folder
+    must not already be a project, an existing different ``brief.md`` is never overwritten, and
+    the spec the project will use must load.
+    """
+    folder = folder.expanduser().resolve()
+    paths = ProjectPaths(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ProjectError(f"{folder} exists and is not a folder")
+    if paths.is_project():
+        raise ProjectError(f"{folder} is already a spec_automation project; open it instead")
+    if not brief_text.strip():
+        raise ProjectError("the brief is empty: describe the product you want to specify")
+    if paths.brief.exists() and paths.brief.read_text(encoding="utf-8") != brief_text:
+        raise ProjectError(
+            f"{paths.brief} already exists with other text; move it away or use it as the brief"
+        )
+    spec, _ = _load_project_spec(paths)
+    project_name = (name or folder.name).strip() or "project"
+
+    paths.artifacts.mkdir(parents=True, exist_ok=True)
+    paths.inputs.mkdir(exist_ok=True)
+    if not paths.brief.exists():
+        write_atomic(paths.brief, brief_text if brief_text.endswith("\n") else brief_text + "\n")
+    db = _open_db(paths)
+    try:
+        queries.ensure_project(db, project_name, str(folder), spec.name)
+    finally:
+        db.close()
+    return open_project(folder)
+
+
+def open_project(folder: Path) -> ProjectService:
+    """Open an existing project (upgrading its store if it is older than the app)."""
+    folder = folder.expanduser().resolve()
+    paths = ProjectPaths(folder)
+    if not paths.is_project():
+        raise ProjectError(
+            f"{folder} is not a spec_automation project "
+            f"(create one with: spec-automation init {folder} --brief FILE)"
+        )
+    spec, source = _load_project_spec(paths)
+    db = _open_db(paths)
+    try:
+        record = queries.get_project(db)
+        if record is None:
+            record = queries.ensure_project(db, folder.name, str(folder), spec.name)
+    except Exception:
+        db.close()
+        raise
+    info = ProjectInfo(record.name, folder, source, record.created_at)
+    return ProjectService(paths, info, spec, db, record.id)
+
+
+def _load_project_spec(paths: ProjectPaths) -> tuple[WorkflowSpec, str]:
+    path = paths.spec_override if paths.spec_override.is_file() else bundled_spec_path()
+    return load_spec(path), str(path)
+
+
+def _open_db(paths: ProjectPaths) -> Database:
+    try:
+        return open_database(paths.database)
+    except StoreError as exc:
+        raise ProjectError(str(exc)) from None
+
+
+# --- the facade --------------------------------------------------------------------------
+
+
+class ProjectService:
+    """Everything a user can do with one open project."""
+
+    def __init__(
+        self,
+        paths: ProjectPaths,
+        info: ProjectInfo,
+        spec: WorkflowSpec,
+        db: Database,
+        project_id: int,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        self.paths = paths
+        self.info = info
+        self.spec = spec
+        self.graph = WorkflowGraph(spec)
+        self.db = db
+        self.project_id = project_id
+        self.clock = clock or SystemClock()
+
+    def close(self) -> None:
+        """Release the store."""
+        self.db.close()
+
+    def __enter__(self) -> ProjectService:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def recorder(self) -> SqlRunRecorder:
+        """A recorder writing this project's store and artifact files."""
+        return SqlRunRecorder(self.db, self.project_id, self.paths.write_artifacts)
+
+    # --- plan and run ----------------------------------------------------------------
+
+    def plan(self, concurrency: int = 4) -> PlanReport:
+        """Waves, critical path and estimated sequential and parallel time."""
+        if concurrency < 1:
+            raise ProjectError("concurrency must be at least 1")
+        graph = self.graph
+        critical = graph.critical_path
+        phases = tuple(
+            PhasePlan(
+                name=name,
+                agent=graph.phase(name).agent,
+                wave=graph.wave_of[name],
+                depends_on=graph.dependencies(name),
+                produces=graph.phase(name).produces,
+                estimated_duration_s=graph.phase(name).estimated_duration_s,
+                on_critical_path=name in critical.phases,
+                approval_gates=graph.phase(name).approval_gates,
+            )
+            for name in graph.topological_order
+        )
+        return PlanReport(
+            spec_name=self.spec.name,
+            spec_source=self.info.spec_source,
+            concurrency=concurrency,
+            waves=graph.waves,
+            critical_path=critical.phases,
+            critical_path_s=critical.length_s,
+            sequential_estimate_s=graph.sequential_estimate_s,
+            parallel_estimate_s=graph.parallel_estimate_s(concurrency),
+            phases=phases,
+            warnings=tuple(c.message for c in graph.conflicts),
+        )
+
+    async def run_workflow(
+        self, options: RunOptions, on_event: EventSink | None = None
+    ) -> RunReport:
+        """Run the workflow (or resume the last unfinished run) and report how it ended.
+
+        Raises ``ProjectError`` when another run holds the project, when there is nothing to
+        resume, or when the brief is missing. Cancelling the awaiting task cancels the run,
+        which is recorded as cancelled and can be resumed.
+        """
+        try:
+            settings = EngineSettings(
+                concurrency=options.concurrency,
+                rate_limit_per_minute=options.rate_limit_per_minute,
+                phase_timeout_s=options.phase_timeout_s,
+            )
+            provider = OfflineProvider(latency_scale=options.latency_scale)
+        except ValueError as exc:
+            raise ProjectError(str(exc)) from None
+        brief = self._read_brief()
+        try:
+            with run_lock(self.paths.lock):
+                resume_id = await asyncio.to_thread(self._prepare_run, options.resume)
+                recorder = self.recorder()
+                gatekeeper = (
+                    AutoApprover(recorder, self.clock)
+                    if options.auto_approve
+                    else StoreGatekeeper(recorder, options.gate_poll_interval_s)
+                )
+                engine = OrchestratorEngine(
+                    self.graph,
+                    runner=OfflinePhaseRunner(provider),
+                    recorder=recorder,
+                    gatekeeper=gatekeeper,
+                    project_name=self.info.name,
+                    brief=brief,
+                    settings=settings,
+                    clock=self.clock,
+                    on_event=on_event,
+                )
+                result = await engine.run(options.mode, resume_run_id=resume_id)
+        except RunLockedError as exc:
+            raise ProjectError(str(exc)) from None
+        return self._report(result, resumed=resume_id is not None)
+
+    def _prepare_run(self, resume: bool) -> int | None:
+        unfinished = queries.latest_unfinished_run(self.db, self.project_id)
+        if resume:
+            if unfinished is None:
+                raise ProjectError(
+                    "nothing to resume: the last run finished (start a new one with `run`)"
+                )
+            return unfinished.id
+        if unfinished is not None and unfinished.status == RunStatus.RUNNING:
+            # We hold the run lock, so no process is running it: it was interrupted.
+            queries.mark_interrupted(self.db, unfinished.id)
+        return None
+
+    def _read_brief(self) -> str:
+        try:
+            brief = self.paths.brief.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ProjectError(
+                f"the brief {self.paths.brief} is missing; write one first"
+            ) from None
+        if not brief.strip():
+            raise ProjectError(f"the brief {self.paths.brief} is empty; describe the product first")
+        return brief
+
+    def _report(self, result: RunResult, *, resumed: bool) -> RunReport:
+        return RunReport(
+            run_id=result.run_id,
+            status=result.status,
+            mode=result.mode,
+            resumed=resumed,
+            wall_time_s=result.wall_time_s,
+            sequential_estimate_s=result.sequential_estimate_s,
+            time_saved_s=result.time_saved_s,
+            time_saved_pct=_percent(result.time_saved_s, result.sequential_estimate_s),
+            succeeded=result.succeeded,
+            failed=dict(result.failed),
+            blocked=dict(result.blocked),
+            artifacts_dir=self.paths.artifacts,
+            input_tokens=result.usage.input_tokens,
+            output_tokens=result.usage.output_tokens,
+            cost_usd=result.cost_usd,
+        )
+
+    # --- gates -----------------------------------------------------------------------
+
+    def decide_gate(
+        self, gate: str, *, approved: bool, note: str = "", decided_by: str = "user"
+    ) -> GateInfo:
+        """Approve or reject a gate that is waiting (a running workflow picks it up)."""
+        gates = self.spec.gates()
+        if gate not in gates:
+            known = ", ".join(sorted(gates)) or "none"
+            raise ProjectError(f"the spec has no approval gate named {gate!r} (gates: {known})")
+        if not approved and not note.strip():
+            raise ProjectError(
+                "say why the gate is rejected (a note), so the phase can be redone with it"
+            )
+        recorder = self.recorder()
+        try:
+            recorder.gate_state(gate)
+        except StoreError:
+            raise ProjectError(
+                f"gate {gate} has not been opened yet: it opens when phase {gates[gate]} finishes"
+            ) from None
+        state = recorder.decide_gate(gate, approved, decided_by, note, self.clock.now())
+        return GateInfo(state.gate, state.phase, str(state.status), state.decided_by, state.note)
+
+    # --- queries ---------------------------------------------------------------------
+
+    def status(self) -> StatusReport:
+        """Each artifact's version and whether the file on disk still matches the store."""
+        latest = self.recorder().latest_artifacts()
+        artifacts = []
+        for artifact in self.spec.artifacts:
+            path = self.paths.artifact(artifact)
+            stored = latest.get(artifact)
+            on_disk = path.is_file()
+            matches = False
+            if stored is not None and on_disk:
+                matches = content_hash(path.read_text(encoding="utf-8")) == content_hash(stored[1])
+            artifacts.append(
+                ArtifactStatus(
+                    name=artifact,
+                    phase=self.spec.producer_of(artifact).name,
+                    version=stored[0] if stored else None,
+                    on_disk=on_disk,
+                    matches_store=matches or (stored is None and not on_disk),
+                )
+            )
+        gate_rows = {g.gate: g for g in queries.gates(self.db, self.project_id)}
+        gates = tuple(
+            GateInfo(
+                gate,
+                phase,
+                str(gate_rows[gate].status),
+                gate_rows[gate].decided_by,
+                gate_rows[gate].note,
+            )
+            if gate in gate_rows
+            else GateInfo(gate, phase, "not opened", "", "")
+            for gate, phase in self.spec.gates().items()
+        )
+        runs = queries.list_runs(self.db, self.project_id, limit=1, offset=0)
+        last = queries.get_run(self.db, runs[0].id) if runs else None
+        unfinished = queries.latest_unfinished_run(self.db, self.project_id)
+        last_phases: dict[str, str] = {}
+        if last is not None:
+            for row in last.phases:
+                last_phases[row.phase] = str(row.status)
+        return StatusReport(
+            project=self.info,
+            artifacts=tuple(artifacts),
+            gates=gates,
+            last_run_id=last.run.id if last else None,
+            last_run_status=str(last.run.status) if last else None,
+            last_run_phases=last_phases,
+            resumable_run_id=unfinished.id if unfinished else None,
+        )
+
+    def metrics(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> MetricsReport:
+        """Sequential against parallel time over the finished parallel runs in the range."""
+        if since and until and since > until:
+            raise ProjectError("the start of the date range is after its end")
+        details = [
+            d
+            for d in queries.runs_in_range(self.db, self.project_id, since, until)
+            if d.run.mode == RunMode.PARALLEL
+            and d.run.status in (RunStatus.COMPLETED, RunStatus.PARTIAL)
+        ]
+        sequential = sum(d.run.sequential_estimate_s for d in details)
+        parallel = sum(d.run.wall_time_s for d in details)
+        return MetricsReport(
+            since=since,
+            until=until,
+            runs_analysed=len(details),
+            sequential_duration_s=sequential,
+            parallel_duration_s=parallel,
+            time_saved_s=sequential - parallel,
+            time_saved_pct=_percent(sequential - parallel, sequential),
+            waves=_wave_metrics(details),
+            runs=tuple(
+                RunMetrics(
+                    run_id=d.run.id,
+                    mode=d.run.mode,
+                    status=d.run.status,
+                    started_at=d.run.started_at,
+                    wall_time_s=d.run.wall_time_s,
+                    sequential_estimate_s=d.run.sequential_estimate_s,
+                    time_saved_s=d.run.time_saved_s,
+                    time_saved_pct=_percent(d.run.time_saved_s, d.run.sequential_estimate_s),
+                )
+                for d in details
+            ),
+        )
+
+
+def _wave_metrics(details: Sequence[RunDetail]) -> tuple[WaveMetrics, ...]:
+    by_wave: dict[int, list[Any]] = {}
+    for detail in details:
+        for wave in detail.waves:
+            by_wave.setdefault(wave.wave, []).append(wave)
+    result = []
+    for number in sorted(by_wave):
+        rows = by_wave[number]
+        count = len(rows)
+        result.append(
+            WaveMetrics(
+                wave=number,
+                phases=tuple(rows[-1].phases),
+                runs=count,
+                duration_s=sum(r.duration_s for r in rows) / count,
+                sequential_estimate_s=sum(r.sequential_estimate_s for r in rows) / count,
+                time_saved_s=sum(r.time_saved_s for r in rows) / count,
+            )
+        )
+    return tuple(result)
+
+
+def _percent(part: float, whole: float) -> float:
+    return round(100.0 * part / whole, 1) if whole > 0 else 0.0
+
+
+# --- gatekeepers -------------------------------------------------------------------------
+
+
+class AutoApprover:
+    """Approves every gate at once and records who did (``--auto-approve``)."""
+
+    def __init__(self, recorder: RunRecorder, clock: Clock) -> None:
+        self.recorder = recorder
+        self.clock = clock
+
+    async def wait(self, request: GateRequest, state: GateState) -> GateDecision:  # noqa: ARG002
+        """Approve and record it."""
+        note = "approved automatically (--auto-approve)"
+        await asyncio.to_thread(
+            self.recorder.decide_gate, request.gate, True, "auto-approve", note, self.clock.now()
+        )
+        return GateDecision(True, "auto-approve", note)
+
+
+class StoreGatekeeper:
+    """Waits for a decision written to the store by anyone (the CLI's ``approve``, the GUI)."""
+
+    def __init__(self, recorder: RunRecorder, interval_s: float) -> None:
+        self.recorder = recorder
+        self.interval_s = interval_s
+
+    async def wait(self, request: GateRequest, state: GateState) -> GateDecision:
+        """Poll the gate until it is approved or rejected."""
+        while state.status == GateStatus.PENDING:
+            await asyncio.sleep(self.interval_s)
+            state = await asyncio.to_thread(self.recorder.gate_state, request.gate)
+        return GateDecision(state.status == GateStatus.APPROVED, state.decided_by, state.note)
+
+
+# --- JSON --------------------------------------------------------------------------------
+
+
+def to_json(value: Any) -> Any:
+    """Plain JSON-ready data from a result dataclass (datetimes ISO, enums by value)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_json(v) for v in value]
+    return value
