@@ -22,6 +22,7 @@ from rich.table import Table
 from spec_automation import __version__
 from spec_automation.core import events as ev
 from spec_automation.core.ports import RunMode, RunStatus
+from spec_automation.core.spec import load_spec
 from spec_automation.llm.offline import DEFAULT_LATENCY_SCALE
 from spec_automation.resources import sample_brief_path, samples
 from spec_automation.services import (
@@ -32,6 +33,7 @@ from spec_automation.services import (
     SpecError,
     create_project,
     open_project,
+    plan_workflow,
     to_json,
 )
 
@@ -86,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     plan = sub.add_parser("plan", help="show waves, critical path and estimated times")
     project_arg(plan)
+    plan.add_argument(
+        "--spec",
+        type=Path,
+        metavar="FILE",
+        help="plan (and check) this spec file instead of the project's",
+    )
     plan.add_argument("--concurrency", type=int, default=4, metavar="N")
     plan.add_argument("--json", action="store_true", help="print JSON")
 
@@ -158,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     out = Console(highlight=False, soft_wrap=True)
+    if not out.is_terminal:
+        out = Console(highlight=False, soft_wrap=True, width=120)  # logs and pipes: not 80
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     if args.command is None:
         parser.print_help()
@@ -200,14 +210,21 @@ def _init(args: argparse.Namespace, out: Console) -> int:
 
 
 def _plan(args: argparse.Namespace, out: Console) -> int:
-    with open_project(args.project) as project:
-        plan = project.plan(args.concurrency)
+    if args.spec is not None:
+        plan = plan_workflow(load_spec(args.spec), str(args.spec), args.concurrency)
+    else:
+        with open_project(args.project) as project:
+            plan = project.plan(args.concurrency)
     if args.json:
         return _print_json(out, plan)
     out.print(f"[bold]{_escape(plan.spec_name)}[/] ({plan.spec_source})")
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    for column in ("wave", "phase", "agent", "depends on", "produces", "est. s"):
-        table.add_column(column)
+    table.add_column("wave", justify="right")
+    table.add_column("phase", no_wrap=True)
+    table.add_column("agent", no_wrap=True)
+    table.add_column("depends on", overflow="fold")
+    table.add_column("produces", overflow="fold")
+    table.add_column("est. s", justify="right")
     for phase in plan.phases:
         mark = "*" if phase.on_critical_path else " "
         gates = f" [gate: {', '.join(phase.approval_gates)}]" if phase.approval_gates else ""
@@ -215,8 +232,8 @@ def _plan(args: argparse.Namespace, out: Console) -> int:
             str(phase.wave),
             f"{mark} {phase.name}{gates}",
             phase.agent,
-            ", ".join(phase.depends_on) or "-",
-            ", ".join(phase.produces),
+            "\n".join(phase.depends_on) or "-",
+            "\n".join(phase.produces),
             f"{phase.estimated_duration_s:g}",
         )
     out.print(table)
@@ -248,7 +265,7 @@ def _run(args: argparse.Namespace, out: Console) -> int:
             report = asyncio.run(project.run_workflow(options))
             _print_json(out, report)
         else:
-            view = ProgressView(out, project)
+            view = ProgressView(out, project, auto_approve=args.auto_approve)
             with view:
                 report = asyncio.run(project.run_workflow(options, view.on_event))
             view.summary(report)
@@ -351,9 +368,10 @@ _COMMANDS = {
 class ProgressView:
     """Renders engine events: a live table on a terminal, one line per event otherwise."""
 
-    def __init__(self, out: Console, project: ProjectService) -> None:
+    def __init__(self, out: Console, project: ProjectService, *, auto_approve: bool) -> None:
         self.out = out
         self.project = project
+        self.auto_approve = auto_approve
         graph = project.graph
         self.rows: dict[str, dict[str, Any]] = {
             name: {
@@ -418,18 +436,23 @@ class ProgressView:
                 row["state"] = "cancelled"
                 return f"{phase} cancelled"
             case ev.GateWaiting(gate=gate, phase=phase, waiting=waiting):
+                if self.auto_approve:
+                    return ""
                 self.rows[phase]["note"] = f"awaiting approval: {gate}"
                 root = self.project.paths.root
+                held = ", ".join(waiting) or "nothing else"
+                verb = "wait" if len(waiting) > 1 else "waits"
                 message = (
-                    f"gate {gate} waits for approval of {phase}'s artifacts; "
-                    f"{', '.join(waiting) or 'nothing'} waits with it. Review them, then run "
+                    f"gate {gate} waits for approval of {phase}'s artifacts; {held} {verb} "
+                    "with it. Review them, then run "
                     f"`spec-automation approve {gate} -p {root}` (or `reject`) in another "
                     "terminal, or press Ctrl-C and resume later."
                 )
                 if self.live is not None:
                     self.live.console.print(message)
                 return message
-            case ev.GateDecided(gate=gate, approved=approved, decided_by=by):
+            case ev.GateDecided(gate=gate, phase=phase, approved=approved, decided_by=by):
+                self.rows[phase]["note"] = ""
                 return f"gate {gate} {'approved' if approved else 'rejected'} by {by}"
             case ev.WaveFinished(wave=wave, duration_s=duration, time_saved_s=saved):
                 return f"wave {wave} finished in {duration:.2f}s (saved {saved:.2f}s)"

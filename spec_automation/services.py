@@ -59,6 +59,7 @@ __all__ = [
     "WaveMetrics",
     "create_project",
     "open_project",
+    "plan_workflow",
     "to_json",
 ]
 
@@ -288,6 +289,39 @@ def open_project(folder: Path) -> ProjectService:
     return ProjectService(paths, info, spec, db, record.id)
 
 
+def plan_workflow(spec: WorkflowSpec, source: str, concurrency: int = 4) -> PlanReport:
+    """The plan of any checked spec: waves, critical path, estimates, conflict warnings."""
+    if concurrency < 1:
+        raise ProjectError("concurrency must be at least 1")
+    graph = WorkflowGraph(spec)
+    critical = graph.critical_path
+    phases = tuple(
+        PhasePlan(
+            name=name,
+            agent=graph.phase(name).agent,
+            wave=graph.wave_of[name],
+            depends_on=graph.dependencies(name),
+            produces=graph.phase(name).produces,
+            estimated_duration_s=graph.phase(name).estimated_duration_s,
+            on_critical_path=name in critical.phases,
+            approval_gates=graph.phase(name).approval_gates,
+        )
+        for name in graph.topological_order
+    )
+    return PlanReport(
+        spec_name=spec.name,
+        spec_source=source,
+        concurrency=concurrency,
+        waves=graph.waves,
+        critical_path=critical.phases,
+        critical_path_s=critical.length_s,
+        sequential_estimate_s=graph.sequential_estimate_s,
+        parallel_estimate_s=graph.parallel_estimate_s(concurrency),
+        phases=phases,
+        warnings=tuple(c.message for c in graph.conflicts),
+    )
+
+
 def _load_project_spec(paths: ProjectPaths) -> tuple[WorkflowSpec, str]:
     path = paths.spec_override if paths.spec_override.is_file() else bundled_spec_path()
     return load_spec(path), str(path)
@@ -342,35 +376,7 @@ class ProjectService:
 
     def plan(self, concurrency: int = 4) -> PlanReport:
         """Waves, critical path and estimated sequential and parallel time."""
-        if concurrency < 1:
-            raise ProjectError("concurrency must be at least 1")
-        graph = self.graph
-        critical = graph.critical_path
-        phases = tuple(
-            PhasePlan(
-                name=name,
-                agent=graph.phase(name).agent,
-                wave=graph.wave_of[name],
-                depends_on=graph.dependencies(name),
-                produces=graph.phase(name).produces,
-                estimated_duration_s=graph.phase(name).estimated_duration_s,
-                on_critical_path=name in critical.phases,
-                approval_gates=graph.phase(name).approval_gates,
-            )
-            for name in graph.topological_order
-        )
-        return PlanReport(
-            spec_name=self.spec.name,
-            spec_source=self.info.spec_source,
-            concurrency=concurrency,
-            waves=graph.waves,
-            critical_path=critical.phases,
-            critical_path_s=critical.length_s,
-            sequential_estimate_s=graph.sequential_estimate_s,
-            parallel_estimate_s=graph.parallel_estimate_s(concurrency),
-            phases=phases,
-            warnings=tuple(c.message for c in graph.conflicts),
-        )
+        return plan_workflow(self.spec, self.info.spec_source, concurrency)
 
     async def run_workflow(
         self, options: RunOptions, on_event: EventSink | None = None

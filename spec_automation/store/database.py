@@ -194,7 +194,10 @@ def _configure_connection(dbapi_connection: Any, connection_record: Any) -> None
 
 
 def _begin_transaction(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock at BEGIN, where busy_timeout applies. A deferred BEGIN
+    # that reads and then writes while another connection writes fails at once in WAL mode
+    # ("database is locked": its snapshot is stale), however long the busy timeout.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _migrate(engine: Engine, path: Path) -> None:

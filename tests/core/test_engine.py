@@ -303,6 +303,4 @@ async def test_rate_limit_spaces_phase_starts() -> None:
     assert starts[13] - starts[0] >= 0.39
     queued = [e.phase for e in events if isinstance(e, ev.PhaseQueued)]
     assert len(queued) == 14
-    assert all(
-        s == PhaseStatus.SUCCEEDED for s in result.phase_status.values()
-    )
+    assert all(s == PhaseStatus.SUCCEEDED for s in result.phase_status.values())

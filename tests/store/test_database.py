@@ -122,3 +122,46 @@ def test_an_unreachable_folder_is_reported_clearly(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(StoreError, match="cannot create the folder"):
         open_database(blocker / ".spec_automation" / "state.db")
+
+
+def test_a_read_then_write_waits_for_a_concurrent_writer_instead_of_failing(db_path: Path) -> None:
+    # The interleaving that broke an auto-approved gate during a run: one connection reads,
+    # another commits a write, then the first writes. It must wait, not fail as "locked".
+    first, second = open_database(db_path), open_database(db_path)
+    errors: list[BaseException] = []
+
+    def reader_then_writer() -> None:
+        try:
+            with first.session() as session:
+                session.execute(text("SELECT count(*) FROM projects")).scalar_one()
+                read_done.set()
+                threading.Event().wait(0.2)  # the other writer tries to commit meanwhile
+                session.execute(
+                    text(
+                        "INSERT INTO projects (name, root_path, spec_name, created_at) "
+                        "VALUES ('a', '/a', 's', '2026-01-01 00:00:00')"
+                    )
+                )
+        except BaseException as exc:  # recorded for the assertion below
+            errors.append(exc)
+
+    read_done = threading.Event()
+    worker = threading.Thread(target=reader_then_writer)
+    worker.start()
+    read_done.wait(5)
+    with second.session() as session:
+        session.execute(
+            text(
+                "INSERT INTO projects (name, root_path, spec_name, created_at) "
+                "VALUES ('b', '/b', 's', '2026-01-01 00:00:00')"
+            )
+        )
+    worker.join(10)
+    try:
+        assert errors == []
+        with second.session() as session:
+            names = session.execute(text("SELECT name FROM projects ORDER BY name")).scalars().all()
+        assert names == ["a", "b"]
+    finally:
+        first.close()
+        second.close()

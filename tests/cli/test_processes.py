@@ -1,0 +1,168 @@
+"""Runs in real processes: killed mid-run, interrupted with Ctrl-C, approved from elsewhere."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from spec_automation.core.artifacts import content_hash, split_front_matter
+from spec_automation.store.database import Database, open_database
+from spec_automation.store.models import ArtifactVersion, PhaseRun
+from tests.cli.conftest import Result, spawn
+
+pytestmark = pytest.mark.slow
+
+Cli = Callable[..., Result]
+
+
+def db_of(project: Path) -> Database:
+    return open_database(project / ".spec_automation" / "state.db")
+
+
+def phase_rows(project: Path) -> list[tuple[str, str, int]]:
+    db = db_of(project)
+    try:
+        with db.session() as session:
+            rows = session.execute(select(PhaseRun.phase, PhaseRun.status, PhaseRun.run_id)).all()
+        return [(p, s, r) for p, s, r in rows]
+    finally:
+        db.close()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.05)
+
+
+def succeeded(project: Path) -> set[str]:
+    return {p for p, s, _ in phase_rows(project) if s == "succeeded"}
+
+
+def test_a_run_killed_with_sigkill_resumes_without_rerunning_completed_phases(
+    sample_project: Path, cli: Cli
+) -> None:
+    proc = spawn("run", "-p", str(sample_project), "--latency-scale", "0.02", "--auto-approve")
+    try:
+        wait_for(lambda: len(succeeded(sample_project)) >= 4)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    done_before = succeeded(sample_project)
+    assert 4 <= len(done_before) < 11, "killed mid-run"
+
+    status = cli("status", "-p", sample_project, "--json").json()
+    assert isinstance(status, dict)
+    assert status["resumable_run_id"] == 1
+
+    result = cli("run", "-p", sample_project, "--resume", "--latency-scale", "0", "--auto-approve")
+    assert result.code == 0, result.out + result.err
+    assert "resumed" in result.out
+
+    rows = phase_rows(sample_project)
+    assert {r for _, _, r in rows} == {1}, "the same run was resumed"
+    for phase in done_before:
+        runs = [s for p, s, _ in rows if p == phase]
+        assert runs == ["succeeded"], f"{phase} ran again: {runs}"
+    assert len(succeeded(sample_project)) == 11
+
+    db = db_of(sample_project)
+    try:
+        assert db.integrity_check() == "ok"
+        with db.session() as session:
+            versions = session.execute(
+                select(
+                    ArtifactVersion.artifact, ArtifactVersion.version, ArtifactVersion.content_hash
+                )
+            ).all()
+    finally:
+        db.close()
+    latest = {a: (v, h) for a, v, h in sorted(versions, key=lambda row: row[1])}
+    assert len(latest) == 15
+    for artifact, (version, digest) in latest.items():
+        text = (sample_project / "artifacts" / artifact).read_text(encoding="utf-8")
+        assert content_hash(text) == digest, f"{artifact} on disk differs from the store"
+        meta, body = split_front_matter(text)
+        assert meta is not None
+        assert meta["version"] == version
+        assert body.startswith("# ")
+    leftovers = [p.name for p in (sample_project / "artifacts").iterdir() if p.name.startswith(".")]
+    assert leftovers == [], "no temporary files left behind"
+
+
+def test_ctrl_c_cancels_cleanly_and_the_run_can_be_resumed(sample_project: Path, cli: Cli) -> None:
+    proc = spawn("run", "-p", str(sample_project), "--latency-scale", "0.03", "--auto-approve")
+    try:
+        wait_for(lambda: len(succeeded(sample_project)) >= 2)
+    except AssertionError:
+        proc.kill()
+        proc.communicate()
+        raise
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, out + err
+    assert "Resume with: spec-automation run --resume" in err
+    assert "Traceback" not in err
+    statuses = {s for _, s, _ in phase_rows(sample_project)}
+    assert "running" not in statuses
+    assert "cancelled" in statuses
+    status = cli("status", "-p", sample_project, "--json").json()
+    assert isinstance(status, dict)
+    assert status["last_run_status"] == "cancelled"
+    assert all(a["matches_store"] for a in status["artifacts"])
+    resumed = cli("run", "-p", sample_project, "--resume", "--latency-scale", "0", "--auto-approve")
+    assert resumed.code == 0, resumed.out + resumed.err
+
+
+def test_the_gate_holds_only_its_dependents_until_approved_from_another_process(
+    sample_project: Path, cli: Cli
+) -> None:
+    proc = spawn("run", "-p", str(sample_project), "--latency-scale", "0.01")
+    try:
+        wait_for(
+            lambda: (
+                "SPEC_ARCHITECT" in succeeded(sample_project)
+                and "SPEC_DESIGN_COMPONENTS" in succeeded(sample_project)
+            )
+        )
+        time.sleep(0.5)
+        started = {p for p, _, _ in phase_rows(sample_project)}
+        assert "DEPENDENCIES" not in started
+        assert "SOLUTIONING_EPICS" not in started
+        status = cli("status", "-p", sample_project, "--json").json()
+        assert status["gates"][0]["status"] == "pending"  # type: ignore[index]
+        approved = cli(
+            "approve", "architecture_approved", "-p", sample_project, "--note", "looks right"
+        )
+        assert approved.code == 0
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, out + err
+    assert "spec-automation approve architecture_approved" in out
+    assert "gate architecture_approved approved by cli" in out
+    assert len(succeeded(sample_project)) == 11
+
+
+def test_a_second_run_on_the_same_project_is_refused(sample_project: Path, cli: Cli) -> None:
+    proc = spawn("run", "-p", str(sample_project), "--latency-scale", "0.02", "--auto-approve")
+    try:
+        wait_for(lambda: len(phase_rows(sample_project)) >= 1)
+        second = cli("run", "-p", sample_project, "--latency-scale", "0")
+        assert second.code == 2
+        assert "another run is in progress on this project" in second.err
+    finally:
+        proc.kill()
+        proc.communicate()
