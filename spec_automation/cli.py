@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +40,7 @@ from spec_automation.services import (
 )
 
 EXIT_OK, EXIT_RUN_INCOMPLETE, EXIT_USER_ERROR, EXIT_CANCELLED = 0, 1, 2, 130
+EXIT_INTERNAL_ERROR = 70
 
 
 class UserError(Exception):
@@ -165,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    out = Console(highlight=False, soft_wrap=True)
+    out = Console(highlight=False)  # a terminal: rich wraps at word boundaries
     if not out.is_terminal:
         out = Console(highlight=False, soft_wrap=True, width=120)  # logs and pipes: not 80
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -181,6 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("\nCancelled. Resume with: spec-automation run --resume")
         return EXIT_CANCELLED
+    except Exception as exc:  # a bug: one line for the user, the details in a log file
+        log = _log_unexpected(exc)
+        what = _escape(f"{type(exc).__name__}: {exc}")
+        err.print(f"[bold red]internal error:[/] {what}")
+        err.print(f"Details were written to {log}; please report them.")
+        return EXIT_INTERNAL_ERROR
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -532,6 +541,20 @@ def _date(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-22") from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _log_unexpected(exc: BaseException) -> Path:
+    """Append the traceback to the user's log file and return its path."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    log = base / "spec_automation" / "logs" / "cli.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now(UTC).isoformat()} spec-automation {__version__}\n")
+            handle.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return Path("(the log could not be written)")
+    return log
 
 
 def _escape(text: str) -> str:

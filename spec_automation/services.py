@@ -40,7 +40,13 @@ from spec_automation.store.database import Database, open_database
 from spec_automation.store.errors import StoreError
 from spec_automation.store.recorder import SqlRunRecorder
 from spec_automation.store.records import RunDetail
-from spec_automation.workspace import ProjectPaths, RunLockedError, run_lock, write_atomic
+from spec_automation.workspace import (
+    ProjectPaths,
+    RunLockedError,
+    run_lock,
+    run_lock_is_free,
+    write_atomic,
+)
 
 __all__ = [
     "ArtifactStatus",
@@ -282,6 +288,17 @@ def open_project(folder: Path) -> ProjectService:
         record = queries.get_project(db)
         if record is None:
             record = queries.ensure_project(db, folder.name, str(folder), spec.name)
+        unfinished = queries.latest_unfinished_run(db, record.id)
+        if (
+            unfinished is not None
+            and unfinished.status == RunStatus.RUNNING
+            and run_lock_is_free(paths.lock)
+        ):
+            # Recorded as running, yet no process holds the run: it died. Say so.
+            queries.mark_interrupted(db, unfinished.id)
+    except StoreError as exc:
+        db.close()
+        raise ProjectError(str(exc)) from None
     except Exception:
         db.close()
         raise
@@ -418,7 +435,7 @@ class ProjectService:
                     on_event=on_event,
                 )
                 result = await engine.run(options.mode, resume_run_id=resume_id)
-        except RunLockedError as exc:
+        except (RunLockedError, StoreError) as exc:
             raise ProjectError(str(exc)) from None
         return self._report(result, resumed=resume_id is not None)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from spec_automation.core.ports import ArtifactDraft
 
-__all__ = ["ProjectPaths", "RunLockedError", "run_lock", "write_atomic"]
+__all__ = ["ProjectPaths", "RunLockedError", "run_lock", "run_lock_is_free", "write_atomic"]
 
 STATE_DIR = ".spec_automation"
 
@@ -132,3 +132,16 @@ def run_lock(path: Path) -> Iterator[None]:
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def run_lock_is_free(path: Path) -> bool:
+    """True when no process holds the project's run lock (so no run is in progress)."""
+    if not path.exists():
+        return True
+    with path.open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return True

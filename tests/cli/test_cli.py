@@ -282,3 +282,20 @@ def test_store_integrity_after_a_run(sample_project: Path, cli: Cli) -> None:
         assert db.integrity_check() == "ok"
     finally:
         db.close()
+
+
+def test_an_unexpected_error_is_one_line_and_logged(
+    sample_project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("something nobody expected")
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr("spec_automation.services.ProjectService.status", broken)
+    result = cli("status", "-p", sample_project)
+    assert result.code == 70
+    assert "internal error: RuntimeError: something nobody expected" in result.err
+    assert "Traceback" not in result.err
+    log = tmp_path / "data" / "spec_automation" / "logs" / "cli.log"
+    assert "Traceback" in log.read_text(encoding="utf-8")
+    assert str(log) in result.err

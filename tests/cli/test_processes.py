@@ -64,6 +64,7 @@ def test_a_run_killed_with_sigkill_resumes_without_rerunning_completed_phases(
     status = cli("status", "-p", sample_project, "--json").json()
     assert isinstance(status, dict)
     assert status["resumable_run_id"] == 1
+    assert status["last_run_status"] == "interrupted", "a dead run is not shown as running"
 
     result = cli("run", "-p", sample_project, "--resume", "--latency-scale", "0", "--auto-approve")
     assert result.code == 0, result.out + result.err
@@ -120,8 +121,19 @@ def test_ctrl_c_cancels_cleanly_and_the_run_can_be_resumed(sample_project: Path,
     assert isinstance(status, dict)
     assert status["last_run_status"] == "cancelled"
     assert all(a["matches_store"] for a in status["artifacts"])
-    resumed = cli("run", "-p", sample_project, "--resume", "--latency-scale", "0", "--auto-approve")
+    resumed = cli(
+        "run",
+        "-p",
+        sample_project,
+        "--resume",
+        "--sequential",
+        "--latency-scale",
+        "0",
+        "--auto-approve",
+    )
     assert resumed.code == 0, resumed.out + resumed.err
+    assert "(sequential, resumed)" in resumed.out
+    assert len(succeeded(sample_project)) == 11
 
 
 def test_the_gate_holds_only_its_dependents_until_approved_from_another_process(
