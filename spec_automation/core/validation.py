@@ -177,10 +177,33 @@ def _design_system_warnings(artifact: str, content: str) -> list[Issue]:
 
 
 def _typography_sizes(content: str) -> set[str]:
+    """Distinct type sizes in the Typography section.
+
+    A table's "Size" column when there is one (line heights and weights in other columns are
+    not sizes), else the first length on each line that mentions a size.
+    """
     match = re.search(r"^##\s+Typography\s*$(.*?)(?=^##\s|\Z)", content, re.I | re.M | re.S)
     if not match:
         return set()
-    return set(re.findall(r"\b(\d+(?:\.\d+)?)\s*(?:px|pt|rem)\b", match.group(1)))
+    section = match.group(1)
+    sizes: set[str] = set()
+    column: int | None = None
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if "|" in line else []
+        if cells and column is None:
+            column = next((i for i, c in enumerate(cells) if c.lower() == "size"), None)
+            continue
+        if cells and column is not None and column < len(cells):
+            sizes.update(_LENGTH.findall(cells[column])[:1])
+    if column is not None:
+        return sizes
+    for line in section.splitlines():
+        if re.search(r"\bsize", line, re.I):
+            sizes.update(_LENGTH.findall(line)[:1])
+    return sizes
+
+
+_LENGTH = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:px|pt|rem)\b")
 
 
 def _strip_code(content: str) -> str:

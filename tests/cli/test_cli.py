@@ -9,6 +9,7 @@ import pytest
 
 from spec_automation.core.artifacts import split_front_matter
 from spec_automation.resources import bundled_spec_path
+from spec_automation.store import queries
 from spec_automation.store.database import open_database
 from tests.cli.conftest import Result
 
@@ -211,6 +212,12 @@ def test_the_sample_runs_end_to_end_and_store_and_disk_agree(
         assert meta["version"] == 1
     report = (sample_project / "artifacts" / "validation-report.md").read_text(encoding="utf-8")
     assert "Not covered: 0" in report
+    db = open_database(sample_project / ".spec_automation" / "state.db")
+    try:
+        phases = queries.get_run(db, 1).phases
+    finally:
+        db.close()
+    assert {p.phase: p.warnings for p in phases if p.warnings} == {}, "every artifact passes cleanly"
 
 
 def test_metrics_report_time_saved_from_recorded_runs(sample_project: Path, cli: Cli) -> None:
