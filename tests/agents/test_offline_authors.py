@@ -8,8 +8,9 @@ import pytest
 
 from spec_automation.agents.artifact_text import sections, strip_front_matter
 from spec_automation.agents.brief import parse_brief
-from spec_automation.agents.offline import REQUIRED_HEADINGS, author_artifacts
+from spec_automation.agents.offline import author_artifacts
 from spec_automation.core.spec import PhaseSpec
+from spec_automation.core.validation import REQUIRED_HEADINGS
 
 DEFAULT_ARTIFACTS = (
     "analysis.md", "stack.md", "design-tokens.md", "prd.md", "user-flows.md", "architecture.md",

@@ -217,7 +217,9 @@ def test_the_sample_runs_end_to_end_and_store_and_disk_agree(
         phases = queries.get_run(db, 1).phases
     finally:
         db.close()
-    assert {p.phase: p.warnings for p in phases if p.warnings} == {}, "every artifact passes cleanly"
+    assert {p.phase: p.warnings for p in phases if p.warnings} == {}, (
+        "every artifact passes cleanly"
+    )
 
 
 def test_metrics_report_time_saved_from_recorded_runs(sample_project: Path, cli: Cli) -> None:

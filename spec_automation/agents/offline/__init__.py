@@ -8,31 +8,14 @@ actual content of its upstream artifacts, and is deterministic: same inputs, sam
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from spec_automation.agents.brief import Brief
 from spec_automation.agents.offline import analyst, architect, designer, pm, scrum_master, validator
 from spec_automation.agents.offline.generic import write_generic
 from spec_automation.core.spec import PhaseSpec
 
-__all__ = ["REQUIRED_HEADINGS", "author_artifacts"]
-
-#: Level-2 headings (case-insensitive) each default artifact must contain.
-REQUIRED_HEADINGS: dict[str, tuple[str, ...]] = {
-    "analysis.md": ("Problem", "Users", "Goals", "Features", "Constraints", "Risks"),
-    "stack.md": ("Chosen stack", "Rationale", "Alternatives considered"),
-    "design-tokens.md": ("Colour", "Spacing", "Typography", "Motion"),
-    "prd.md": ("Overview", "Functional requirements", "Non-functional requirements"),
-    "user-flows.md": ("Flows",),
-    "architecture.md": ("Overview", "Components", "Requirement traceability"),
-    "data-model.md": ("Entities",),
-    "api-spec.md": ("Endpoints",),
-    "component-mapping.md": ("Token mapping", "Components"),
-    "journey-maps.md": ("Journeys",),
-    "dependencies.md": ("Libraries", "Component dependencies"),
-    "epics.md": ("Epics",),
-    "tasks.md": ("Tasks",),
-    "validation-report.md": ("Summary", "Requirement coverage"),
-}
+__all__ = ["author_artifacts"]
 
 _Author = Callable[[Brief, Mapping[str, str]], str]
 
@@ -81,6 +64,4 @@ def author_artifacts(
 
 
 def _renamed(brief: Brief, name: str) -> Brief:
-    from dataclasses import replace
-
     return replace(brief, name=name)
