@@ -214,10 +214,8 @@ class _Execution:
             for name in already_done:
                 if self.graph.phase(name).approval_gates:
                     produced = self.graph.phase(name).produces
-                    hashes = {
-                        a: content_hash(self.contents[a]) for a in produced if a in self.contents
-                    }
-                    await self._open_gates(name, hashes, tasks)
+                    hashes = {a: self.hashes[a] for a in produced if a in self.hashes}
+                    self._open_gates(name, hashes, tasks)
             ready = self._initial_ready()
             while True:
                 while ready and self.in_flight < self.limit:
@@ -230,12 +228,12 @@ class _Execution:
                     kind, name = tasks.pop(task)
                     if kind == "phase":
                         self.in_flight -= 1
-                        await self._phase_ended(name, task, tasks)
+                        self._phase_ended(name, task, tasks)
                     else:
-                        await self._gate_decided(name, task)
+                        self._gate_decided(name, task)
                     for newly_ready in self._newly_ready(name):
                         self._queue(newly_ready, ready)
-                    await self._record_finished_waves()
+                    self._record_finished_waves()
         except asyncio.CancelledError:
             await self._cancel(tasks)
             raise
@@ -413,7 +411,7 @@ class _Execution:
             self.hashes[draft.name] = draft.content_hash
             self.versions[draft.name] = draft.version
 
-    async def _phase_ended(
+    def _phase_ended(
         self, name: str, task: asyncio.Task[Any], tasks: dict[asyncio.Task[Any], tuple[str, str]]
     ) -> None:
         finished = self.clock.monotonic()
@@ -438,7 +436,7 @@ class _Execution:
             )
             if self.graph.phase(name).approval_gates:
                 hashes = {d.name: d.content_hash for d in completion.artifacts}
-                await self._open_gates(name, hashes, tasks)
+                self._open_gates(name, hashes, tasks)
             return
         message = _describe(error)
         self.status[name] = PhaseStatus.FAILED
@@ -447,9 +445,9 @@ class _Execution:
             self.recorder.phase_failed, self.run_id, name, message, self.clock.now(), duration
         )
         self._emit(ev.PhaseFailed, phase=name, error=message, duration_s=duration)
-        await self._block_downstream(name, name)
+        self._block_downstream(name, name)
 
-    async def _block_downstream(self, source: str, reason: str) -> None:
+    def _block_downstream(self, source: str, reason: str) -> None:
         downstream = self.graph.downstream(source)
         for dependent in self.graph.topological_order:
             if dependent in downstream and self.status[dependent] not in _END_STATES:
@@ -460,7 +458,7 @@ class _Execution:
 
     # --- gates -------------------------------------------------------------------------
 
-    async def _open_gates(
+    def _open_gates(
         self,
         name: str,
         hashes: Mapping[str, str],
@@ -499,18 +497,18 @@ class _Execution:
                 return False, gate
         return True, ""
 
-    async def _gate_decided(self, name: str, task: asyncio.Task[Any]) -> None:
+    def _gate_decided(self, name: str, task: asyncio.Task[Any]) -> None:
         self.gate_held.discard(name)
         approved, gate = task.result()
         if not approved:
-            await self._block_downstream(name, f"gate {gate} rejected")
+            self._block_downstream(name, f"gate {gate} rejected")
 
     # --- waves and the end of the run --------------------------------------------------
 
     def _wave_first_start(self, wave: int, name: str) -> bool:
         return all(p == name or p not in self.started_mono for p in self.graph.waves[wave - 1])
 
-    async def _record_finished_waves(self) -> None:
+    def _record_finished_waves(self) -> None:
         for number, phases in enumerate(self.graph.waves, start=1):
             if number in self.wave_done or any(self.status[p] not in _END_STATES for p in phases):
                 continue
