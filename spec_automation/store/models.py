@@ -37,6 +37,7 @@ __all__ = [
     "PhaseRun",
     "Project",
     "RegenerationRun",
+    "ResponseCacheEntry",
     "Snapshot",
     "SnapshotItem",
     "UTCDateTime",
@@ -301,3 +302,26 @@ class ApprovalGate(Base):
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ResponseCacheEntry(Base):
+    """A provider's reply, stored under a hash of everything that shaped it.
+
+    The key is content-addressed on the provider, the model, the prompt template version, the
+    hashes of the inputs and the generation parameters, so an unchanged phase can reuse its
+    reply at zero tokens.
+    """
+
+    __tablename__ = "response_cache"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    provider: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(128))
+    phase: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[str] = mapped_column(String(64))
+    reply: Mapped[str] = mapped_column(Text)
+    usage: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime]
+    hits: Mapped[int] = mapped_column(Integer, default=0)

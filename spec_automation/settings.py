@@ -1,0 +1,181 @@
+"""The user's application settings and the folders the app keeps its own files in.
+
+Settings are a frozen dataclass saved as JSON in the user's configuration folder. Both the
+CLI and the GUI read them; the GUI's settings dialog writes them. A damaged or unreadable
+settings file never stops the app: the defaults are used and the problem is reported once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spec_automation.workspace import write_atomic
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "PROVIDERS",
+    "THEMES",
+    "AppSettings",
+    "SettingsError",
+    "SettingsLoad",
+    "config_dir",
+    "data_dir",
+    "load_settings",
+    "save_settings",
+    "settings_path",
+]
+
+# The one place a model name is written down; everything else reads it from the settings.
+DEFAULT_MODEL = "claude-sonnet-4-5"
+PROVIDERS = ("offline", "anthropic")
+THEMES = ("dark", "light")
+_MAX_RECENT = 10
+
+
+class SettingsError(ValueError):
+    """A setting has a value the app cannot use; the message names the setting."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppSettings:
+    """Everything the user can configure, with sensible defaults."""
+
+    provider: str = "offline"
+    model: str = DEFAULT_MODEL
+    max_tokens: int = 8192
+    temperature: float = 0.2
+    concurrency: int = 4
+    rate_limit_per_minute: int = 0  # 0: no limit
+    phase_timeout_s: float = 900.0
+    latency_scale: float = 0.04
+    use_cache: bool = True
+    theme: str = "dark"
+    autosave_interval_s: float = 2.0
+    git_enabled: bool = True
+    recent_projects: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        checks: list[tuple[bool, str]] = [
+            (self.provider in PROVIDERS, f"provider must be one of {', '.join(PROVIDERS)}"),
+            (bool(self.model.strip()), "model must not be empty"),
+            (1 <= self.max_tokens <= 200_000, "max_tokens must be between 1 and 200000"),
+            (0.0 <= self.temperature <= 1.0, "temperature must be between 0 and 1"),
+            (1 <= self.concurrency <= 64, "concurrency must be between 1 and 64"),
+            (self.rate_limit_per_minute >= 0, "rate_limit_per_minute must be 0 or more"),
+            (self.phase_timeout_s > 0, "phase_timeout_s must be more than 0"),
+            (0.0 <= self.latency_scale <= 10.0, "latency_scale must be between 0 and 10"),
+            (self.theme in THEMES, f"theme must be one of {', '.join(THEMES)}"),
+            (0.2 <= self.autosave_interval_s <= 60.0, "autosave_interval_s must be 0.2 to 60"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise SettingsError(message)
+
+    def with_recent(self, project: Path) -> AppSettings:
+        """These settings with ``project`` first among the recent projects."""
+        text = str(project.resolve())
+        recent = (text, *(p for p in self.recent_projects if p != text))
+        return dataclasses.replace(self, recent_projects=recent[:_MAX_RECENT])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        data = dataclasses.asdict(self)
+        data["recent_projects"] = list(self.recent_projects)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AppSettings:
+        """Settings from saved data; unknown keys are ignored, wrong types are refused."""
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        defaults = cls()
+        for name, value in data.items():
+            if name not in known:
+                continue
+            default = getattr(defaults, name)
+            if name == "recent_projects":
+                if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+                    raise SettingsError("recent_projects must be a list of folder paths")
+                values[name] = tuple(value)
+            elif isinstance(default, bool):
+                if not isinstance(value, bool):
+                    raise SettingsError(f"{name} must be true or false")
+                values[name] = value
+            elif isinstance(default, float):
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise SettingsError(f"{name} must be a number")
+                values[name] = float(value)
+            elif isinstance(default, int):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise SettingsError(f"{name} must be a whole number")
+                values[name] = value
+            else:
+                if not isinstance(value, str):
+                    raise SettingsError(f"{name} must be text")
+                values[name] = value
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class SettingsLoad:
+    """Loaded settings, and the problem with the file when the defaults had to be used."""
+
+    settings: AppSettings
+    problem: str = ""
+
+
+def _base(variable: str, xdg: str, fallback: tuple[str, ...]) -> Path:
+    override = os.environ.get(variable)
+    if override:
+        return Path(override)
+    root = os.environ.get(xdg)
+    return (Path(root) if root else Path.home().joinpath(*fallback)) / "spec_automation"
+
+
+def config_dir() -> Path:
+    """Where settings live (``$SPEC_AUTOMATION_CONFIG_DIR`` overrides; tests use it)."""
+    return _base("SPEC_AUTOMATION_CONFIG_DIR", "XDG_CONFIG_HOME", (".config",))
+
+
+def data_dir() -> Path:
+    """Where logs and editor backups live (``$SPEC_AUTOMATION_DATA_DIR`` overrides)."""
+    return _base("SPEC_AUTOMATION_DATA_DIR", "XDG_DATA_HOME", (".local", "share"))
+
+
+def settings_path() -> Path:
+    """The settings file."""
+    return config_dir() / "settings.json"
+
+
+def load_settings(path: Path | None = None) -> SettingsLoad:
+    """The saved settings, or the defaults (with the reason) when the file is missing or bad."""
+    target = path or settings_path()
+    try:
+        raw = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return SettingsLoad(AppSettings())
+    except OSError as exc:
+        return SettingsLoad(AppSettings(), f"{target}: cannot be read ({exc.strerror})")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return SettingsLoad(AppSettings(), f"{target}: not valid JSON (line {exc.lineno})")
+    if not isinstance(data, dict):
+        return SettingsLoad(AppSettings(), f"{target}: expected a JSON object")
+    try:
+        return SettingsLoad(AppSettings.from_dict(data))
+    except SettingsError as exc:
+        return SettingsLoad(AppSettings(), f"{target}: {exc}; using the defaults")
+
+
+def save_settings(settings: AppSettings, path: Path | None = None) -> Path:
+    """Write the settings atomically and return the file written."""
+    target = path or settings_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, json.dumps(settings.to_dict(), indent=2, sort_keys=True) + "\n")
+    return target

@@ -1,0 +1,1 @@
+"""The desktop app: Qt widgets, dialogs and the qasync loop (the only place Qt is imported)."""
