@@ -27,6 +27,7 @@ from spec_automation.core.ports import (
     GateRequest,
     GateState,
     GateStatus,
+    PhaseRunner,
     RunMode,
     RunRecorder,
     RunStatus,
@@ -410,7 +411,7 @@ class ProjectService:
                 rate_limit_per_minute=options.rate_limit_per_minute,
                 phase_timeout_s=options.phase_timeout_s,
             )
-            provider = OfflineProvider(latency_scale=options.latency_scale)
+            runner = self._phase_runner(options)
         except ValueError as exc:
             raise ProjectError(str(exc)) from None
         brief = self._read_brief()
@@ -425,7 +426,7 @@ class ProjectService:
                 )
                 engine = OrchestratorEngine(
                     self.graph,
-                    runner=OfflinePhaseRunner(provider),
+                    runner=runner,
                     recorder=recorder,
                     gatekeeper=gatekeeper,
                     project_name=self.info.name,
@@ -438,6 +439,10 @@ class ProjectService:
         except (RunLockedError, StoreError) as exc:
             raise ProjectError(str(exc)) from None
         return self._report(result, resumed=resume_id is not None)
+
+    def _phase_runner(self, options: RunOptions) -> PhaseRunner:
+        """The runner every phase of a run goes through, as the options choose."""
+        return OfflinePhaseRunner(OfflineProvider(latency_scale=options.latency_scale))
 
     def _prepare_run(self, resume: bool) -> int | None:
         unfinished = queries.latest_unfinished_run(self.db, self.project_id)
