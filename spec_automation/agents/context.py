@@ -5,8 +5,8 @@ the project-wide blocks (constitution, then brief), in one order for the whole w
 artifacts most phases read first. That order is the point: phases send the same leading
 blocks, so the provider's prompt cache serves the shared prefix once written. Cache
 breakpoints go after the brief (shared by every phase), after the last artifact (the prefix a
-phase's dependents start with), and after the last artifact before the phase's direct inputs
-(the prefix its siblings share), when there is one.
+phase's dependents start with), and where the context so far is another phase's whole context
+(the prefix a phase running beside it shares).
 
 When the context would exceed the budget, the artifacts furthest upstream are left out first:
 the phase's direct inputs were written from them and carry what matters.
@@ -17,14 +17,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from spec_automation.agents.artifact_text import strip_front_matter
 from spec_automation.core.artifacts import content_hash
 from spec_automation.core.graph import WorkflowGraph
 from spec_automation.llm.offline import estimate_tokens
-from spec_automation.llm.provider import ContextBlock, ProviderRequest
+from spec_automation.llm.provider import MAX_CACHE_POINTS, ContextBlock, ProviderRequest
 
 __all__ = [
     "DEFAULT_CONTEXT_BUDGET",
@@ -34,6 +34,7 @@ __all__ = [
     "context_order",
     "input_bodies",
     "input_hashes",
+    "phase_contexts",
 ]
 
 #: Tokens of shared context a phase may be given (well inside every Claude model's window).
@@ -70,6 +71,15 @@ def context_order(graph: WorkflowGraph) -> tuple[str, ...]:
     )
 
 
+def phase_contexts(graph: WorkflowGraph, order: Sequence[str]) -> frozenset[tuple[str, ...]]:
+    """The artifact list each phase of the workflow is sent, in context order."""
+    rank = {name: i for i, name in enumerate(order)}
+    return frozenset(
+        tuple(sorted(graph.inputs_of(phase), key=lambda a: rank.get(a, len(rank))))
+        for phase in graph.topological_order
+    )
+
+
 def input_bodies(inputs: Mapping[str, str]) -> dict[str, str]:
     """Upstream artifact bodies without front matter, in the order given."""
     return {name: strip_front_matter(content).strip() for name, content in inputs.items()}
@@ -92,6 +102,7 @@ def build_context(
     inputs: Mapping[str, str],
     direct: Sequence[str] = (),
     order: Sequence[str] = (),
+    shared_prefixes: Collection[tuple[str, ...]] = (),
     budget_tokens: int = DEFAULT_CONTEXT_BUDGET,
 ) -> PhaseContext:
     """The shared context blocks of one phase.
@@ -103,6 +114,7 @@ def build_context(
         inputs: upstream artifact → full content, in topological order (as the engine gives).
         direct: the artifacts of the phase's direct dependencies (kept when over budget).
         order: the workflow's context order (``context_order``); others keep theirs, after.
+        shared_prefixes: the artifact lists other phases are sent (``phase_contexts``).
         budget_tokens: the most shared-context tokens to send.
     """
     project: list[ContextBlock] = []
@@ -131,7 +143,7 @@ def build_context(
         victim = next((a for a in chosen if a not in direct), chosen[0])
         chosen.remove(victim)
         left_out.append(victim)
-    points = _artifact_cache_points(chosen, direct)
+    points = _artifact_cache_points(chosen, shared_prefixes)
     artifacts = tuple(
         ContextBlock(
             name,
@@ -143,15 +155,20 @@ def build_context(
     return PhaseContext((*project, *artifacts), tuple(chosen), tuple(left_out))
 
 
-def _artifact_cache_points(chosen: Sequence[str], direct: Sequence[str]) -> set[int]:
-    """Indices of artifact blocks that end a cached prefix (at most two)."""
+def _artifact_cache_points(
+    chosen: Sequence[str], shared_prefixes: Collection[tuple[str, ...]]
+) -> set[int]:
+    """Indices of artifact blocks that end a cached prefix.
+
+    The last block always does (the phases downstream start with this whole context). The
+    others go where the context so far is exactly another phase's whole context, longest
+    first: a phase running beside that one (or after it) then reads the prefix it wrote.
+    """
     if not chosen:
         return set()
     points = {len(chosen) - 1}
-    # The artifacts before the first direct input are the ones sibling phases share.
-    first_direct = next((i for i, a in enumerate(chosen) if a in direct), len(chosen))
-    if 0 < first_direct < len(chosen):
-        points.add(first_direct - 1)
+    candidates = [i for i in range(len(chosen) - 1) if tuple(chosen[: i + 1]) in shared_prefixes]
+    points.update(sorted(candidates, reverse=True)[: MAX_CACHE_POINTS - 2])
     return points
 
 
@@ -171,21 +188,27 @@ class PrefixWarmup:
         self._writers: dict[str, asyncio.Event] = {}
 
     async def enter(self, request: ProviderRequest, model: str) -> Callable[[], None]:
-        """Wait if a request in flight is writing our prefix; return "my reply has started"."""
+        """Wait while a request in flight writes our prefix; return "my reply has started"."""
         prefixes, points = _prefix_hashes(request, model)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.max_wait_s):
+                # Again after each wait: a sibling that waited on the same writer may have
+                # gone out first with a longer prefix of ours.
+                while writer := self._longest_in_flight(prefixes):
+                    await writer.wait()
+        started = asyncio.Event()
+        for point in points:
+            # A prefix already written (or being written) by another request is read, not
+            # written, by this one.
+            self._writers.setdefault(point, started)
+        return started.set
+
+    def _longest_in_flight(self, prefixes: Sequence[str]) -> asyncio.Event | None:
         for prefix in reversed(prefixes):
             writer = self._writers.get(prefix)
             if writer is not None and not writer.is_set():
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.max_wait_s):
-                        await writer.wait()
-                break
-        started = asyncio.Event()
-        for point in points:
-            current = self._writers.get(point)
-            if current is None or current.is_set():
-                self._writers[point] = started
-        return started.set
+                return writer
+        return None
 
 
 def _prefix_hashes(request: ProviderRequest, model: str) -> tuple[list[str], list[str]]:
@@ -193,7 +216,8 @@ def _prefix_hashes(request: ProviderRequest, model: str) -> tuple[list[str], lis
     running = hashlib.sha256(model.encode())
     running.update(hashlib.sha256(request.system.encode()).digest())
     prefixes = [running.hexdigest()]
-    points = [prefixes[0]]  # the system prompt is always a cache point
+    # The system prompt is a cache point of its own only when nothing after it is.
+    points = [] if any(b.cache_point for b in request.shared) else [prefixes[0]]
     for block in request.shared:
         running.update(hashlib.sha256(block.text.encode()).digest())
         prefixes.append(running.hexdigest())

@@ -31,6 +31,7 @@ from spec_automation.agents.context import (
     build_context,
     context_order,
     input_hashes,
+    phase_contexts,
 )
 from spec_automation.agents.offline import author_artifacts
 from spec_automation.agents.offline.designer import component_facts, palette_facts
@@ -101,7 +102,9 @@ class AgentPhaseRunner:
         self.temperature = temperature
         self.deadline_s = deadline_s
         self.context_budget = context_budget
-        self.order = context_order(WorkflowGraph(spec)) if spec is not None else ()
+        graph = WorkflowGraph(spec) if spec is not None else None
+        self.order = context_order(graph) if graph is not None else ()
+        self.contexts = phase_contexts(graph, self.order) if graph is not None else frozenset()
         self.warmup = PrefixWarmup()
 
     @property
@@ -259,6 +262,7 @@ class AgentPhaseRunner:
             inputs=request.inputs,
             direct=direct,
             order=self.order,
+            shared_prefixes=self.contexts,
             budget_tokens=self.context_budget,
         )
         task = role.render_task(

@@ -133,11 +133,14 @@ class ClaudeProvider:
     def message_params(self, request: ProviderRequest) -> dict[str, Any]:
         """The Messages API parameters for ``request``.
 
-        The system prompt is one cached block; shared context blocks follow in the user turn,
-        each ``cache_point`` carrying ``cache_control``; the task comes last, uncached, so
-        every phase shares the longest possible prefix with the phases before it.
+        The system prompt comes first; shared context blocks follow in the user turn, each
+        ``cache_point`` carrying ``cache_control`` (the system prompt carries it only when no
+        block does: a later breakpoint caches it too); the task comes last, uncached, so every
+        phase shares the longest possible prefix with the phases before it.
         """
-        system = [{"type": "text", "text": request.system, "cache_control": _EPHEMERAL}]
+        system: list[dict[str, Any]] = [{"type": "text", "text": request.system}]
+        if not any(block.cache_point for block in request.shared):
+            system[0]["cache_control"] = _EPHEMERAL  # a breakpoint later covers it anyway
         content: list[dict[str, Any]] = []
         for block in request.shared:
             item: dict[str, Any] = {"type": "text", "text": block.text}

@@ -37,15 +37,17 @@ class ModelPrice:
         return dollars / 1_000_000
 
 
-#: Family prefix → price (Anthropic list prices).
+#: Family prefix → price (Anthropic list prices when this was written). The longest matching
+#: prefix wins: "claude-opus-4-1" is the older, dearer Opus; plain "claude-opus" the current one.
 PRICES = MappingProxyType(
     {
-        "claude-opus-4-5": ModelPrice(5.0, 25.0),
+        "claude-opus": ModelPrice(5.0, 25.0),
+        "claude-opus-4-0": ModelPrice(15.0, 75.0),
         "claude-opus-4-1": ModelPrice(15.0, 75.0),
-        "claude-opus-4": ModelPrice(15.0, 75.0),
-        "claude-sonnet-4": ModelPrice(3.0, 15.0),
+        "claude-opus-4-2025": ModelPrice(15.0, 75.0),
+        "claude-sonnet": ModelPrice(3.0, 15.0),
         "claude-3-7-sonnet": ModelPrice(3.0, 15.0),
-        "claude-haiku-4-5": ModelPrice(1.0, 5.0),
+        "claude-haiku": ModelPrice(1.0, 5.0),
         "claude-3-5-haiku": ModelPrice(0.8, 4.0),
         "claude-3-haiku": ModelPrice(0.25, 1.25),
     }

@@ -68,8 +68,8 @@ class ProviderRequest:
 
     def __post_init__(self) -> None:
         points = sum(1 for block in self.shared if block.cache_point)
-        if points > MAX_CACHE_POINTS - 1:  # the system prompt always takes one
-            raise ValueError(f"at most {MAX_CACHE_POINTS - 1} shared cache points, got {points}")
+        if points > MAX_CACHE_POINTS:
+            raise ValueError(f"at most {MAX_CACHE_POINTS} cache points, got {points}")
 
 
 @dataclass(frozen=True, slots=True)

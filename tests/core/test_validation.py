@@ -137,29 +137,39 @@ def test_contrast_is_recomputed_from_the_token_values() -> None:
 
 
 def test_a_text_pair_below_4_5_to_1_is_an_error_naming_the_pair() -> None:
-    weak = TOKENS.replace("| `color.text` | #262626 | oklch(0.269 0.000 0.0) |", "| `color.text` | #777777 |")
+    weak = TOKENS.replace(
+        "| `color.text` | #262626 | oklch(0.269 0.000 0.0) |", "| `color.text` | #777777 |"
+    )
     found = messages(["structure"], {"design-tokens.md": weak})
     assert ("error", "color.text on color.dominant has a contrast of 4.29:1, below 4.5:1") in found
     assert ("error", "color.text on color.surface has a contrast of 4.48:1, below 4.5:1") in found
 
 
 def test_text_on_the_accent_is_checked() -> None:
-    pale = TOKENS.replace("| `color.accent` | #0f766e | oklch(0.511 0.086 186.4) |", "| `color.accent` | #5eead4 |")
-    assert ("error", "color.on-accent on color.accent has a contrast of 1.48:1, below 4.5:1") in messages(
-        ["structure"], {"design-tokens.md": pale}
+    pale = TOKENS.replace(
+        "| `color.accent` | #0f766e | oklch(0.511 0.086 186.4) |", "| `color.accent` | #5eead4 |"
     )
+    assert (
+        "error",
+        "color.on-accent on color.accent has a contrast of 1.48:1, below 4.5:1",
+    ) in messages(["structure"], {"design-tokens.md": pale})
 
 
 def test_a_token_given_only_in_oklch_is_checked_as_it_renders() -> None:
-    only_oklch = TOKENS.replace("| `color.text` | #262626 | oklch(0.269 0.000 0.0) |", "| `color.text` | oklch(0.9 0 0) |")
-    assert ("error", "color.text on color.dominant has a contrast of 1.29:1, below 4.5:1") in messages(
-        ["structure"], {"design-tokens.md": only_oklch}
+    only_oklch = TOKENS.replace(
+        "| `color.text` | #262626 | oklch(0.269 0.000 0.0) |", "| `color.text` | oklch(0.9 0 0) |"
     )
+    assert (
+        "error",
+        "color.text on color.dominant has a contrast of 1.29:1, below 4.5:1",
+    ) in messages(["structure"], {"design-tokens.md": only_oklch})
 
 
 def test_missing_colour_roles_are_errors() -> None:
     text = TOKENS.replace("| `color.surface` | #ffffff | oklch(1.000 0.000 0.0) |\n", "")
-    assert ("error", "defines no colour token color.surface") in messages(["structure"], {"design-tokens.md": text})
+    assert ("error", "defines no colour token color.surface") in messages(
+        ["structure"], {"design-tokens.md": text}
+    )
 
 
 def test_a_hex_that_is_not_its_oklch_colour_is_a_warning() -> None:
@@ -178,13 +188,17 @@ def test_a_hex_that_is_not_its_oklch_colour_is_a_warning() -> None:
     ],
 )
 def test_motion_needs_durations_and_easings(old: str, new: str, message: str) -> None:
-    assert ("error", message) in messages(["structure"], {"design-tokens.md": TOKENS.replace(old, new)})
+    assert ("error", message) in messages(
+        ["structure"], {"design-tokens.md": TOKENS.replace(old, new)}
+    )
 
 
 def test_exactly_four_type_sizes_gives_no_warning_and_three_does() -> None:
     assert not [m for m in messages(["anti_ai_slop"], {"t.md": TOKENS}) if "typography" in m[1]]
     three = TOKENS.replace("| `font.size.display` | 32px | 40px | 700 |\n", "")
-    assert ("warning", "defines 3 typography sizes instead of exactly 4") in messages(["anti_ai_slop"], {"t.md": three})
+    assert ("warning", "defines 3 typography sizes instead of exactly 4") in messages(
+        ["anti_ai_slop"], {"t.md": three}
+    )
 
 
 @pytest.mark.parametrize(
@@ -196,7 +210,11 @@ def test_exactly_four_type_sizes_gives_no_warning_and_three_does() -> None:
     ],
 )
 def test_forbidden_patterns_stay_quiet_on_lookalikes(innocent: str) -> None:
-    assert [m for m in messages(["anti_ai_slop"], {"t.md": TOKENS + "\n" + innocent + "\n"}) if m[0] == "error"] == []
+    assert [
+        m
+        for m in messages(["anti_ai_slop"], {"t.md": TOKENS + "\n" + innocent + "\n"})
+        if m[0] == "error"
+    ] == []
 
 
 def test_design_system_warnings_only_apply_to_design_documents() -> None:
@@ -234,7 +252,10 @@ def test_a_flowchart_of_the_emitted_subset_parses() -> None:
         ("flowchart XY\nA --> B\n", "line 1: unknown direction 'XY'"),
         ('flowchart TD\nA["never closed]\n', "line 2: the label of node A has no closing quote"),
         ('flowchart TD\nA["label"\n', "line 2: the label of node A is not closed with ']'"),
-        ("flowchart TD\nA[Rota (FR-1)]\n", "line 2: the label of node A needs double quotes around it"),
+        (
+            "flowchart TD\nA[Rota (FR-1)]\n",
+            "line 2: the label of node A needs double quotes around it",
+        ),
         ("flowchart TD\nA -->\n", "line 2: an arrow points to nothing"),
         ("flowchart TD\nA B\n", "line 2: expected an arrow at 'B'"),
         ("flowchart TD\nsubgraph S\nA --> B\n", "line 2: subgraph is never closed with 'end'"),
@@ -255,4 +276,6 @@ def test_journey_maps_need_flowcharts_that_parse() -> None:
         ["structure"], {"journey-maps.md": broken}
     )
     none = FRONT + "# Journeys\n\n## Journeys\n\nNo diagrams.\n"
-    assert messages(["structure"], {"journey-maps.md": none}) == [("error", "has no Mermaid flowchart")]
+    assert messages(["structure"], {"journey-maps.md": none}) == [
+        ("error", "has no Mermaid flowchart")
+    ]
