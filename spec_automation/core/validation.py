@@ -485,10 +485,9 @@ def _typography_sizes(content: str) -> set[str]:
     A table's "Size" column when there is one (line heights and weights in other columns are
     not sizes), else the first length on each line that mentions a size.
     """
-    match = re.search(r"^##\s+Typography\s*$(.*?)(?=^##\s|\Z)", content, re.I | re.M | re.S)
-    if not match:
+    section = _section(content, "Typography")
+    if not section:
         return set()
-    section = match.group(1)
     sizes: set[str] = set()
     column: int | None = None
     for line in section.splitlines():

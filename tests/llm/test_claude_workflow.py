@@ -58,6 +58,13 @@ async def test_every_phase_streams_and_finishes_then_an_unchanged_rerun_makes_no
     assert not any(e.cached for e in succeeded)
     assert sum(e.usage.cache_read_tokens for e in succeeded) > 0  # cache tokens are recorded
     assert report.cost_usd > 0
+    stored = queries.get_run(project.db, report.run_id).phases
+    assert sum(row.cache_read_tokens for row in stored) == sum(
+        c.cache_read_tokens for c in fake.replies
+    )
+    assert sum(row.cache_write_tokens for row in stored) == sum(
+        c.cache_write_tokens for c in fake.replies
+    )
     for phase in phases:  # every artifact was accepted by its phase's validators
         spec = project.spec.phases[phase]
         contents = {a: project.paths.artifact(a).read_text() for a in spec.produces}
