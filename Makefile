@@ -38,6 +38,7 @@ test: setup lint typecheck
 bench: setup
 	$(BIN)/python bench/scheduling.py
 	$(BIN)/python bench/engine_overhead.py
+	$(BIN)/python bench/providers.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

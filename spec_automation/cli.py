@@ -38,6 +38,7 @@ from spec_automation.services import (
     plan_workflow,
     to_json,
 )
+from spec_automation.settings import PROVIDERS, load_settings
 
 EXIT_OK, EXIT_RUN_INCOMPLETE, EXIT_USER_ERROR, EXIT_CANCELLED = 0, 1, 2, 130
 EXIT_INTERNAL_ERROR = 70
@@ -127,6 +128,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="X",
         help="offline provider: simulated seconds per estimated second "
         f"(default {DEFAULT_LATENCY_SCALE}; 0 for no delay)",
+    )
+    run.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        default=None,
+        help="who writes the artifacts: the offline authors or Claude "
+        "(default: your settings, else offline)",
+    )
+    run.add_argument(
+        "--model", default=None, metavar="NAME", help="the Claude model (default: your settings)"
+    )
+    run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ask the provider for every phase, even when a stored reply could be reused",
     )
     run.add_argument("--auto-approve", action="store_true", help="approve approval gates at once")
     run.add_argument(
@@ -258,7 +274,16 @@ def _plan(args: argparse.Namespace, out: Console) -> int:
 
 
 def _run(args: argparse.Namespace, out: Console) -> int:
+    loaded = load_settings()
+    if loaded.problem:
+        Console(stderr=True).print(f"[yellow]warning:[/] {_escape(loaded.problem)}")
+    settings = loaded.settings
     options = RunOptions(
+        provider=args.provider or settings.provider,
+        model=args.model or settings.model,
+        max_tokens=settings.max_tokens,
+        temperature=settings.temperature,
+        use_cache=settings.use_cache and not args.no_cache,
         mode=RunMode.SEQUENTIAL if args.sequential else RunMode.PARALLEL,
         concurrency=args.concurrency,
         rate_limit_per_minute=args.rate_limit,
@@ -394,6 +419,7 @@ class ProgressView:
             for name in graph.topological_order
         }
         self.elapsed = 0.0
+        self.cached: list[str] = []
         self.live: Live | None = None
         self.interactive = out.is_terminal
 
@@ -432,7 +458,15 @@ class ProgressView:
                 return f"{phase} started (wave {wave})"
             case ev.PhaseProgress(tokens=tokens):
                 row["tokens"] = tokens
-            case ev.PhaseSucceeded(phase=phase, duration_s=duration, artifacts=artifacts):
+            case ev.PhaseSucceeded(
+                phase=phase, duration_s=duration, artifacts=artifacts, cached=cached
+            ):
+                if cached:
+                    self.cached.append(phase)
+                    row.update(state="cached", elapsed=duration, note="reused, 0 tokens")
+                    return (
+                        f"{phase} cached (reused a stored reply, 0 tokens): {', '.join(artifacts)}"
+                    )
                 row.update(state="succeeded", elapsed=duration)
                 return f"{phase} succeeded in {duration:.2f}s: {', '.join(artifacts)}"
             case ev.PhaseFailed(phase=phase, error=error, duration_s=duration):
@@ -481,6 +515,7 @@ class ProgressView:
         colours = {
             "running": "cyan",
             "succeeded": "green",
+            "cached": "green",
             "failed": "red",
             "blocked": "yellow",
             "queued": "blue",
@@ -517,6 +552,16 @@ class ProgressView:
             f"Phases one after another would have taken {report.sequential_estimate_s:.2f}s: "
             f"saved {report.time_saved_s:.2f}s ({report.time_saved_pct:.1f}%)"
         )
+        if self.cached:
+            out.print(
+                f"Reused from the response cache (0 tokens): {', '.join(self.cached)}"
+                " (run with --no-cache to ask the provider again)"
+            )
+        if report.input_tokens or report.output_tokens:
+            out.print(
+                f"Tokens: {report.input_tokens} in, {report.output_tokens} out; "
+                f"estimated cost ${report.cost_usd:.4f}"
+            )
         for phase, error in report.failed.items():
             out.print(f"[red]failed[/] {phase}: {_escape(error)}")
         for phase, by in report.blocked.items():

@@ -16,7 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from spec_automation.agents.runner import OfflinePhaseRunner
+import httpx2
+
+from spec_automation.agents.runner import AgentPhaseRunner
 from spec_automation.core.artifacts import content_hash
 from spec_automation.core.engine import EngineSettings, OrchestratorEngine, RunResult
 from spec_automation.core.events import EventSink
@@ -27,15 +29,21 @@ from spec_automation.core.ports import (
     GateRequest,
     GateState,
     GateStatus,
-    PhaseRunner,
     RunMode,
     RunRecorder,
     RunStatus,
     SystemClock,
+    TokenUsage,
 )
 from spec_automation.core.spec import SpecError, WorkflowSpec, load_spec
+from spec_automation.llm.cache import CachedReply
+from spec_automation.llm.claude import ClaudeProvider
+from spec_automation.llm.keys import ENV_VAR, load_api_key
 from spec_automation.llm.offline import DEFAULT_LATENCY_SCALE, OfflineProvider
+from spec_automation.llm.provider import Provider
 from spec_automation.resources import bundled_spec_path
+from spec_automation.settings import PROVIDERS, AppSettings
+from spec_automation.store import cache as reply_cache
 from spec_automation.store import queries
 from spec_automation.store.database import Database, open_database
 from spec_automation.store.errors import StoreError
@@ -126,9 +134,16 @@ class PlanReport:
     warnings: tuple[str, ...]
 
 
+_SETTINGS = AppSettings()  # the defaults of a run's provider options
+
+
 @dataclass(frozen=True, slots=True)
 class RunOptions:
-    """How to run a workflow."""
+    """How to run a workflow.
+
+    The provider options default to the application's settings defaults; the CLI and the GUI
+    pass the user's saved settings.
+    """
 
     mode: RunMode = RunMode.PARALLEL
     concurrency: int = 4
@@ -138,6 +153,11 @@ class RunOptions:
     auto_approve: bool = False
     resume: bool = False
     gate_poll_interval_s: float = 0.5
+    provider: str = _SETTINGS.provider
+    model: str = _SETTINGS.model
+    max_tokens: int = _SETTINGS.max_tokens
+    temperature: float = _SETTINGS.temperature
+    use_cache: bool = _SETTINGS.use_cache  # False: --no-cache, every phase asks its provider
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +395,9 @@ class ProjectService:
         self.db = db
         self.project_id = project_id
         self.clock = clock or SystemClock()
+        # The HTTP client the Anthropic provider sends with; tests and the bench hand in one
+        # whose transport is a fake Claude server. None: the SDK's own.
+        self.http_client: httpx2.AsyncClient | None = None
 
     def close(self) -> None:
         """Release the store."""
@@ -405,6 +428,7 @@ class ProjectService:
         resume, or when the brief is missing. Cancelling the awaiting task cancels the run,
         which is recorded as cancelled and can be resumed.
         """
+        brief = self._read_brief()
         try:
             settings = EngineSettings(
                 concurrency=options.concurrency,
@@ -414,7 +438,6 @@ class ProjectService:
             runner = self._phase_runner(options)
         except ValueError as exc:
             raise ProjectError(str(exc)) from None
-        brief = self._read_brief()
         try:
             with run_lock(self.paths.lock):
                 resume_id = await asyncio.to_thread(self._prepare_run, options.resume)
@@ -438,11 +461,53 @@ class ProjectService:
                 result = await engine.run(options.mode, resume_run_id=resume_id)
         except (RunLockedError, StoreError) as exc:
             raise ProjectError(str(exc)) from None
+        finally:
+            await runner.aclose()
         return self._report(result, resumed=resume_id is not None)
 
-    def _phase_runner(self, options: RunOptions) -> PhaseRunner:
-        """The runner every phase of a run goes through, as the options choose."""
-        return OfflinePhaseRunner(OfflineProvider(latency_scale=options.latency_scale))
+    def _phase_runner(self, options: RunOptions) -> AgentPhaseRunner:
+        """The runner every phase of a run goes through, as the options choose.
+
+        Raises ``ProjectError`` before anything runs when the provider is unknown or needs an
+        API key that cannot be found.
+        """
+        provider: Provider | OfflineProvider
+        if options.provider == "offline":
+            provider = OfflineProvider(latency_scale=options.latency_scale)
+        elif options.provider == "anthropic":
+            lookup = load_api_key()
+            if not lookup.key:
+                raise ProjectError(
+                    f"the anthropic provider needs an API key and none was found "
+                    f"({lookup.notice}); set {ENV_VAR}, save a key in Settings, "
+                    "or run with --provider offline"
+                )
+            provider = ClaudeProvider(
+                api_key=lookup.key, model=options.model, http_client=self.http_client
+            )
+        else:
+            raise ProjectError(
+                f"unknown provider {options.provider!r} (choose one of {', '.join(PROVIDERS)})"
+            )
+        return AgentPhaseRunner(
+            provider,
+            cache=StoreResponseCache(self.db) if options.use_cache else None,
+            constitution=self._read_constitution(),
+            spec=self.spec,
+            max_tokens=options.max_tokens,
+            temperature=options.temperature,
+            deadline_s=options.phase_timeout_s,
+        )
+
+    def _read_constitution(self) -> str:
+        """The project's non-negotiable principles (``constitution.md``), or ''."""
+        path = self.paths.root / "constitution.md"
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProjectError(f"{path} cannot be read ({exc})") from None
 
     def _prepare_run(self, resume: bool) -> int | None:
         unfinished = queries.latest_unfinished_run(self.db, self.project_id)
@@ -626,6 +691,56 @@ def _wave_metrics(details: Sequence[RunDetail]) -> tuple[WaveMetrics, ...]:
 
 def _percent(part: float, whole: float) -> float:
     return round(100.0 * part / whole, 1) if whole > 0 else 0.0
+
+
+# --- the response cache ---------------------------------------------------------------------
+
+
+class StoreResponseCache:
+    """The response cache kept in the project's store (``llm.cache.ResponseCache``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, key: str) -> CachedReply | None:
+        """The stored reply under ``key``, counting the hit."""
+        found = reply_cache.find_reply(self.db, key)
+        if found is None:
+            return None
+        usage = found.usage
+        return CachedReply(
+            reply=found.reply,
+            provider=found.provider,
+            model=found.model,
+            phase=found.phase,
+            template_version=found.template_version,
+            usage=TokenUsage(
+                input_tokens=int(usage.get("input_tokens", 0)),
+                output_tokens=int(usage.get("output_tokens", 0)),
+                cache_write_tokens=int(usage.get("cache_write_tokens", 0)),
+                cache_read_tokens=int(usage.get("cache_read_tokens", 0)),
+            ),
+            cost_usd=float(usage.get("cost_usd", 0.0)),
+        )
+
+    def put(self, key: str, reply: CachedReply) -> None:
+        """Store ``reply`` with what it cost to produce."""
+        reply_cache.save_reply(
+            self.db,
+            key=key,
+            provider=reply.provider,
+            model=reply.model,
+            phase=reply.phase,
+            template_version=reply.template_version,
+            reply=reply.reply,
+            usage={
+                "input_tokens": reply.usage.input_tokens,
+                "output_tokens": reply.usage.output_tokens,
+                "cache_write_tokens": reply.usage.cache_write_tokens,
+                "cache_read_tokens": reply.usage.cache_read_tokens,
+                "cost_usd": reply.cost_usd,
+            },
+        )
 
 
 # --- gatekeepers -------------------------------------------------------------------------

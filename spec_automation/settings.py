@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 # The one place a model name is written down; everything else reads it from the settings.
-DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MODEL = "claude-sonnet-4-6"  # claude-sonnet-4-5 is deprecated (end of life 2026-11-30)
 PROVIDERS = ("offline", "anthropic")
 THEMES = ("dark", "light")
 _MAX_RECENT = 10

@@ -22,3 +22,11 @@ def repo_root() -> Path:
 def default_spec_path() -> Path:
     """The bundled orchestrator_spec.yml."""
     return REPO / "orchestrator_spec.yml"
+
+
+@pytest.fixture(autouse=True)
+def user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings and data of the user live in temporary folders: tests never read ~/.config."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("SPEC_AUTOMATION_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("SPEC_AUTOMATION_DATA_DIR", str(home / "data"))

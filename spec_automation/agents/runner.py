@@ -1,44 +1,388 @@
 """The phase runner: turns a phase request into artifacts through its agent and a provider.
 
-With the offline provider, the agent's offline author drafts the reply from the brief and the
-upstream artifacts; the provider streams it back with simulated latency; the reply parser splits
-it into the phase's files. The same parse step will check replies from a real model.
+Every phase goes the same way, whichever provider runs it:
+
+1. The response cache is asked first: a reply stored under the same key (same provider, model,
+   prompt template, inputs, brief, constitution and parameters) is reused at zero tokens.
+2. Otherwise the agent drafts a reply. With a language model, the role's prompt is built from
+   its prompt file, the shared context blocks (constitution, brief, upstream artifacts) and the
+   phase's task, and the provider streams the reply. Offline, the role's offline author drafts
+   the reply from the brief and the inputs and the offline provider delivers it.
+3. The reply parser splits it into the phase's files, rejecting any other name, and the phase's
+   validators check them. With a language model, a validation error earns one repair attempt
+   with the issues fed back; still failing, the phase fails with the validation report.
+4. A reply that passed is stored in the response cache.
 """
 
 from __future__ import annotations
 
-from spec_automation.agents.brief import parse_brief
+import asyncio
+import dataclasses
+import functools
+import hashlib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+from spec_automation.agents.brief import Brief, parse_brief
+from spec_automation.agents.context import (
+    DEFAULT_CONTEXT_BUDGET,
+    PrefixWarmup,
+    build_context,
+    context_order,
+    input_hashes,
+    phase_contexts,
+)
 from spec_automation.agents.offline import author_artifacts
+from spec_automation.agents.offline.designer import component_facts, palette_facts
+from spec_automation.agents.prompts import PromptLibrary
 from spec_automation.agents.reply import parse_reply, render_reply
-from spec_automation.core.ports import PhaseOutput, PhaseRequest, ProgressCallback
+from spec_automation.core.artifacts import ArtifactHeader, content_hash, render_artifact
+from spec_automation.core.graph import WorkflowGraph
+from spec_automation.core.ports import (
+    PhaseError,
+    PhaseOutput,
+    PhaseRequest,
+    ProgressCallback,
+    TokenUsage,
+)
+from spec_automation.core.spec import WorkflowSpec
+from spec_automation.core.validation import REQUIRED_HEADINGS, ValidationReport, validate_artifacts
+from spec_automation.llm.cache import CachedReply, CacheKey, ResponseCache
 from spec_automation.llm.offline import OfflineProvider
+from spec_automation.llm.provider import Provider, ProviderReply, ProviderRequest
 
-__all__ = ["OfflinePhaseRunner"]
+__all__ = ["AgentPhaseRunner", "OfflinePhaseRunner", "ValidationFailed"]
+
+_OFFLINE_SOURCES = Path(__file__).resolve().parent
 
 
-class OfflinePhaseRunner:
-    """Runs every phase with the offline provider."""
+class ValidationFailed(PhaseError):
+    """A phase's artifacts failed validation; ``report`` holds every finding."""
 
-    def __init__(self, provider: OfflineProvider) -> None:
+    def __init__(self, message: str, report: ValidationReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class AgentPhaseRunner:
+    """Runs every phase through its agent with one provider, a response cache and validation.
+
+    Args:
+        provider: a language model (``Provider``) or the ``OfflineProvider``.
+        prompts: the prompt files (the bundled ones by default).
+        cache: where replies are reused from and stored; ``None`` bypasses it (``--no-cache``).
+        constitution: the project's ``constitution.md``, given to every agent ('' if none).
+        spec: the workflow, used to tell a phase's direct inputs from the rest.
+        max_tokens: the longest reply a model may write.
+        temperature: sampling temperature, for providers taking one (Claude's API no longer does).
+        deadline_s: every call of one phase (a repair included) must end within this.
+        context_budget: the most shared-context tokens one request may carry.
+    """
+
+    def __init__(
+        self,
+        provider: Provider | OfflineProvider,
+        *,
+        prompts: PromptLibrary | None = None,
+        cache: ResponseCache | None = None,
+        constitution: str = "",
+        spec: WorkflowSpec | None = None,
+        max_tokens: int = 8192,
+        temperature: float = 0.2,
+        deadline_s: float | None = None,
+        context_budget: int = DEFAULT_CONTEXT_BUDGET,
+    ) -> None:
         self.provider = provider
+        self.prompts = prompts or PromptLibrary()
+        self.cache = cache
+        self.constitution = constitution
+        self.spec = spec
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.deadline_s = deadline_s
+        self.context_budget = context_budget
+        graph = WorkflowGraph(spec) if spec is not None else None
+        self.order = context_order(graph) if graph is not None else ()
+        self.contexts = phase_contexts(graph, self.order) if graph is not None else frozenset()
+        self.warmup = PrefixWarmup()
+
+    @property
+    def offline(self) -> bool:
+        """Whether replies are drafted by the offline authors."""
+        return isinstance(self.provider, OfflineProvider)
+
+    async def aclose(self) -> None:
+        """Release the provider's connections."""
+        if not isinstance(self.provider, OfflineProvider):
+            await self.provider.aclose()
 
     async def run(self, request: PhaseRequest, progress: ProgressCallback) -> PhaseOutput:
-        """Draft, deliver and parse the phase's artifacts."""
-        phase = request.phase
-        brief = parse_brief(request.brief, request.project_name)
-        drafted = author_artifacts(phase, brief, request.inputs, request.project_name)
-        reply = render_reply(drafted)
-        context_chars = len(request.brief) + sum(len(c) for c in request.inputs.values())
-        usage = await self.provider.deliver(
-            reply,
-            estimated_duration_s=phase.estimated_duration_s,
-            context_chars=context_chars,
-            progress=progress,
-        )
+        """Produce the phase's artifacts (from the cache when nothing changed)."""
+        loop = asyncio.get_running_loop()
+        deadline = None if self.deadline_s is None else loop.time() + self.deadline_s
+        key = self.cache_key(request).digest if self.cache is not None else None
+        if key is not None:
+            reused = await self._from_cache(key, request)
+            if reused is not None:
+                progress(0, "reused from the response cache")
+                return reused
+        reply = await self._draft(request, "", deadline, progress)
+        artifacts, report = self._check(reply.text, request)
+        usage, cost = reply.usage, reply.cost_usd
+        if not report.ok and not self.offline:
+            progress(0, "repairing after validation")
+            repair = _repair_note(report, reply.text)
+            reply = await self._draft(request, repair, deadline, progress)
+            artifacts, report = self._check(reply.text, request)
+            usage, cost = usage + reply.usage, cost + reply.cost_usd
+            if not report.ok:
+                raise ValidationFailed(
+                    "validation failed after one repair attempt: " + _issues(report), report
+                )
+        elif not report.ok:
+            raise ValidationFailed("validation failed: " + _issues(report), report)
+        if key is not None and self.cache is not None:
+            entry = CachedReply(
+                reply=reply.text,
+                provider=self.provider.name,
+                model=self.provider.model,
+                phase=request.phase.name,
+                template_version=self.template_version(request),
+                usage=usage,
+                cost_usd=cost,
+            )
+            await asyncio.to_thread(self.cache.put, key, entry)
         return PhaseOutput(
-            artifacts=parse_reply(reply, phase.produces),
+            artifacts=artifacts,
             provider=self.provider.name,
             model=self.provider.model,
             usage=usage,
-            cost_usd=0.0,
+            cost_usd=cost,
         )
+
+    # --- the cache ---------------------------------------------------------------------
+
+    def template_version(self, request: PhaseRequest) -> str:
+        """The version of what drafts this phase: its prompt files, or the offline authors."""
+        if self.offline:
+            return _offline_version()
+        return self.prompts.role(request.phase.agent).version
+
+    def cache_key(self, request: PhaseRequest) -> CacheKey:
+        """Everything this phase's reply depends on."""
+        return CacheKey(
+            provider=self.provider.name,
+            model=self.provider.model,
+            template_version=self.template_version(request),
+            phase=request.phase.name,
+            produces=request.phase.produces,
+            brief_hash=content_hash(request.brief),
+            constitution_hash=content_hash(self.constitution),
+            input_hashes=input_hashes(request.inputs),
+            parameters=(
+                {"latency": "offline"}
+                if self.offline
+                else {"max_tokens": self.max_tokens, "temperature": self.temperature}
+            ),
+            feedback=request.feedback,
+        )
+
+    async def _from_cache(self, key: str, request: PhaseRequest) -> PhaseOutput | None:
+        assert self.cache is not None
+        hit = await asyncio.to_thread(self.cache.get, key)
+        if hit is None:
+            return None
+        try:
+            artifacts, report = self._check(hit.reply, request)
+        except PhaseError:
+            return None  # validators grew stricter since it was stored: draft afresh
+        if not report.ok:
+            return None
+        return PhaseOutput(
+            artifacts=artifacts,
+            provider=hit.provider,
+            model=hit.model,
+            usage=TokenUsage(),
+            cost_usd=0.0,
+            cached=True,
+        )
+
+    # --- drafting ----------------------------------------------------------------------
+
+    async def _draft(
+        self,
+        request: PhaseRequest,
+        repair: str,
+        deadline: float | None,
+        progress: ProgressCallback,
+    ) -> ProviderReply:
+        brief = parse_brief(request.brief, request.project_name)
+        if isinstance(self.provider, OfflineProvider):
+            drafted = author_artifacts(request.phase, brief, request.inputs, request.project_name)
+            reply = render_reply(drafted)
+            context_chars = len(request.brief) + sum(len(c) for c in request.inputs.values())
+            usage = await self.provider.deliver(
+                reply,
+                estimated_duration_s=request.phase.estimated_duration_s,
+                context_chars=context_chars,
+                progress=progress,
+            )
+            return ProviderReply(reply, usage)
+        prompt = self.build_prompt(request, brief, repair)
+        started = await self.warmup.enter(prompt, self.provider.model)
+        if deadline is not None:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                started()
+                raise PhaseError("the phase deadline passed before its repair attempt")
+            prompt = dataclasses.replace(prompt, deadline_s=remaining)
+
+        def streaming(tokens: int, message: str) -> None:
+            started()
+            progress(tokens, message)
+
+        try:
+            return await self.provider.complete(prompt, streaming)
+        finally:
+            started()
+
+    def build_prompt(
+        self, request: PhaseRequest, brief: Brief | None = None, repair: str = ""
+    ) -> ProviderRequest:
+        """The model request for one phase: system, shared context, and the role's task."""
+        phase = request.phase
+        brief = brief or parse_brief(request.brief, request.project_name)
+        role = self.prompts.role(phase.agent)
+        direct = self._direct_inputs(request)
+        context = build_context(
+            project_name=request.project_name,
+            brief=request.brief,
+            constitution=self.constitution,
+            inputs=request.inputs,
+            direct=direct,
+            order=self.order,
+            shared_prefixes=self.contexts,
+            budget_tokens=self.context_budget,
+        )
+        task = role.render_task(
+            {
+                "project": request.project_name,
+                "phase": phase.name,
+                "agent": phase.agent,
+                "description": phase.description,
+                "files": _files_block(phase.produces),
+                "files_line": ", ".join(phase.produces),
+                "inputs": ", ".join(context.artifacts) or "none (work from the brief)",
+                "role_notes": _role_notes(phase.produces, brief, request.inputs),
+                "feedback": _feedback(request.feedback, repair),
+            }
+        )
+        return ProviderRequest(
+            system=self.prompts.system,
+            shared=context.blocks,
+            task=task,
+            max_tokens=self.max_tokens,
+            temperature=self.temperature,
+            label=phase.name,
+        )
+
+    def _direct_inputs(self, request: PhaseRequest) -> tuple[str, ...]:
+        if self.spec is None:
+            return tuple(request.inputs)
+        return tuple(
+            artifact
+            for dependency in request.phase.depends_on
+            if dependency in self.spec.phases
+            for artifact in self.spec.phases[dependency].produces
+        )
+
+    # --- checking ----------------------------------------------------------------------
+
+    def _check(self, reply: str, request: PhaseRequest) -> tuple[dict[str, str], ValidationReport]:
+        """Parse the reply into the phase's files and validate them as they would be stored."""
+        phase = request.phase
+        artifacts = parse_reply(reply, phase.produces)
+        now = datetime.now(UTC)
+        rendered = {
+            name: render_artifact(
+                ArtifactHeader(
+                    artifact=name,
+                    phase=phase.name,
+                    agent=phase.agent,
+                    provider=self.provider.name,
+                    version=1,
+                    generated_at=now,
+                    run_id=request.run_id,
+                    inputs={},
+                    model=self.provider.model,
+                ),
+                body,
+            )
+            for name, body in artifacts.items()
+        }
+        return artifacts, validate_artifacts(phase.validators, rendered)
+
+
+class OfflinePhaseRunner(AgentPhaseRunner):
+    """Runs every phase with the offline provider and no response cache."""
+
+    def __init__(self, provider: OfflineProvider) -> None:
+        super().__init__(provider)
+
+
+# --- prompt pieces --------------------------------------------------------------------------
+
+
+def _files_block(produces: tuple[str, ...]) -> str:
+    lines = []
+    for name in produces:
+        required = REQUIRED_HEADINGS.get(name)
+        sections = (
+            "sections: " + ", ".join(f"## {h}" for h in required)
+            if required
+            else "sections of your choosing, under one # title"
+        )
+        lines.append(f"- `{name}`: {sections}")
+    return "\n".join(lines)
+
+
+def _role_notes(produces: tuple[str, ...], brief: Brief, inputs: Mapping[str, str]) -> str:
+    notes = []
+    if "design-tokens.md" in produces:
+        notes.append(palette_facts(brief))
+    if "component-mapping.md" in produces:
+        notes.append(component_facts(brief, inputs))
+    return "\n\n".join(notes)
+
+
+def _feedback(reviewer: str, repair: str) -> str:
+    parts = []
+    if reviewer.strip():
+        parts.append(f"A reviewer sent this phase back with this note; address it:\n{reviewer}")
+    if repair:
+        parts.append(repair)
+    return "\n\n".join(parts)
+
+
+def _repair_note(report: ValidationReport, previous: str) -> str:
+    issues = "\n".join(f"- {issue}" for issue in report.errors)
+    return (
+        "Your previous reply failed the application's validation with these errors:\n"
+        f"{issues}\n\nWrite every file again, complete and corrected. Your previous reply was:"
+        f"\n\n{previous}"
+    )
+
+
+def _issues(report: ValidationReport) -> str:
+    return "; ".join(str(issue) for issue in report.errors)
+
+
+@functools.cache
+def _offline_version() -> str:
+    """A hash of the agents' source: editing the offline authors invalidates their replies."""
+    digest = hashlib.sha256()
+    for path in sorted(_OFFLINE_SOURCES.rglob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return "offline-" + digest.hexdigest()[:16]

@@ -61,3 +61,25 @@ def test_parse_colour_reads_hex_and_oklch():
 def test_hex_to_srgb_rejects_bad_text():
     with pytest.raises(ValueError, match="rrggbb"):
         hex_to_srgb("#12")
+
+
+@pytest.mark.parametrize(
+    ("oklch", "hexa"),
+    [
+        # CSS Color 4 reference conversions of the named colours red and green.
+        (Oklch(0.62796, 0.25768, 29.2339), "#ff0000"),
+        (Oklch(0.51975, 0.17686, 142.495), "#008000"),
+        (Oklch(0.0, 0.0, 0.0), "#000000"),
+    ],
+)
+def test_known_oklch_values_convert_to_their_known_hex(oklch, hexa):
+    assert oklch_to_hex(oklch) == hexa
+
+
+@pytest.mark.parametrize(
+    ("grey", "ratio"),
+    [("#777777", 4.48), ("#767676", 4.54), ("#595959", 7.0)],
+)
+def test_wcag_reference_greys_on_white(grey, ratio):
+    # The greys accessibility guides quote: #767676 is the lightest passing AA on white.
+    assert contrast_ratio(hex_to_srgb(grey), (1.0, 1.0, 1.0)) == pytest.approx(ratio, abs=0.01)

@@ -31,6 +31,8 @@ from spec_automation.core.colour import (
 
 __all__ = [
     "Palette",
+    "component_facts",
+    "palette_facts",
     "palette_for",
     "write_component_mapping",
     "write_design_tokens",
@@ -167,6 +169,39 @@ def write_journey_maps(brief: Brief, inputs: Mapping[str, str]) -> str:
     blocks = [_journey(name, need, _relevant(need, requirements)) for name, need in personas[:6]]
     parts = [f"# Journey maps: {brief.name}", "## Journeys", "\n\n".join(blocks)]
     return "\n\n".join(parts) + "\n"
+
+
+def palette_facts(brief: Brief) -> str:
+    """The computed palette as a model is given it: roles, OKLCH, hex and contrast ratios."""
+    source = (
+        f"the brand colour {brief.brand_colour}"
+        if brief.brand_colour
+        else f"a hue derived from the name “{brief.name}”"
+    )
+    return "\n\n".join(
+        [
+            f"Computed palette (from {source}); use these tokens, values and roles as given:",
+            _colour_table(palette_for(brief)),
+            "Contrast, computed from the hex values:",
+            _contrast_lines(palette_for(brief)),
+            "Spacing: an 8pt grid, tokens space.1..space.7 = "
+            + ", ".join(f"{v}px" for v in _SPACING)
+            + ". Typography: exactly four sizes, "
+            + ", ".join(f"font.size.{n} = {s}px" for n, s, _, _ in _TYPE_SCALE)
+            + ". Motion: durations (ms) and easings (cubic-bezier) as motion.* tokens.",
+        ]
+    )
+
+
+def component_facts(brief: Brief, inputs: Mapping[str, str]) -> str:
+    """The UI kit the stack implies and the tokens to map, as a model is given them."""
+    stack = stack_from_inputs(inputs, brief)
+    tokens = _read_tokens(artifact(inputs, "design-tokens.md")) or _tokens_of(palette_for(brief))
+    return (
+        f"Target UI kit: {_KITS[stack.ui_kind]} (from the stack: {stack.text}). "
+        "Map every token below onto it in the Token mapping table:\n\n"
+        + "\n".join(f"- `{name}` = {value}" for name, value in tokens)
+    )
 
 
 # --- palette --------------------------------------------------------------------------------

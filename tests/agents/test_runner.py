@@ -1,0 +1,192 @@
+"""The agent phase runner: prompts, response cache, reply parsing and the repair attempt."""
+
+from __future__ import annotations
+
+import pytest
+
+from spec_automation.agents.offline import author_artifacts
+from spec_automation.agents.reply import ReplyError, render_reply
+from spec_automation.agents.runner import AgentPhaseRunner, ValidationFailed
+from spec_automation.core.ports import PhaseRequest, TokenUsage
+from spec_automation.llm.cache import MemoryResponseCache
+from spec_automation.llm.offline import OfflineProvider
+from tests.helpers.providers import ScriptedProvider
+
+
+def phase_request(spec, name, brief_text, inputs=None, feedback=""):
+    return PhaseRequest(
+        phase=spec.phases[name],
+        project_name="clinic",
+        brief=brief_text,
+        inputs=inputs or {},
+        run_id=1,
+        feedback=feedback,
+    )
+
+
+@pytest.fixture
+def brief_text(sample_brief):
+    from tests.agents.conftest import SAMPLE_BRIEF
+
+    return SAMPLE_BRIEF.read_text(encoding="utf-8")
+
+
+def good_tokens(spec, sample_brief):
+    return render_reply(
+        author_artifacts(spec.phases["SPEC_DESIGN_TOKENS"], sample_brief, {}, "clinic")
+    )
+
+
+async def test_a_second_identical_run_makes_no_provider_call(
+    default_spec, sample_brief, brief_text, chain
+):
+    provider = ScriptedProvider(answer=lambda _: good_tokens(default_spec, sample_brief))
+    cache = MemoryResponseCache()
+    runner = AgentPhaseRunner(provider, cache=cache, spec=default_spec)
+    inputs = {"analysis.md": chain["analysis.md"]}
+    request = phase_request(default_spec, "SPEC_DESIGN_TOKENS", brief_text, inputs)
+
+    first = await runner.run(request, lambda *_: None)
+    again = await runner.run(request, lambda *_: None)
+
+    assert len(provider.requests) == 1
+    assert (first.cached, again.cached) == (False, True)
+    assert again.usage == TokenUsage()
+    assert again.cost_usd == 0.0
+    assert again.artifacts == first.artifacts
+    # New front matter on an input (another run) is not a change; a new body is.
+    restamped = {
+        "analysis.md": chain["analysis.md"].replace("phase: ANALYSIS", "phase: ANALYSIS\nrun_id: 9")
+    }
+    assert (
+        await runner.run(
+            phase_request(default_spec, "SPEC_DESIGN_TOKENS", brief_text, restamped),
+            lambda *_: None,
+        )
+    ).cached
+    edited = {"analysis.md": chain["analysis.md"] + "\nA new constraint.\n"}
+    assert not (
+        await runner.run(
+            phase_request(default_spec, "SPEC_DESIGN_TOKENS", brief_text, edited), lambda *_: None
+        )
+    ).cached
+    assert len(provider.requests) == 2
+
+
+async def test_every_part_of_the_key_matters(default_spec, brief_text):
+    provider = ScriptedProvider()
+    base = AgentPhaseRunner(provider, cache=MemoryResponseCache(), spec=default_spec)
+    request = phase_request(default_spec, "ANALYSIS", brief_text)
+    digest = base.cache_key(request).digest
+    variants = [
+        AgentPhaseRunner(provider, spec=default_spec, max_tokens=100).cache_key(request),
+        AgentPhaseRunner(provider, spec=default_spec, constitution="No cookies.").cache_key(
+            request
+        ),
+        AgentPhaseRunner(ScriptedProvider(model="other"), spec=default_spec).cache_key(request),
+        base.cache_key(phase_request(default_spec, "ANALYSIS", brief_text + "More.")),
+        base.cache_key(phase_request(default_spec, "ANALYSIS", brief_text, feedback="Shorter.")),
+        base.cache_key(phase_request(default_spec, "STACK_SELECTION", brief_text)),
+    ]
+    assert len({digest, *(v.digest for v in variants)}) == 1 + len(variants)
+
+
+async def test_without_a_cache_every_run_asks_the_provider(default_spec, sample_brief, brief_text):
+    provider = ScriptedProvider(answer=lambda _: good_tokens(default_spec, sample_brief))
+    runner = AgentPhaseRunner(provider, cache=None, spec=default_spec)
+    request = phase_request(default_spec, "SPEC_DESIGN_TOKENS", brief_text)
+    await runner.run(request, lambda *_: None)
+    assert not (await runner.run(request, lambda *_: None)).cached
+    assert len(provider.requests) == 2
+
+
+@pytest.mark.parametrize("name", ["secrets.md", "../analysis.md", "/etc/passwd"])
+async def test_a_reply_naming_a_foreign_file_is_rejected_and_not_cached(
+    default_spec, brief_text, name
+):
+    reply = f"<<<FILE analysis.md>>>\n# A\n<<<END FILE>>>\n<<<FILE {name}>>>\n# X\n<<<END FILE>>>\n"
+    cache = MemoryResponseCache()
+    runner = AgentPhaseRunner(ScriptedProvider([reply]), cache=cache, spec=default_spec)
+    with pytest.raises(ReplyError, match="which this phase does not produce"):
+        await runner.run(phase_request(default_spec, "ANALYSIS", brief_text), lambda *_: None)
+    assert cache.entries == {}
+
+
+async def test_a_validation_error_gets_one_repair_attempt_with_the_issues(
+    default_spec, sample_brief, brief_text
+):
+    good = good_tokens(default_spec, sample_brief)
+    slop = good.replace("## Shape", "## Shape\n\nHero: a purple gradient behind the header.")
+    provider = ScriptedProvider([slop, good])
+    cache = MemoryResponseCache()
+    runner = AgentPhaseRunner(provider, cache=cache, spec=default_spec)
+
+    output = await runner.run(
+        phase_request(default_spec, "SPEC_DESIGN_TOKENS", brief_text), lambda *_: None
+    )
+
+    assert len(provider.requests) == 2
+    repair = provider.requests[1].task
+    assert "failed the application's validation" in repair
+    assert "design-tokens.md: uses a purple gradient [anti_ai_slop]" in repair
+    assert "purple gradient" not in output.artifacts["design-tokens.md"]
+    assert output.usage.input_tokens == 200  # both calls are paid for
+    assert len(cache.entries) == 1  # only the reply that passed is kept
+
+
+async def test_still_failing_after_the_repair_fails_with_the_report(
+    default_spec, sample_brief, brief_text
+):
+    good = good_tokens(default_spec, sample_brief)
+    weak = good.replace("| `color.text` |", "| `color.text` | #bbbbbb | unused |\n| `color.old` |")
+    provider = ScriptedProvider([weak, weak])
+    runner = AgentPhaseRunner(provider, spec=default_spec)
+    with pytest.raises(ValidationFailed) as caught:
+        await runner.run(
+            phase_request(default_spec, "SPEC_DESIGN_TOKENS", brief_text), lambda *_: None
+        )
+    assert len(provider.requests) == 2
+    assert str(caught.value).startswith(
+        "validation failed after one repair attempt: design-tokens.md: "
+    )
+    assert "color.text on color.dominant has a contrast of" in str(caught.value)
+    assert caught.value.report.errors
+
+
+async def test_offline_replies_are_not_repaired(default_spec, brief_text):
+    runner = AgentPhaseRunner(OfflineProvider(latency_scale=0.0), spec=default_spec)
+    output = await runner.run(phase_request(default_spec, "ANALYSIS", brief_text), lambda *_: None)
+    assert output.provider == "offline"
+    assert "analysis.md" in output.artifacts
+
+
+async def test_every_request_carries_the_constitution_and_the_brief_first(
+    default_spec, brief_text, chain
+):
+    provider = ScriptedProvider(answer=lambda r: "")
+    runner = AgentPhaseRunner(
+        provider, spec=default_spec, constitution="- Never store patient data."
+    )
+    inputs = {
+        a: chain[a]
+        for a in ("analysis.md", "stack.md", "design-tokens.md", "prd.md", "user-flows.md")
+    }
+    request = runner.build_prompt(
+        phase_request(default_spec, "SPEC_DESIGN_COMPONENTS", brief_text, inputs)
+    )
+    labels = [b.label for b in request.shared]
+    assert labels[:2] == ["constitution", "brief"]
+    assert "Never store patient data." in request.shared[0].text
+    # Artifacts most phases read come first; the design branch's tokens go after the main line.
+    assert labels[2:] == ["analysis.md", "stack.md", "prd.md", "user-flows.md", "design-tokens.md"]
+    # Breakpoints: the brief, where the context equals another phase's (PM's, the architect's),
+    # and the end.
+    assert [b.label for b in request.shared if b.cache_point] == [
+        "brief",
+        "stack.md",
+        "user-flows.md",
+        "design-tokens.md",
+    ]
+    assert "---\nphase:" not in "".join(b.text for b in request.shared)  # no front matter sent
+    assert "Target UI kit: shadcn/ui" in request.task  # the stack's kit, computed
+    assert "Write exactly these files: component-mapping.md, journey-maps.md" in request.task

@@ -1,0 +1,44 @@
+"""The run command's provider options: --provider, --model, --no-cache, cached phases shown."""
+
+from __future__ import annotations
+
+import keyring
+import keyring.backends.fail
+import pytest
+
+
+def test_an_unchanged_rerun_shows_its_phases_as_cached(cli, sample_project):
+    first = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve")
+    assert first.code == 0, first.err
+    assert "cached" not in first.out
+
+    again = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve")
+    assert again.code == 0, again.err
+    assert "ANALYSIS cached (reused a stored reply, 0 tokens)" in again.out
+    assert "Reused from the response cache (0 tokens): ANALYSIS, " in again.out
+
+    fresh = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve", "--no-cache")
+    assert fresh.code == 0, fresh.err
+    assert "cached" not in fresh.out
+
+
+def test_claude_without_a_key_is_a_clear_error(cli, sample_project, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        result = cli(
+            "run", "-p", sample_project, "--provider", "anthropic", "--model", "claude-haiku-4-5"
+        )
+    finally:
+        keyring.set_keyring(previous)
+    assert result.code == 2
+    assert "the anthropic provider needs an API key" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_an_unknown_provider_is_refused_by_the_parser(cli, sample_project, capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli("run", "-p", sample_project, "--provider", "gpt")
+    assert exited.value.code == 2
+    assert "invalid choice: 'gpt'" in capsys.readouterr().err

@@ -1,0 +1,121 @@
+"""Whole workflows through the Anthropic provider and the real SDK, against a fake Claude."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+import pytest
+
+from spec_automation import services
+from spec_automation.core import events as ev
+from spec_automation.core.ports import RunStatus
+from spec_automation.core.validation import validate_artifacts
+from spec_automation.resources import sample_brief_path
+from spec_automation.store import queries
+from tests.helpers.fake_claude import FakeClaude
+
+KEY = "sk-ant-api03-FAKE-KEY-never-to-be-written-0123456789"
+CLAUDE = services.RunOptions(provider="anthropic", model="claude-sonnet-4-6", auto_approve=True)
+NO_CACHE = dataclasses.replace(CLAUDE, use_cache=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    folder = tmp_path / "clinic"
+    service = services.create_project(
+        folder, brief_text=sample_brief_path().read_text(encoding="utf-8")
+    )
+    (folder / "constitution.md").write_text(
+        "# Constitution\n\n- Patient data never leaves the EU.\n"
+    )
+    yield service
+    service.close()
+
+
+async def run(project, fake: FakeClaude, options=CLAUDE):
+    project.http_client = fake.client()
+    seen: list[ev.EngineEvent] = []
+    report = await project.run_workflow(options, seen.append)
+    return report, seen
+
+
+async def test_every_phase_streams_and_finishes_then_an_unchanged_rerun_makes_no_call(project):
+    fake = FakeClaude(api_key=KEY)
+    report, seen = await run(project, fake)
+
+    assert report.status == RunStatus.COMPLETED, report.failed
+    phases = project.graph.topological_order
+    assert len(fake.replies) == len(phases)
+    streamed = {e.phase for e in seen if isinstance(e, ev.PhaseProgress) and e.tokens > 0}
+    assert streamed == set(phases)
+    succeeded = [e for e in seen if isinstance(e, ev.PhaseSucceeded)]
+    assert {e.phase for e in succeeded} == set(phases)
+    assert not any(e.cached for e in succeeded)
+    assert sum(e.usage.cache_read_tokens for e in succeeded) > 0  # cache tokens are recorded
+    assert report.cost_usd > 0
+    stored = queries.get_run(project.db, report.run_id).phases
+    assert sum(row.cache_read_tokens for row in stored) == sum(
+        c.cache_read_tokens for c in fake.replies
+    )
+    assert sum(row.cache_write_tokens for row in stored) == sum(
+        c.cache_write_tokens for c in fake.replies
+    )
+    for phase in phases:  # every artifact was accepted by its phase's validators
+        spec = project.spec.phases[phase]
+        contents = {a: project.paths.artifact(a).read_text() for a in spec.produces}
+        assert validate_artifacts(spec.validators, contents).ok
+        assert "provider: anthropic" in next(iter(contents.values()))
+    # Every agent was given the constitution.
+    assert all("Patient data never leaves the EU." in str(c.body) for c in fake.replies)
+
+    calls = len(fake.calls)
+    again, seen = await run(project, fake)
+    assert again.status == RunStatus.COMPLETED
+    assert len(fake.calls) == calls  # a 100% hit rate: zero provider calls
+    cached = [e for e in seen if isinstance(e, ev.PhaseSucceeded)]
+    assert all(e.cached and e.usage.output_tokens == 0 for e in cached)
+    assert len(cached) == len(phases)
+    detail = queries.get_run(project.db, again.run_id)
+    assert all(row.cached for row in detail.phases)
+    assert (again.input_tokens, again.output_tokens, again.cost_usd) == (0, 0, 0.0)
+
+    bypass, _ = await run(project, fake, NO_CACHE)
+    assert bypass.status == RunStatus.COMPLETED
+    assert len(fake.calls) == calls + len(phases)  # --no-cache asks again
+
+
+async def test_without_an_api_key_the_run_is_refused_before_anything_runs(project, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        with pytest.raises(
+            services.ProjectError, match=r"needs an API key.*no system keyring.*ANTHROPIC_API_KEY"
+        ):
+            await project.run_workflow(CLAUDE)
+    finally:
+        keyring.set_keyring(previous)
+    assert project.status().last_run_id is None
+
+
+async def test_the_key_is_never_written_anywhere(project, caplog):
+    caplog.set_level(logging.DEBUG)
+    ok, _ = await run(project, FakeClaude(api_key=KEY))
+    assert ok.status == RunStatus.COMPLETED
+    refused, _ = await run(project, FakeClaude(api_key="sk-ant-some-other-key"), NO_CACHE)
+    assert refused.status == RunStatus.FAILED
+    assert "refused the API key (HTTP 401)" in refused.failed["ANALYSIS"]
+
+    written = [p for p in project.paths.root.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("state.db") for p in written)
+    assert len([p for p in written if p.suffix == ".md"]) > 10
+    leaks = [str(p) for p in written if KEY.encode() in p.read_bytes()]
+    assert leaks == []
+    assert KEY not in caplog.text
+    assert caplog.text
+    assert KEY not in repr(refused)
