@@ -27,6 +27,8 @@ class OfflinePhaseRunner:
         phase = request.phase
         brief = parse_brief(request.brief, request.project_name)
         drafted = author_artifacts(phase, brief, request.inputs, request.project_name)
+        if request.feedback:
+            drafted = {n: _with_feedback(body, request.feedback) for n, body in drafted.items()}
         reply = render_reply(drafted)
         context_chars = len(request.brief) + sum(len(c) for c in request.inputs.values())
         usage = await self.provider.deliver(
@@ -42,3 +44,9 @@ class OfflinePhaseRunner:
             usage=usage,
             cost_usd=0.0,
         )
+
+
+def _with_feedback(body: str, feedback: str) -> str:
+    """The drafted body with the reviewer's note it was redone for, so the change is visible."""
+    quoted = "\n".join(f"> {line}" if line else ">" for line in feedback.strip().splitlines())
+    return f"{body.rstrip()}\n\n## Review feedback addressed\n\n{quoted}\n"
