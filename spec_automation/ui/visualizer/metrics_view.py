@@ -265,6 +265,9 @@ class MetricsView(QWidget):
             first = runs[0].started_at.timestamp() * 1000
             last = runs[-1].started_at.timestamp() * 1000
             pad = max(60_000.0, (last - first) * 0.05)
+            # Runs minutes apart need seconds on the axis; runs days apart need the date.
+            time_axis.setFormat("MM-dd hh:mm" if last - first > 6 * 3_600_000 else "hh:mm:ss")
+            time_axis.setTickCount(5)
             time_axis.setRange(
                 QDateTime.fromMSecsSinceEpoch(round(first - pad)),
                 QDateTime.fromMSecsSinceEpoch(round(last + pad)),
