@@ -29,6 +29,11 @@ from spec_automation.core.ports import (
     GateRequest,
     GateState,
     GateStatus,
+    PhaseOutput,
+    PhaseRequest,
+    PhaseRunner,
+    ProgressCallback,
+    ResumeState,
     RunMode,
     RunRecorder,
     RunStatus,
@@ -47,7 +52,7 @@ from spec_automation.store import cache as reply_cache
 from spec_automation.store import queries
 from spec_automation.store.database import Database, open_database
 from spec_automation.store.errors import StoreError
-from spec_automation.store.recorder import SqlRunRecorder
+from spec_automation.store.recorder import SqlRunRecorder, WriteFiles
 from spec_automation.store.records import RunDetail
 from spec_automation.workspace import (
     ProjectPaths,
@@ -428,6 +433,33 @@ class ProjectService:
         resume, or when the brief is missing. Cancelling the awaiting task cancels the run,
         which is recorded as cancelled and can be resumed.
         """
+        return await self._run(options, on_event, redo={})
+
+    async def redo_phase(
+        self,
+        phase: str,
+        feedback: str,
+        options: RunOptions,
+        on_event: EventSink | None = None,
+    ) -> RunReport:
+        """Regenerate ``phase`` with a reviewer's feedback, resuming the last unfinished run.
+
+        This is what rejecting a gate leads to: the rejected phase runs again with the note in
+        its request (even though it succeeded before), its gate re-opens for the new artifacts,
+        and the dependents the rejection blocked run once it is approved. Phases already done
+        stay done. ``options.resume`` is implied.
+        """
+        if phase not in self.spec.phases:
+            raise ProjectError(f"the spec has no phase named {phase!r}")
+        if not feedback.strip():
+            raise ProjectError("give the feedback the phase should be regenerated with")
+        return await self._run(
+            dataclasses.replace(options, resume=True), on_event, redo={phase: feedback.strip()}
+        )
+
+    async def _run(
+        self, options: RunOptions, on_event: EventSink | None, *, redo: dict[str, str]
+    ) -> RunReport:
         brief = self._read_brief()
         try:
             settings = EngineSettings(
@@ -438,10 +470,17 @@ class ProjectService:
             runner = self._phase_runner(options)
         except ValueError as exc:
             raise ProjectError(str(exc)) from None
+        phase_runner: PhaseRunner = _FeedbackRunner(runner, redo) if redo else runner
         try:
             with run_lock(self.paths.lock):
                 resume_id = await asyncio.to_thread(self._prepare_run, options.resume)
-                recorder = self.recorder()
+                recorder = (
+                    _RedoRecorder(
+                        self.db, self.project_id, self.paths.write_artifacts, redo=frozenset(redo)
+                    )
+                    if redo
+                    else self.recorder()
+                )
                 gatekeeper = (
                     AutoApprover(recorder, self.clock)
                     if options.auto_approve
@@ -449,7 +488,7 @@ class ProjectService:
                 )
                 engine = OrchestratorEngine(
                     self.graph,
-                    runner=runner,
+                    runner=phase_runner,
                     recorder=recorder,
                     gatekeeper=gatekeeper,
                     project_name=self.info.name,
@@ -741,6 +780,39 @@ class StoreResponseCache:
                 "cost_usd": reply.cost_usd,
             },
         )
+
+
+# --- redoing a phase with feedback -------------------------------------------------------
+
+
+class _FeedbackRunner:
+    """Hands a reviewer's feedback to the phases being redone; other phases run as usual."""
+
+    def __init__(self, inner: PhaseRunner, feedback: dict[str, str]) -> None:
+        self.inner = inner
+        self.feedback = feedback
+
+    async def run(self, request: PhaseRequest, progress: ProgressCallback) -> PhaseOutput:
+        """Run the phase, with the feedback in its request when it is being redone."""
+        note = self.feedback.get(request.phase.name)
+        if note:
+            request = dataclasses.replace(request, feedback=note)
+        return await self.inner.run(request, progress)
+
+
+class _RedoRecorder(SqlRunRecorder):
+    """A recorder whose resumed run counts the phases being redone as not done yet."""
+
+    def __init__(
+        self, db: Database, project_id: int, write_files: WriteFiles, *, redo: frozenset[str]
+    ) -> None:
+        super().__init__(db, project_id, write_files)
+        self.redo = redo
+
+    def resume_run(self, run_id: int, started_at: datetime) -> ResumeState:
+        """What the run already did, less the phases to redo."""
+        state = super().resume_run(run_id, started_at)
+        return dataclasses.replace(state, succeeded=state.succeeded - self.redo)
 
 
 # --- gatekeepers -------------------------------------------------------------------------

@@ -220,6 +220,8 @@ class AgentPhaseRunner:
         brief = parse_brief(request.brief, request.project_name)
         if isinstance(self.provider, OfflineProvider):
             drafted = author_artifacts(request.phase, brief, request.inputs, request.project_name)
+            if request.feedback:
+                drafted = {n: _with_feedback(b, request.feedback) for n, b in drafted.items()}
             reply = render_reply(drafted)
             context_chars = len(request.brief) + sum(len(c) for c in request.inputs.values())
             usage = await self.provider.deliver(
@@ -363,6 +365,12 @@ def _feedback(reviewer: str, repair: str) -> str:
     if repair:
         parts.append(repair)
     return "\n\n".join(parts)
+
+
+def _with_feedback(body: str, feedback: str) -> str:
+    """The drafted body with the reviewer's note it was redone for, so the change is visible."""
+    quoted = "\n".join(f"> {line}" if line else ">" for line in feedback.strip().splitlines())
+    return f"{body.rstrip()}\n\n## Review feedback addressed\n\n{quoted}\n"
 
 
 def _repair_note(report: ValidationReport, previous: str) -> str:

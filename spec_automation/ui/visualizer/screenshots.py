@@ -1,0 +1,112 @@
+"""Documentation screenshots of the visualizer: before, during and after a run of the sample.
+
+``render_screenshots(directory)`` runs the bundled sample with the offline provider in a
+temporary project and saves ``visualizer-*.png`` (dark theme, plus the light theme's run and
+metrics). The app's ``screenshots`` command can call it; so can a developer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from spec_automation.settings import AppSettings
+from spec_automation.ui.visualizer.palette import theme_palette
+from spec_automation.ui.visualizer.run_state import NodeState
+from spec_automation.ui.visualizer.standalone import (
+    VisualizerWindow,
+    application,
+    open_or_create,
+    run_on_qt_loop,
+)
+
+__all__ = ["capture_screenshots", "render_screenshots"]
+
+_SCALE = 0.03  # the sample's critical path (250 s of estimates) runs in about 7.5 s
+
+
+def render_screenshots(directory: Path) -> list[Path]:
+    """Write the screenshots into ``directory`` and return their paths (needs no running loop)."""
+    application()
+    return run_on_qt_loop(capture_screenshots(directory))
+
+
+async def capture_screenshots(directory: Path) -> list[Path]:
+    """Write the screenshots on the running qasync loop and return their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    saved = await _capture(directory, dark=True, suffix="")
+    saved += await _capture(directory, dark=False, suffix="-light", short=True)
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        app.setPalette(theme_palette(dark=True))
+    return saved
+
+
+async def _capture(directory: Path, *, dark: bool, suffix: str, short: bool = False) -> list[Path]:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setPalette(theme_palette(dark=dark))
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="visualizer-shots-") as tmp:
+        project = open_or_create(Path(tmp) / "clinic-scheduling", sample=True)
+        settings = AppSettings(
+            latency_scale=_SCALE, concurrency=4, theme="dark" if dark else "light"
+        )
+        window = VisualizerWindow(project, settings)
+        workspace = window.workspace
+        try:
+            window.show()
+            await asyncio.sleep(0.2)
+            workspace.view.fit()
+
+            def shot(name: str) -> None:
+                path = directory / f"visualizer-{name}{suffix}.png"
+                window.grab().save(str(path))
+                saved.append(path)
+
+            if not short:
+                shot("before")
+            task = workspace.start_run()
+            assert task is not None
+            state = workspace.tracker.state
+            await _until(
+                lambda: (
+                    state.phases["SPEC_ARCHITECT"].state == NodeState.RUNNING
+                    and len(state.in_state(NodeState.RUNNING)) >= 2
+                )
+            )
+            await asyncio.sleep(0.4)  # let the bars grow a little
+            shot("mid-run")
+            await _until(lambda: workspace.waiting_gate is not None)
+            if not short:
+                shot("approval")
+            workspace.approve_gate()
+            await task
+            await asyncio.sleep(0.1)
+            shot("after")
+            if not short:
+                second = workspace.start_run()
+                assert second is not None
+                await _until(lambda: workspace.waiting_gate is not None)
+                workspace.approve_gate()
+                await second
+            workspace.tabs.setCurrentWidget(workspace.metrics)
+            await asyncio.sleep(0.2)
+            shot("metrics")
+        finally:
+            window.close()
+            project.close()
+    return saved
+
+
+async def _until(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the screenshot run did not reach the expected state")
+        await asyncio.sleep(0.02)
