@@ -13,7 +13,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument(
         "--since", type=_date, metavar="DATE", help="from this date (YYYY-MM-DD or ISO time)"
     )
-    metrics.add_argument("--until", type=_date, metavar="DATE", help="up to this date")
+    metrics.add_argument(
+        "--until", type=_until, metavar="DATE", help="up to this date (a whole day: inclusive)"
+    )
     metrics.add_argument("--json", action="store_true")
     _add_change_commands(sub, project_arg)
     return parser
@@ -851,6 +853,14 @@ def _date(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-22") from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _until(text: str) -> datetime:
+    """The end of a range: a date alone means up to the end of that day."""
+    value = _date(text)
+    if len(text.strip()) == len("2026-11-22"):
+        value += timedelta(days=1)
+    return value
 
 
 def _log_unexpected(exc: BaseException) -> Path:
