@@ -1391,8 +1391,8 @@ class _WaveCommitter:
         self.forward = on_event
         self.commits: list[str] = []
         self.notices: list[str] = []
-        self.succeeded: set[str] = set()
         self.committed: set[str] = set()
+        self.complete = False
         self.run_id = 0
         self.pending: asyncio.Task[None] | None = None
 
@@ -1403,8 +1403,8 @@ class _WaveCommitter:
         if self.service.git is None:
             return
         self.run_id = event.run_id
-        if isinstance(event, ev.PhaseSucceeded):
-            self.succeeded.add(event.phase)
+        if isinstance(event, ev.RunFinished):
+            self.complete = event.status == RunStatus.COMPLETED
         elif isinstance(event, ev.WaveFinished) and event.phases_completed:
             phases = tuple(event.phases_completed)
             message = f"Run {event.run_id}, wave {event.wave}: {', '.join(phases)}"
@@ -1429,12 +1429,14 @@ class _WaveCommitter:
         self.notices.extend(n for n in notices if n not in self.notices)
 
     async def finish(self) -> None:
-        """Wait for queued commits; commit succeeded phases no completed wave covered."""
+        """Wait for queued commits; after a run that did not complete, commit whatever else
+        the store now holds (phases outside a completed wave, or finished as it was cancelled).
+        """
         if self.service.git is None:
             return
-        left = sorted(self.succeeded - self.committed)
-        if left:
-            self._queue(left, f"Run {self.run_id}, unfinished: {', '.join(left)}")
+        if not self.complete:
+            left = [p for p in self.service.graph.topological_order if p not in self.committed]
+            self._queue(left, f"Run {self.run_id} did not complete: keep what it finished")
         if self.pending is not None:
             await self.pending
 

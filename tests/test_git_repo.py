@@ -115,3 +115,36 @@ def test_without_git_the_project_works_with_a_notice(
         report = asyncio.run(project.run_workflow(FAST))
         assert report.status == "completed"
         assert report.git_commits == ()
+
+
+def test_a_cancelled_run_commits_only_what_the_store_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with new_project(tmp_path) as project:
+        real = project._phase_runner(FAST)
+        reached = asyncio.Event()
+
+        class Hanging:
+            async def run(self, request, progress):  # type: ignore[no-untyped-def]
+                if request.phase.name == "SPEC_PM":
+                    reached.set()
+                    await asyncio.Event().wait()
+                return await real.run(request, progress)
+
+        monkeypatch.setattr(project, "_phase_runner", lambda _options: Hanging())
+
+        async def cancel_midway() -> None:
+            task = asyncio.create_task(project.run_workflow(FAST))
+            await reached.wait()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(cancel_midway())
+        latest = project.history.latest_all()
+        tracked = set(git(project.paths.root, "ls-files", "artifacts").split())
+        assert tracked == {f"artifacts/{a}" for a in latest}
+        assert "artifacts/prd.md" not in tracked
+        for artifact in latest:
+            committed = git(project.paths.root, "show", f"HEAD:artifacts/{artifact}")
+            assert content_hash(committed) == latest[artifact][0].content_hash
