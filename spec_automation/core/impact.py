@@ -2,8 +2,9 @@
 
 Every artifact transitively downstream of the changed one in the spec's artifact graph is
 affected, each with a level, a reason and the dependency path that reaches it. When the change
-itself is HIGH every affected artifact is HIGH; otherwise the level is the artifact's
-sensitivity (configurable per artifact in the spec). The analysis recommends a strategy and
+itself is HIGH every affected artifact is HIGH; when it is cosmetic (LOW) every affected
+artifact is LOW; otherwise (MEDIUM) the level is the artifact's sensitivity (configurable per
+artifact in the spec). The analysis recommends a strategy and
 estimates how long regenerating would take from the measured history of the phases involved.
 
 The graph is walked breadth-first with a visited set, so a cycle in a user's graph is reported
@@ -144,6 +145,11 @@ class ImpactAnalyzer:
             if level == ImpactLevel.HIGH:
                 artifact_level = ImpactLevel.HIGH
                 reason = f"{trigger} changed with HIGH impact, so everything downstream is HIGH"
+            elif level == ImpactLevel.LOW:
+                # A cosmetic edit changes no requirement, so nothing downstream is out of date,
+                # whatever the artifact's sensitivity.
+                artifact_level = ImpactLevel.LOW
+                reason = f"only the formatting of {trigger} changed; its content is the same"
             else:
                 artifact_level = sensitivity
                 where = "set in the spec" if configured else "default"

@@ -158,7 +158,7 @@ def test_recommendations(trigger: str, level: ImpactLevel, strategy: Strategy) -
 def test_medium_at_most_recommends_high_impact_only_and_low_manual_review() -> None:
     medium = parse_spec(SPEC.replace("c.md: High", "c.md: medium"))
     analyzer = ImpactAnalyzer.for_graph(WorkflowGraph(medium))
-    assert analyzer.analyze("b.md", LOW).recommended_strategy == Strategy.HIGH_IMPACT_ONLY
+    assert analyzer.analyze("b.md", MEDIUM).recommended_strategy == Strategy.HIGH_IMPACT_ONLY
     low = parse_spec(SPEC.replace("c.md: High", "c.md: low"))
     analyzer = ImpactAnalyzer.for_graph(WorkflowGraph(low))
     assert analyzer.analyze("b.md", MEDIUM).recommended_strategy == Strategy.MANUAL_REVIEW
@@ -185,3 +185,13 @@ def test_affected_artifacts_with_user_edits_are_marked() -> None:
     assert by_name["c.md"].user_edited
     assert "your edits" in by_name["c.md"].reason
     assert not by_name["b.md"].user_edited
+
+
+def test_a_cosmetic_change_leaves_everything_downstream_low() -> None:
+    # c.md is HIGH-sensitive, but a formatting-only edit changes no requirement.
+    analyzer = ImpactAnalyzer.for_graph(WorkflowGraph(parse_spec(SPEC)))
+    analysis = analyzer.analyze("a.md", LOW)
+    assert {a.level for a in analysis.affected} == {LOW}
+    assert analysis.counts == {"HIGH": 0, "MEDIUM": 0, "LOW": 3}
+    assert analysis.recommended_strategy == Strategy.MANUAL_REVIEW
+    assert all("formatting" in a.reason for a in analysis.affected)
