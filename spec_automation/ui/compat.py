@@ -1,0 +1,32 @@
+"""A guard against a reference-counting bug of the PySide6 wheel this project installs.
+
+PySide6 6.12.0 ships one ``abi3`` wheel built for Pythons where ``None`` is immortal (3.12+,
+PEP 683): every call of a Qt method that returns nothing hands back ``None`` without taking a
+reference to it. On Python 3.11 each such call therefore drops one reference ``None`` never
+had, and after some tens of thousands of calls (a few seconds of typing, or opening one large
+document) the interpreter aborts with "none_dealloc: deallocating None".
+
+Until the project moves to Python 3.12 or a fixed wheel, the app gives ``None`` so many extra
+references that the leak can never reach zero: that is what 3.12 does by design. It is applied
+once, when ``spec_automation.ui`` is first imported, before any Qt call is made.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+__all__ = ["keep_none_alive"]
+
+_EXTRA_REFERENCES = 1 << 40  # a trillion leaked calls before it could matter
+_applied: list[bool] = []
+
+
+def keep_none_alive() -> None:
+    """Make ``None`` effectively immortal on CPython before 3.12 (no-op elsewhere)."""
+    if _applied or sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
+        return
+    # ob_refcnt is the first field of every CPython object.
+    refcount = ctypes.c_ssize_t.from_address(id(None))
+    refcount.value += _EXTRA_REFERENCES
+    _applied.append(True)
