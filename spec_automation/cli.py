@@ -32,6 +32,7 @@ from spec_automation.services import (
     ProjectService,
     RunOptions,
     RunReport,
+    ScanReport,
     SpecError,
     create_project,
     open_project,
@@ -161,7 +162,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     metrics.add_argument("--until", type=_date, metavar="DATE", help="up to this date")
     metrics.add_argument("--json", action="store_true")
+    _add_change_commands(sub, project_arg)
     return parser
+
+
+def _add_change_commands(sub: Any, project_arg: Any) -> None:
+    """Sub-commands about edits, their impact, regeneration, snapshots and rollback."""
+    scan = sub.add_parser(
+        "scan", help="record artifact files edited outside the app as new versions"
+    )
+    project_arg(scan)
+    scan.add_argument("--json", action="store_true")
+
+    history = sub.add_parser("history", help="the changes (or versions) of one artifact")
+    project_arg(history)
+    history.add_argument("artifact", help="an artifact file name, e.g. prd.md")
+    history.add_argument("--versions", action="store_true", help="list versions, not changes")
+    history.add_argument("--limit", type=int, default=20, metavar="N", help="page size (20)")
+    history.add_argument("--offset", type=int, default=0, metavar="N", help="skip N, newest first")
+    history.add_argument("--json", action="store_true")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -360,7 +379,74 @@ def _metrics(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
+def _scan(args: argparse.Namespace, out: Console) -> int:
+    with open_project(args.project) as project:
+        # Opening the project scans already; report what that found plus anything since.
+        first = project.last_scan
+        again = project.scan()
+    changes = (first.changes if first else ()) + again.changes
+    report = ScanReport(
+        checked=again.checked, changes=changes, missing=again.missing, unreadable=again.unreadable
+    )
+    if args.json:
+        return _print_json(out, report)
+    if not report.changes:
+        out.print(f"No edits found: {report.checked} artifact files match the store.")
+    for change in report.changes:
+        sections = ", ".join(f"{s.name} ({s.kind})" for s in change.sections[:6])
+        more = f" and {len(change.sections) - 6} more" if len(change.sections) > 6 else ""
+        cosmetic = ", cosmetic" if change.cosmetic else ""
+        out.print(
+            f"change #{change.id} {change.artifact}: {change.impact_level}{cosmetic}; "
+            f"{_escape(sections)}{more}"
+        )
+    for name in report.missing:
+        out.print(f"[yellow]missing:[/] {name} (its stored versions are kept)")
+    for name in report.unreadable:
+        out.print(f"[yellow]not UTF-8 text, left alone:[/] {name}")
+    return EXIT_OK
+
+
+def _history(args: argparse.Namespace, out: Console) -> int:
+    with open_project(args.project) as project:
+        if args.versions:
+            page: Any = project.artifact_versions(args.artifact, args.limit, args.offset)
+        else:
+            page = project.change_history(args.artifact, args.limit, args.offset)
+    if args.json:
+        return _print_json(out, page)
+    shown = f"{args.offset + 1}-{args.offset + len(page.items)}" if page.items else "none"
+    what = "versions" if args.versions else "changes"
+    out.print(f"{args.artifact}: {what} {shown} of {page.total}, newest first")
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    if args.versions:
+        for column in ("id", "version", "when", "kind", "by", "reason"):
+            table.add_column(column)
+        for v in page.items:
+            table.add_row(
+                str(v.id),
+                str(v.version),
+                _when(v.created_at),
+                v.kind,
+                v.changed_by,
+                _escape(v.reason or ""),
+            )
+    else:
+        for column in ("change", "when", "by", "impact", "sections"):
+            table.add_column(column, overflow="fold")
+        for c in page.items:
+            sections = ", ".join(f"{s.name} ({s.kind})" for s in c.sections[:4])
+            if len(c.sections) > 4:
+                sections += f" +{len(c.sections) - 4}"
+            impact = c.impact_level + (" cosmetic" if c.cosmetic else "")
+            table.add_row(str(c.id), _when(c.detected_at), c.changed_by, impact, _escape(sections))
+    out.print(table)
+    return EXIT_OK
+
+
 _COMMANDS = {
+    "scan": _scan,
+    "history": _history,
     "init": _init,
     "plan": _plan,
     "run": _run,
@@ -533,6 +619,10 @@ def _print_json(out: Console, value: Any) -> int:
     out.file.write(json.dumps(to_json(value), indent=2) + "\n")
     out.file.flush()
     return EXIT_OK
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _date(text: str) -> datetime:

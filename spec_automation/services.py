@@ -18,6 +18,7 @@ from typing import Any
 
 from spec_automation.agents.runner import OfflinePhaseRunner
 from spec_automation.core.artifacts import content_hash
+from spec_automation.core.changes import ChangedBy
 from spec_automation.core.engine import EngineSettings, OrchestratorEngine, RunResult
 from spec_automation.core.events import EventSink
 from spec_automation.core.graph import WorkflowGraph
@@ -39,8 +40,14 @@ from spec_automation.resources import bundled_spec_path
 from spec_automation.store import queries
 from spec_automation.store.database import Database, open_database
 from spec_automation.store.errors import StoreError
+from spec_automation.store.history import ArtifactHistory
 from spec_automation.store.recorder import SqlRunRecorder
-from spec_automation.store.records import RunDetail
+from spec_automation.store.records import (
+    ChangeRecord,
+    RunDetail,
+    SectionChangeRecord,
+    VersionRecord,
+)
 from spec_automation.workspace import (
     ProjectPaths,
     RunLockedError,
@@ -51,6 +58,8 @@ from spec_automation.workspace import (
 
 __all__ = [
     "ArtifactStatus",
+    "ChangeInfo",
+    "ChangePage",
     "GateInfo",
     "MetricsReport",
     "PhasePlan",
@@ -61,8 +70,13 @@ __all__ = [
     "RunMetrics",
     "RunOptions",
     "RunReport",
+    "SaveResult",
+    "ScanReport",
+    "SectionChangeInfo",
     "SpecError",
     "StatusReport",
+    "VersionInfo",
+    "VersionPage",
     "WaveMetrics",
     "create_project",
     "open_project",
@@ -237,6 +251,52 @@ class MetricsReport:
     runs: tuple[RunMetrics, ...] = field(default_factory=tuple)
 
 
+#: One stored version of an artifact (no content; ``version_content`` reads it). ``kind`` is
+#: generated, user_edit, regeneration or rollback.
+VersionInfo = VersionRecord
+#: A detected change: hashes, who, when, impact level, cosmetic, and the sections changed.
+ChangeInfo = ChangeRecord
+#: One section added, modified or deleted, with its old and new text.
+SectionChangeInfo = SectionChangeRecord
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """An artifact saved by the user: its latest version, and the change (None: unchanged)."""
+
+    version: VersionInfo
+    change: ChangeInfo | None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionPage:
+    """A page of an artifact's versions, newest first, and how many there are in all."""
+
+    items: tuple[VersionInfo, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePage:
+    """A page of an artifact's detected changes, newest first, and how many there are."""
+
+    items: tuple[ChangeInfo, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScanReport:
+    """Artifact files compared with their latest stored versions.
+
+    Every file that differed became a new user version with a change row (``changes``).
+    """
+
+    checked: int  # artifact files found on disk
+    changes: tuple[ChangeInfo, ...]
+    missing: tuple[str, ...]  # stored artifacts whose file is gone (left alone)
+    unreadable: tuple[str, ...]  # files that are not UTF-8 text (left alone)
+
+
 # --- entry points ------------------------------------------------------------------------
 
 
@@ -304,7 +364,14 @@ def open_project(folder: Path) -> ProjectService:
         db.close()
         raise
     info = ProjectInfo(record.name, folder, source, record.created_at)
-    return ProjectService(paths, info, spec, db, record.id)
+    service = ProjectService(paths, info, spec, db, record.id)
+    try:
+        # Edits made outside the app since it last looked become user versions now.
+        service.last_scan = service.scan()
+    except BaseException:
+        db.close()
+        raise
+    return service
 
 
 def plan_workflow(spec: WorkflowSpec, source: str, concurrency: int = 4) -> PlanReport:
@@ -375,6 +442,9 @@ class ProjectService:
         self.db = db
         self.project_id = project_id
         self.clock = clock or SystemClock()
+        self.history = ArtifactHistory(db, project_id, clock=self.clock)
+        #: What the scan on opening found (edits made outside the app).
+        self.last_scan: ScanReport | None = None
 
     def close(self) -> None:
         """Release the store."""
@@ -445,6 +515,9 @@ class ProjectService:
         return OfflinePhaseRunner(OfflineProvider(latency_scale=options.latency_scale))
 
     def _prepare_run(self, resume: bool) -> int | None:
+        # An edit made on disk since the last look is kept as a user version before the run
+        # overwrites the file.
+        self.scan()
         unfinished = queries.latest_unfinished_run(self.db, self.project_id)
         if resume:
             if unfinished is None:
@@ -486,6 +559,145 @@ class ProjectService:
             output_tokens=result.usage.output_tokens,
             cost_usd=result.cost_usd,
         )
+
+    # --- artifacts and their history ---------------------------------------------------
+
+    def read_artifact(self, name: str) -> str:
+        """The text of an artifact's file.
+
+        Raises ``ProjectError`` when the spec has no such artifact or its file does not exist.
+        """
+        path = self.paths.artifact(self._artifact_name(name))
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ProjectError(
+                f"{name} has not been generated yet (no file {path}); run the workflow first"
+            ) from None
+        except UnicodeDecodeError:
+            raise ProjectError(f"{path} is not UTF-8 text") from None
+        except OSError as exc:
+            raise ProjectError(f"cannot read {path}: {exc.strerror}") from None
+
+    def save_artifact(self, name: str, text: str) -> SaveResult:
+        """Save the user's text of an artifact: the file (atomically) and a new user version.
+
+        The name must be an artifact of the spec (checked before anything is written). An edit
+        of the file made outside the app and not yet recorded is recorded first, so it stays in
+        history. When ``text`` equals the latest version nothing new is stored (``change`` is
+        None) and the file is only rewritten if it differs.
+        """
+        name = self._artifact_name(name)
+        if not isinstance(text, str):
+            raise ProjectError(f"{name}: the text to save must be a string")
+        path = self.paths.artifact(name)
+        self._scan_one(name)
+        try:
+            version, change = self.history.record(
+                name,
+                text,
+                changed_by=ChangedBy.USER,
+                phase=self.spec.producer_of(name).name,
+                write=lambda content: write_atomic(path, content),
+            )
+            if change is None and _file_text(path) != text:
+                write_atomic(path, text)
+        except StoreError as exc:
+            raise ProjectError(str(exc)) from None
+        except OSError as exc:
+            raise ProjectError(f"cannot write {path}: {exc.strerror}") from None
+        assert version is not None  # a version was just stored or already existed
+        return SaveResult(version=version, change=change)
+
+    def artifact_versions(self, name: str, limit: int = 50, offset: int = 0) -> VersionPage:
+        """A page of an artifact's stored versions, newest first."""
+        name = self._artifact_name(name)
+        _check_page(limit, offset)
+        items, total = self.history.versions(name, limit, offset)
+        return VersionPage(items=tuple(items), total=total)
+
+    def version_content(self, version_id: int) -> str:
+        """The full content of one stored version."""
+        try:
+            return self.history.content(version_id)
+        except StoreError as exc:
+            raise ProjectError(str(exc)) from None
+
+    def change_history(self, name: str, limit: int = 50, offset: int = 0) -> ChangePage:
+        """A page of the changes detected in an artifact, newest first."""
+        name = self._artifact_name(name)
+        _check_page(limit, offset)
+        items, total = self.history.changes(name, limit, offset)
+        return ChangePage(items=tuple(items), total=total)
+
+    def scan(self) -> ScanReport:
+        """Compare every artifact file with its latest stored version.
+
+        A file that differs (or that was never stored) becomes a new version by the user, with
+        a change row saying which sections changed. A missing or unreadable file is reported
+        and left alone: nothing in the store is ever deleted.
+        """
+        changes: list[ChangeInfo] = []
+        missing: list[str] = []
+        unreadable: list[str] = []
+        checked = 0
+        for name in self.spec.artifacts:
+            outcome = self._scan_one(name)
+            if outcome == "missing":
+                missing.append(name)
+            elif outcome == "unreadable":
+                unreadable.append(name)
+            else:
+                checked += outcome != "absent"
+                if isinstance(outcome, ChangeRecord):
+                    changes.append(outcome)
+        return ScanReport(
+            checked=checked,
+            changes=tuple(changes),
+            missing=tuple(missing),
+            unreadable=tuple(unreadable),
+        )
+
+    def _scan_one(self, name: str) -> ChangeInfo | str:
+        """Record the artifact's file if it differs from the store.
+
+        Returns the change, or what was found: "same", "absent" (never generated, no file),
+        "missing" (stored, file gone) or "unreadable".
+        """
+        path = self.paths.artifact(name)
+        problem: list[str] = []
+
+        def read() -> str | None:
+            # Called inside the store's write transaction: a run committing this artifact
+            # right now is either wholly before or wholly after this read.
+            try:
+                return path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                problem.append("absent")
+            except (UnicodeDecodeError, IsADirectoryError):
+                problem.append("unreadable")
+            return None
+
+        try:
+            latest, change = self.history.record(
+                name,
+                read,
+                changed_by=ChangedBy.USER,
+                phase=self.spec.producer_of(name).name,
+            )
+        except StoreError as exc:
+            raise ProjectError(str(exc)) from None
+        if change is not None:
+            return change
+        if problem == ["absent"]:
+            return "absent" if latest is None else "missing"
+        return problem[0] if problem else "same"
+
+    def _artifact_name(self, name: str) -> str:
+        if name not in self.spec.artifacts:
+            known = ", ".join(self.spec.artifacts)
+            raise ProjectError(f"the spec has no artifact named {name!r} (artifacts: {known})")
+        return name
 
     # --- gates -----------------------------------------------------------------------
 
@@ -622,6 +834,20 @@ def _wave_metrics(details: Sequence[RunDetail]) -> tuple[WaveMetrics, ...]:
             )
         )
     return tuple(result)
+
+
+def _check_page(limit: int, offset: int) -> None:
+    if limit < 1:
+        raise ProjectError("the page size (limit) must be at least 1")
+    if offset < 0:
+        raise ProjectError("the offset must be zero or more")
+
+
+def _file_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _percent(part: float, whole: float) -> float:

@@ -15,13 +15,16 @@ from spec_automation.core.ports import GateStatus, PhaseStatus, RunMode, RunStat
 
 __all__ = [
     "ArtifactVersionRecord",
+    "ChangeRecord",
     "GateRecord",
     "PhaseRunRecord",
     "ProjectRecord",
     "RunDetail",
     "RunRecord",
+    "SectionChangeRecord",
     "SnapshotItemRecord",
     "SnapshotRecord",
+    "VersionRecord",
     "WaveRunRecord",
 ]
 
@@ -162,3 +165,51 @@ class SnapshotRecord:
     label: str
     created_at: datetime
     items: tuple[SnapshotItemRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """One stored version of an artifact, without its content.
+
+    ``kind`` says how it came to be: ``generated`` (a workflow run), ``user_edit``,
+    ``regeneration`` or ``rollback``; ``reason`` is the regeneration or rollback reason.
+    """
+
+    id: int
+    artifact: str
+    version: int
+    created_at: datetime
+    changed_by: str  # 'system' or 'user'
+    kind: str
+    content_hash: str
+    phase: str
+    workflow_run_id: int | None
+    regeneration_run_id: int | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SectionChangeRecord:
+    """One section of an artifact added, modified or deleted, with its old and new text."""
+
+    name: str
+    kind: str  # 'added', 'modified' or 'deleted'
+    old_text: str
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRecord:
+    """A detected change between two versions of an artifact."""
+
+    id: int
+    artifact: str
+    detected_at: datetime
+    changed_by: str  # 'user' or 'system'
+    impact_level: str  # 'HIGH', 'MEDIUM' or 'LOW'
+    cosmetic: bool
+    sections: tuple[SectionChangeRecord, ...]
+    old_hash: str | None
+    new_hash: str
+    old_version_id: int | None
+    new_version_id: int

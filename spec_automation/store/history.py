@@ -1,0 +1,375 @@
+"""An artifact's history: versions written by people, and the changes detected between them.
+
+``ArtifactHistory`` records a new version together with the ``artifact_changes`` row that says
+what changed, in one transaction. Reading the file (a scan) or writing it (a save) happens
+inside that transaction too: the store's write lock is taken at BEGIN, so a workflow run that
+is committing a phase at the same moment is never half seen, and the file and the store agree
+when the call returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from spec_automation.core.changes import Change, ChangedBy, ChangeDetector
+from spec_automation.core.ports import Clock, SystemClock
+from spec_automation.store.database import Database
+from spec_automation.store.errors import StoreError
+from spec_automation.store.models import ArtifactChange, ArtifactVersion
+from spec_automation.store.records import (
+    ChangeRecord,
+    SectionChangeRecord,
+    VersionRecord,
+)
+
+__all__ = [
+    "ROLLBACK_REASON",
+    "ArtifactHistory",
+    "version_kind",
+]
+
+#: ``regeneration_reason`` of a version a rollback restored.
+ROLLBACK_REASON = "rollback"
+
+_VERSION_COLUMNS = (
+    ArtifactVersion.id,
+    ArtifactVersion.artifact,
+    ArtifactVersion.version,
+    ArtifactVersion.created_at,
+    ArtifactVersion.changed_by,
+    ArtifactVersion.content_hash,
+    ArtifactVersion.phase,
+    ArtifactVersion.workflow_run_id,
+    ArtifactVersion.regeneration_run_id,
+    ArtifactVersion.regeneration_reason,
+)
+
+
+def version_kind(changed_by: str, reason: str | None, regeneration_run_id: int | None) -> str:
+    """How a version came to be: generated, user_edit, regeneration or rollback."""
+    if reason == ROLLBACK_REASON:
+        return "rollback"
+    if regeneration_run_id is not None:
+        return "regeneration"
+    return "user_edit" if changed_by == ChangedBy.USER else "generated"
+
+
+class ArtifactHistory:
+    """Versions and detected changes of one project's artifacts."""
+
+    def __init__(
+        self,
+        db: Database,
+        project_id: int,
+        *,
+        detector: ChangeDetector | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self._db = db
+        self._project_id = project_id
+        self._clock = clock or SystemClock()
+        self._detector = detector or ChangeDetector(clock=self._clock)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def record(
+        self,
+        artifact: str,
+        content: str | Callable[[], str | None],
+        *,
+        changed_by: ChangedBy,
+        phase: str = "",
+        reason: str | None = None,
+        regeneration_run_id: int | None = None,
+        workflow_run_id: int | None = None,
+        write: Callable[[str], None] | None = None,
+    ) -> tuple[VersionRecord | None, ChangeRecord | None]:
+        """Store ``content`` as the artifact's next version when it differs from the latest.
+
+        ``content`` may be a function (reading the file) called inside the transaction; when it
+        returns ``None`` nothing is recorded. ``write`` is called with the content, still inside
+        the transaction, whenever a version is recorded; a failing write records nothing.
+        Returns the latest version afterwards (``None`` if there is none) and the change, which
+        is ``None`` when the content equals the latest version.
+        """
+        with self._db.session() as session:
+            text = content() if callable(content) else content
+            latest = self._latest(session, artifact)
+            if text is None:
+                return (_version(latest) if latest else None), None
+            change = self._detector.detect(
+                latest.content if latest else None, text, changed_by=changed_by
+            )
+            if change is None:
+                assert latest is not None  # equal hashes need an earlier version
+                return _version(latest), None
+            version_id = session.execute(
+                insert(ArtifactVersion)
+                .values(
+                    project_id=self._project_id,
+                    artifact=artifact,
+                    version=(latest.version if latest else 0) + 1,
+                    content=text,
+                    content_hash=change.new_hash,
+                    changed_by=changed_by.value,
+                    phase=phase or (latest.phase if latest else ""),
+                    workflow_run_id=workflow_run_id,
+                    created_at=change.detected_at,
+                    regeneration_reason=reason,
+                    regeneration_run_id=regeneration_run_id,
+                )
+                .returning(ArtifactVersion.id)
+            ).scalar_one()
+            change_id = self._insert_change(
+                session, artifact, change, latest.id if latest else None, version_id
+            )
+            if write is not None:
+                write(text)
+            row = session.get(ArtifactVersion, version_id)
+            assert row is not None
+            record = _version(row)
+            change_row = session.get(ArtifactChange, change_id)
+            assert change_row is not None
+            return record, _change(change_row)
+
+    def record_change(
+        self,
+        session: Session,
+        artifact: str,
+        change: Change,
+        old_version_id: int | None,
+        new_version_id: int,
+    ) -> int:
+        """Insert a detected change in an open transaction (the recorder uses this)."""
+        return self._insert_change(session, artifact, change, old_version_id, new_version_id)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def latest(self, artifact: str) -> VersionRecord | None:
+        """The artifact's latest version, or ``None`` if it was never stored."""
+        with self._db.session() as session:
+            row = self._latest(session, artifact)
+            return _version(row) if row else None
+
+    def latest_all(self) -> dict[str, tuple[VersionRecord, str]]:
+        """Every artifact's latest version with its content."""
+        newest = (
+            select(func.max(ArtifactVersion.id))
+            .where(ArtifactVersion.project_id == self._project_id)
+            .group_by(ArtifactVersion.artifact)
+            .scalar_subquery()
+        )
+        with self._db.session() as session:
+            rows = session.scalars(select(ArtifactVersion).where(ArtifactVersion.id.in_(newest)))
+            return {row.artifact: (_version(row), row.content) for row in rows}
+
+    def versions(
+        self, artifact: str, limit: int = 50, offset: int = 0
+    ) -> tuple[list[VersionRecord], int]:
+        """A page of the artifact's versions, newest first, and how many there are."""
+        where = (
+            ArtifactVersion.project_id == self._project_id,
+            ArtifactVersion.artifact == artifact,
+        )
+        with self._db.session() as session:
+            total = session.scalar(select(func.count()).select_from(ArtifactVersion).where(*where))
+            rows = session.execute(
+                select(*_VERSION_COLUMNS)
+                .where(*where)
+                .order_by(ArtifactVersion.version.desc())
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            return [_version_row(row) for row in rows], int(total or 0)
+
+    def all_versions(self, artifacts: Sequence[str]) -> dict[str, list[VersionRecord]]:
+        """Every version of the given artifacts, oldest first (contents left out)."""
+        result: dict[str, list[VersionRecord]] = {name: [] for name in artifacts}
+        with self._db.session() as session:
+            rows = session.execute(
+                select(*_VERSION_COLUMNS)
+                .where(
+                    ArtifactVersion.project_id == self._project_id,
+                    ArtifactVersion.artifact.in_(list(artifacts)),
+                )
+                .order_by(ArtifactVersion.id)
+            ).all()
+        for row in rows:
+            result[row.artifact].append(_version_row(row))
+        return result
+
+    def content(self, version_id: int) -> str:
+        """The full content of one version.
+
+        Raises:
+            StoreError: no such version in this project.
+        """
+        with self._db.session() as session:
+            row = session.get(ArtifactVersion, version_id)
+            if row is None or row.project_id != self._project_id:
+                raise StoreError(f"no artifact version {version_id} in this project")
+            return row.content
+
+    def version(self, version_id: int) -> VersionRecord:
+        """One version's record (without content).
+
+        Raises:
+            StoreError: no such version in this project.
+        """
+        with self._db.session() as session:
+            row = session.get(ArtifactVersion, version_id)
+            if row is None or row.project_id != self._project_id:
+                raise StoreError(f"no artifact version {version_id} in this project")
+            return _version(row)
+
+    def changes(
+        self, artifact: str, limit: int = 50, offset: int = 0
+    ) -> tuple[list[ChangeRecord], int]:
+        """A page of the artifact's detected changes, newest first, and how many there are."""
+        where = (
+            ArtifactChange.project_id == self._project_id,
+            ArtifactChange.artifact == artifact,
+        )
+        with self._db.session() as session:
+            total = session.scalar(select(func.count()).select_from(ArtifactChange).where(*where))
+            rows = session.scalars(
+                select(ArtifactChange)
+                .where(*where)
+                .order_by(ArtifactChange.id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            return [_change(row) for row in rows], int(total or 0)
+
+    def change(self, change_id: int) -> ChangeRecord:
+        """One detected change.
+
+        Raises:
+            StoreError: no such change in this project.
+        """
+        with self._db.session() as session:
+            row = session.get(ArtifactChange, change_id)
+            if row is None or row.project_id != self._project_id:
+                raise StoreError(f"no change {change_id} in this project")
+            return _change(row)
+
+    def latest_change(self, changed_by: ChangedBy | None = ChangedBy.USER) -> ChangeRecord | None:
+        """The newest change (by ``changed_by`` when given), or ``None``."""
+        query = select(ArtifactChange).where(ArtifactChange.project_id == self._project_id)
+        if changed_by is not None:
+            query = query.where(ArtifactChange.changed_by == changed_by.value)
+        with self._db.session() as session:
+            row = session.scalar(query.order_by(ArtifactChange.id.desc()).limit(1))
+            return _change(row) if row else None
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _latest(self, session: Session, artifact: str) -> ArtifactVersion | None:
+        return session.scalar(
+            select(ArtifactVersion)
+            .where(
+                ArtifactVersion.project_id == self._project_id,
+                ArtifactVersion.artifact == artifact,
+            )
+            .order_by(ArtifactVersion.version.desc())
+            .limit(1)
+        )
+
+    def _insert_change(
+        self,
+        session: Session,
+        artifact: str,
+        change: Change,
+        old_version_id: int | None,
+        new_version_id: int,
+    ) -> int:
+        sections: list[Any] = [
+            {
+                "name": s.name,
+                "kind": s.kind.value,
+                "old_text": s.old_text,
+                "new_text": s.new_text,
+                "cosmetic": s.cosmetic,
+            }
+            for s in change.sections
+        ]
+        return session.execute(
+            insert(ArtifactChange)
+            .values(
+                project_id=self._project_id,
+                artifact=artifact,
+                old_version_id=old_version_id,
+                new_version_id=new_version_id,
+                old_hash=change.old_hash,
+                new_hash=change.new_hash,
+                changed_by=change.changed_by.value,
+                detected_at=change.detected_at,
+                impact_level=change.impact_level.value,
+                sections=sections,
+                cosmetic=change.cosmetic,
+            )
+            .returning(ArtifactChange.id)
+        ).scalar_one()
+
+
+def _version(row: ArtifactVersion) -> VersionRecord:
+    return VersionRecord(
+        id=row.id,
+        artifact=row.artifact,
+        version=row.version,
+        created_at=row.created_at,
+        changed_by=row.changed_by,
+        kind=version_kind(row.changed_by, row.regeneration_reason, row.regeneration_run_id),
+        content_hash=row.content_hash,
+        phase=row.phase,
+        workflow_run_id=row.workflow_run_id,
+        regeneration_run_id=row.regeneration_run_id,
+        reason=row.regeneration_reason,
+    )
+
+
+def _version_row(row: Any) -> VersionRecord:
+    created_at: datetime = row.created_at
+    return VersionRecord(
+        id=row.id,
+        artifact=row.artifact,
+        version=row.version,
+        created_at=created_at,
+        changed_by=row.changed_by,
+        kind=version_kind(row.changed_by, row.regeneration_reason, row.regeneration_run_id),
+        content_hash=row.content_hash,
+        phase=row.phase,
+        workflow_run_id=row.workflow_run_id,
+        regeneration_run_id=row.regeneration_run_id,
+        reason=row.regeneration_reason,
+    )
+
+
+def _change(row: ArtifactChange) -> ChangeRecord:
+    return ChangeRecord(
+        id=row.id,
+        artifact=row.artifact,
+        detected_at=row.detected_at,
+        changed_by=row.changed_by,
+        impact_level=row.impact_level or "",
+        cosmetic=row.cosmetic,
+        sections=tuple(
+            SectionChangeRecord(
+                name=str(s.get("name", "")),
+                kind=str(s.get("kind", "")),
+                old_text=str(s.get("old_text", "")),
+                new_text=str(s.get("new_text", "")),
+            )
+            for s in row.sections
+            if isinstance(s, dict)
+        ),
+        old_hash=row.old_hash,
+        new_hash=row.new_hash,
+        old_version_id=row.old_version_id,
+        new_version_id=row.new_version_id,
+    )
