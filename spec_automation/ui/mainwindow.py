@@ -51,7 +51,7 @@ from spec_automation.ui.backups import BackupStore
 from spec_automation.ui.dialogs import Prompter, ask_later
 from spec_automation.ui.diffviewer import DiffViewer
 from spec_automation.ui.editor import EditorTab
-from spec_automation.ui.errors import user_message
+from spec_automation.ui.errors import ErrorReporter, user_message
 from spec_automation.ui.explorer import ProjectExplorer, artifact_states
 from spec_automation.ui.history import HistoryPanel, history_data
 from spec_automation.ui.settings_dialog import SettingsDialog
@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.backups: BackupStore | None = None
         self.theme: Theme = apply_theme(settings.theme)
         self.unexpected_errors: list[str] = []
+        self.reporter: ErrorReporter | None = None  # set by the app; tests leave it out
         self._run_task: asyncio.Task[Any] | None = None
         self._closing = False
         self._dock_state_restored = False
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self.notice.setObjectName("noticeBar")
         self.notice_text = QLabel()
         self.notice_text.setWordWrap(True)
+        self.notice_text.setTextFormat(Qt.TextFormat.PlainText)
         notice_close = QPushButton("Dismiss")
         notice_close.clicked.connect(self.notice.hide)
         notice_layout = QHBoxLayout(self.notice)
@@ -409,9 +411,8 @@ class MainWindow(QMainWindow):
         if message is not None:
             self.notify(message, error=True)
             return
-        reporter = getattr(self, "reporter", None)
-        if reporter is not None:
-            reporter.report(error)
+        if self.reporter is not None:
+            self.reporter.report(error)
         else:
             self.report_unexpected(f"{type(error).__name__}: {error}")
 
