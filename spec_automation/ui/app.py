@@ -29,6 +29,9 @@ def application() -> QApplication:
     app.setApplicationName("spec_automation")
     app.setApplicationDisplayName("spec_automation")
     app.setOrganizationName("spec_automation")
+    # The qasync loop ends when the main window says it closed; closing a dialog last must
+    # not quit the application under it.
+    app.setQuitOnLastWindowClosed(False)
     return app
 
 
@@ -44,7 +47,6 @@ def last_project(recent: tuple[str, ...]) -> Path | None:
 def run_gui(project: Path | None = None) -> int:
     """Open the main window on a qasync loop and run until it is closed; the exit status."""
     app = application()
-    app.setQuitOnLastWindowClosed(False)  # the loop ends when the window says it closed
     loaded = load_settings()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

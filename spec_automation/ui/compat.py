@@ -1,14 +1,15 @@
 """A guard against a reference-counting bug of the PySide6 wheel this project installs.
 
-PySide6 6.12.0 ships one ``abi3`` wheel built for Pythons where ``None`` is immortal (3.12+,
-PEP 683): every call of a Qt method that returns nothing hands back ``None`` without taking a
-reference to it. On Python 3.11 each such call therefore drops one reference ``None`` never
-had, and after some tens of thousands of calls (a few seconds of typing, or opening one large
-document) the interpreter aborts with "none_dealloc: deallocating None".
+PySide6 6.12.0 ships one ``abi3`` wheel built for Pythons where ``None``, ``True`` and
+``False`` are immortal (3.12+, PEP 683): every call of a Qt method that returns nothing hands
+back ``None`` without taking a reference to it, and every ``Signal.emit`` does the same with
+the ``True``/``False`` it returns. On Python 3.11 each such call drops a reference the object
+never had, and after some thousands of calls (a few seconds of typing, or opening one large
+document) the interpreter aborts with "none_dealloc: deallocating None" or "bool_dealloc".
 
-Until the project moves to Python 3.12 or a fixed wheel, the app gives ``None`` so many extra
-references that the leak can never reach zero: that is what 3.12 does by design. It is applied
-once, when ``spec_automation.ui`` is first imported, before any Qt call is made.
+Until the project moves to Python 3.12 or a fixed wheel, the app gives these singletons so
+many extra references that the leak can never reach zero: that is what 3.12 does by design.
+It is applied once, when ``spec_automation.ui`` is first imported, before any Qt call.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ _applied: list[bool] = []
 
 
 def keep_none_alive() -> None:
-    """Make ``None`` effectively immortal on CPython before 3.12 (no-op elsewhere)."""
+    """Make the singletons effectively immortal on CPython before 3.12 (no-op elsewhere)."""
     if _applied or sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
         return
-    # ob_refcnt is the first field of every CPython object.
-    refcount = ctypes.c_ssize_t.from_address(id(None))
-    refcount.value += _EXTRA_REFERENCES
+    for singleton in (None, True, False, NotImplemented, Ellipsis):
+        # ob_refcnt is the first field of every CPython object.
+        refcount = ctypes.c_ssize_t.from_address(id(singleton))
+        refcount.value += _EXTRA_REFERENCES
     _applied.append(True)

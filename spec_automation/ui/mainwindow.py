@@ -727,8 +727,8 @@ class MainWindow(QMainWindow):
 
     async def back_up(self, tab: EditorTab) -> None:
         """Write the tab's unsaved buffer to the backups folder."""
-        if self.backups is None or not tab.dirty:
-            return
+        if self.backups is None or self.tab_for(tab.artifact) is not tab or not tab.dirty:
+            return  # closed (or saved) before the backup's turn came
         await asyncio.to_thread(self.backups.write, tab.artifact, tab.text(), tab.base_hash)
 
     def _file_changed(self, path: str) -> None:

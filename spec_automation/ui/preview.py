@@ -25,7 +25,7 @@ __all__ = ["MarkdownPreview", "render_markdown", "strip_front_matter"]
 
 
 def _image_as_text(
-    tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType, renderer: Any
+    renderer: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     """Render an image as its alt text: the preview never loads anything."""
     del options, env, renderer

@@ -38,6 +38,7 @@ def loop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop on the test's QApplication, closed (with its tasks) afterwards."""
     import qasync
 
+    qapp.setQuitOnLastWindowClosed(False)  # as the app does: a closing dialog must not quit
     event_loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(event_loop)
     yield event_loop

@@ -58,7 +58,10 @@ def test_opening_the_sample_lists_artifacts_by_phase_and_opens_one(
     assert "# Product requirements: ShiftCare" in tab.text()
     assert not tab.dirty
     run(loop, until(lambda: "Personas" in tab.outline_titles()))
-    run(loop, until(lambda: "<h1>Product requirements: ShiftCare</h1>" in tab.preview.rendered_html()))
+    run(
+        loop,
+        until(lambda: "<h1>Product requirements: ShiftCare</h1>" in tab.preview.rendered_html()),
+    )
     # the recent projects now start with it
     assert load_settings().settings.recent_projects[0] == str(sample_project.resolve())
 
@@ -229,7 +232,7 @@ def test_a_file_changed_on_disk_asks_when_the_tab_has_unsaved_edits(
     path = sample_project / "artifacts" / ARTIFACT
     path.write_text(path.read_text() + "\nTheirs.\n", encoding="utf-8")
     run(loop, until(lambda: bool(prompter.asked)))
-    title, text, choices = prompter.asked[0]
+    title, _text, choices = prompter.asked[0]
     assert title == "Changed on disk"
     assert choices == ("Reload from disk", "Keep my edits")
     assert "My unsaved line." in tab.text()
@@ -282,9 +285,7 @@ def test_layout_and_open_tabs_are_restored_at_next_start(
     assert not again.findChild(QDockWidget, "historyDock").isVisible()
 
 
-def test_a_service_error_becomes_a_plain_notification(
-    make_window, loop, tmp_path: Path
-) -> None:
+def test_a_service_error_becomes_a_plain_notification(make_window, loop, tmp_path: Path) -> None:
     window = make_window()
     not_a_project = tmp_path / "empty"
     not_a_project.mkdir()
@@ -296,9 +297,7 @@ def test_a_service_error_becomes_a_plain_notification(
     assert window.log_view.toPlainText().count("not a spec_automation project") == 1
 
 
-def test_an_unexpected_error_is_logged_and_reported_once(
-    make_window, loop, app_dirs: Path
-) -> None:
+def test_an_unexpected_error_is_logged_and_reported_once(make_window, loop, app_dirs: Path) -> None:
     from spec_automation.ui.errors import ErrorReporter
 
     prompter = ScriptedPrompter()
@@ -372,7 +371,8 @@ def test_find_and_replace_in_the_editor_is_one_undo_step(
 def test_the_log_view_is_plain_text_only(make_window) -> None:
     window = make_window()
     log = window.findChild(QPlainTextEdit, "logView")
-    assert log is not None and log.isReadOnly()
+    assert log is not None
+    assert log.isReadOnly()
     window.notify("<b>not bold</b>")
     assert "<b>not bold</b>" in log.toPlainText()
     assert window.notice_text.textFormat() == Qt.TextFormat.PlainText
