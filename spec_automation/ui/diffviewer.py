@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPaintEvent, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -220,7 +220,13 @@ class DiffViewer(QWidget):
         self._hunk = -1
         if count:
             self.next_change()
+            # Once the panes are laid out, scroll sideways to the change in a long line.
+            QTimer.singleShot(0, self, self._reveal_current)
         self.ready.emit()
+
+    def _reveal_current(self) -> None:
+        if self.result is not None and self.result.hunks and self._hunk >= 0:
+            self._scroll_to(self.result.hunks[self._hunk])
 
     def current_row(self) -> int:
         """The first line shown at the top of the panes."""
@@ -230,8 +236,21 @@ class DiffViewer(QWidget):
         # Keep a few lines of context above the change.
         self.new_pane.verticalScrollBar().setValue(max(0, row - 3))
         block = self.new_pane.document().findBlockByNumber(row)
-        if block.isValid():
-            self.new_pane.setTextCursor(QTextCursor(block))
+        if not block.isValid():
+            return
+        cursor = QTextCursor(block)
+        self.new_pane.horizontalScrollBar().setValue(0)
+        self.new_pane.setTextCursor(cursor)
+        if self.result is not None and row < len(self.result.rows):
+            spans = self.result.rows[row].new_spans or self.result.rows[row].old_spans
+            if spans:
+                # In a long line, bring the first changed word to a third of the width.
+                cursor.setPosition(block.position() + min(spans[0][0], block.length() - 1))
+                x = self.new_pane.cursorRect(cursor).left()
+                width = self.new_pane.viewport().width()
+                if x > width * 0.8:
+                    bar = self.new_pane.horizontalScrollBar()
+                    bar.setValue(min(bar.maximum(), x - width // 3))
 
     def next_change(self) -> None:
         """Show the next change (wrapping to the first)."""

@@ -325,7 +325,7 @@ class EditorTab(QWidget):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([200, 640, 440])
+        self.splitter.setSizes([180, 1000, 1000])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -352,6 +352,14 @@ class EditorTab(QWidget):
     def text(self) -> str:
         """The buffer."""
         return self.editor.toPlainText()
+
+    def shutdown(self) -> None:
+        """Stop the tab's timers and background work (it is being closed)."""
+        for timer in (self._preview_timer, self._outline_timer, self._backup_timer):
+            timer.stop()
+        for task in (self._render_task, self._outline_task):
+            if task is not None and not task.done():
+                task.cancel()
 
     def set_autosave_interval(self, seconds: float) -> None:
         """Back up this long after typing stops."""

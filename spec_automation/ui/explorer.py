@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from spec_automation.services import ProjectService
 from spec_automation.ui.theme import Theme, current_theme
@@ -125,6 +125,9 @@ class ProjectExplorer(QTreeWidget):
         self.setRootIsDecorated(True)
         self.setIndentation(16)
         self.setUniformRowHeights(True)
+        self.header().setStretchLastSection(False)
+        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.itemActivated.connect(self._activated)
         self.itemDoubleClicked.connect(self._activated)
         self.entries: list[ArtifactEntry] = []
@@ -160,7 +163,6 @@ class ProjectExplorer(QTreeWidget):
             if entry.name == selected:
                 item.setSelected(True)
         self.expandAll()
-        self.resizeColumnToContents(0)
 
     def state_of(self, artifact: str) -> ArtifactState | None:
         """The state shown for an artifact."""

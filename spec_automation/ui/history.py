@@ -197,7 +197,7 @@ class HistoryPanel(QWidget):
         self.runs.clear()
         if data.regeneration_runs is None:
             self.runs.addTopLevelItem(
-                QTreeWidgetItem(["This version cannot list regeneration runs yet", "", "", ""])
+                QTreeWidgetItem(["Not available in this version", "", "", ""])
             )
         elif not data.regeneration_runs:
             self.runs.addTopLevelItem(QTreeWidgetItem(["None yet", "", "", ""]))

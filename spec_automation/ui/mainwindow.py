@@ -30,8 +30,10 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
+    QTabBar,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -97,9 +99,11 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage()
         self.welcome.createRequested.connect(self._create_requested)
         self.welcome.openRequested.connect(
-            lambda folder: self.start(self.open_project(Path(folder)))
+            lambda folder: self.start(self.open_project(Path(folder)), "Opening the project…")
         )
-        self.welcome.sampleRequested.connect(lambda: self.start(self.open_sample()))
+        self.welcome.sampleRequested.connect(
+            lambda: self.start(self.open_sample(), "Opening the sample…", cancellable=True)
+        )
         self.welcome.set_recent(settings.recent_projects)
 
         self.tabs = QTabWidget()
@@ -146,10 +150,10 @@ class MainWindow(QMainWindow):
         self.explorer.artifactActivated.connect(lambda name: self.start(self.open_artifact(name)))
         self.history = HistoryPanel()
         self.history.compareVersions.connect(
-            lambda old, new: self.start(self.compare_versions(old, new))
+            lambda old, new: self.start(self.compare_versions(old, new), "Comparing…")
         )
         self.history.compareWithEditor.connect(
-            lambda version: self.start(self.compare_with_editor(version))
+            lambda version: self.start(self.compare_with_editor(version), "Comparing…")
         )
         self.log_view = QPlainTextEdit()
         self.log_view.setObjectName("logView")
@@ -160,11 +164,12 @@ class MainWindow(QMainWindow):
         self.log_dock = self._dock("Log and notifications", "logDock", self.log_view)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.explorer_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.log_dock)
+        self.tabifyDockWidget(self.history_dock, self.log_dock)
+        self.history_dock.raise_()
         self.resizeDocks(
-            [self.explorer_dock, self.history_dock], [280, 360], Qt.Orientation.Horizontal
+            [self.explorer_dock, self.history_dock], [320, 380], Qt.Orientation.Horizontal
         )
-        self.resizeDocks([self.log_dock], [140], Qt.Orientation.Vertical)
         self.run_dock: QDockWidget | None = None
 
         self.busy_label = QLabel()
@@ -228,7 +233,10 @@ class MainWindow(QMainWindow):
         std = QKeySequence.StandardKey
         self.act_open = self._action("Open project…", self._open_dialog, std.Open)
         self.act_welcome = self._action("Welcome screen", lambda: self.start(self.close_project()))
-        self.act_sample = self._action("Open the sample", lambda: self.start(self.open_sample()))
+        self.act_sample = self._action(
+            "Open the sample",
+            lambda: self.start(self.open_sample(), "Opening the sample…", cancellable=True),
+        )
         self.act_save = self._action("Save", lambda: self.start(self.save_current()), std.Save)
         self.act_save_all = self._action(
             "Save all", lambda: self.start(self.save_all()), "Ctrl+Shift+S"
@@ -250,7 +258,11 @@ class MainWindow(QMainWindow):
         self.act_preview.setCheckable(True)
         self.act_preview.setChecked(True)
         self.act_theme = self._action("Toggle theme", self.toggle_theme, "Ctrl+Shift+T")
-        self.act_run = self._action("Run workflow", lambda: self.start(self.run_workflow()), "F5")
+        self.act_run = self._action(
+            "Run workflow",
+            lambda: self.start(self.run_workflow(), "Running the workflow…", cancellable=True),
+            "F5",
+        )
         self.act_cancel_run = self._action("Cancel run", self.cancel_run, "Shift+F5")
 
         menus = self.menuBar()
@@ -373,11 +385,12 @@ class MainWindow(QMainWindow):
     def track(self, task: asyncio.Task[Any], label: str, *, cancellable: bool = False) -> None:
         """Show progress for ``task`` once it has run for 300 ms (with Cancel if allowed)."""
         self._busy_tasks.append((task, label, cancellable))
-        task.add_done_callback(lambda _t: self._update_busy())
-        QTimer.singleShot(BUSY_DELAY_MS, self._update_busy)
+        QTimer.singleShot(BUSY_DELAY_MS, self, self._update_busy)
         self._busy_timer.start()
 
     def _update_busy(self) -> None:
+        if self._closing:
+            return
         self._busy_tasks = [entry for entry in self._busy_tasks if not entry[0].done()]
         if not self._busy_tasks:
             self._hide_busy()
@@ -480,9 +493,6 @@ class MainWindow(QMainWindow):
         session that did not end cleanly."""
         if self.service is not None and not await self.close_project(keep_welcome_hidden=True):
             return
-        task = asyncio.current_task()
-        if task is not None:
-            self.track(task, f"Opening {folder.name}…")
         service = await asyncio.to_thread(open_project, folder)
         self.service = service
         self.backups = BackupStore(service.paths.root)
@@ -609,12 +619,24 @@ class MainWindow(QMainWindow):
         tab.set_preview_visible(self.act_preview.isChecked())
         tab.dirtyChanged.connect(lambda _dirty, t=tab: self._update_tab_title(t))
         tab.backupDue.connect(lambda t=tab: self.start(self.back_up(t)))
-        index = self.tabs.addTab(tab, name)
+        index = self._add_tab(tab, name)
         self.tabs.setTabToolTip(index, str(path))
-        self.tabs.setCurrentIndex(index)
         self.watcher.addPath(str(path))
         self._update_workspace()
         return tab
+
+    def _add_tab(self, widget: QWidget, title: str) -> int:
+        """Add a tab in front, with a themed close button."""
+        index = self.tabs.addTab(widget, title)
+        close = QToolButton()
+        close.setObjectName("tabClose")
+        close.setText("×")
+        close.setToolTip("Close tab (Ctrl+W)")
+        close.setAutoRaise(True)
+        close.clicked.connect(lambda: self._close_tab_requested(self.tabs.indexOf(widget)))
+        self.tabs.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, close)
+        self.tabs.setCurrentIndex(index)
+        return index
 
     def _update_tab_title(self, tab: EditorTab) -> None:
         index = self.tabs.indexOf(tab)
@@ -654,6 +676,7 @@ class MainWindow(QMainWindow):
         widget = self.tabs.widget(index)
         self.tabs.removeTab(index)
         if isinstance(widget, EditorTab):
+            widget.shutdown()
             self.watcher.removePath(str(widget.path))
         if widget is not None:
             widget.deleteLater()
@@ -827,12 +850,8 @@ class MainWindow(QMainWindow):
         """Open a diff viewer tab comparing two texts (computed in a worker thread)."""
         viewer = DiffViewer(artifact)
         viewer.set_theme(self.theme)
-        index = self.tabs.addTab(viewer, f"{artifact}: {old_label} ↔ {new_label}")
-        self.tabs.setCurrentIndex(index)
+        self._add_tab(viewer, f"{artifact}: {old_label} ↔ {new_label}")
         self._update_workspace()
-        task = asyncio.current_task()
-        if task is not None:
-            self.track(task, f"Comparing {artifact}…")
         await viewer.compare(old, new, f"{artifact} {old_label}", f"{artifact} {new_label}")
         return viewer
 
@@ -852,8 +871,6 @@ class MainWindow(QMainWindow):
             auto_approve=auto_approve,
         )
         self._run_task = asyncio.current_task()
-        if self._run_task is not None:
-            self.track(self._run_task, "Running the workflow…", cancellable=True)
         self._update_actions()
         try:
             report = await service.run_workflow(options, self._on_engine_event)
@@ -953,7 +970,7 @@ class MainWindow(QMainWindow):
 
         folder = QFileDialog.getExistingDirectory(self, "Open a spec_automation project")
         if folder:
-            self.start(self.open_project(Path(folder)))
+            self.start(self.open_project(Path(folder)), "Opening the project…")
 
     # --- layout and quitting ---------------------------------------------------------------
 
@@ -1047,13 +1064,26 @@ class MainWindow(QMainWindow):
             self._finish_close()
             self.close()
 
+    def shutdown(self) -> None:
+        """Close without asking (unsaved buffers keep their backups): for embedding code and
+        tests that need the window gone."""
+        self._finish_close()
+        self.close()
+
     def _finish_close(self) -> None:
+        if self._closing:
+            return
         self._closing = True
         self._save_layout()
+        for tab in self.editor_tabs():
+            tab.shutdown()
+        if self.watcher.files():
+            self.watcher.removePaths(self.watcher.files())
         if self._run_task is not None:
             self._run_task.cancel()
         if self.service is not None:
             self.service.close()
             self.service = None
+        self._busy_timer.stop()
         set_error_sink(None)
         self.closed.emit()

@@ -19,7 +19,7 @@ from pathlib import Path
 __all__ = ["SHOTS", "render_screenshots"]
 
 SHOTS = ("welcome", "main", "diff", "settings")
-_SIZE = (1440, 900)
+_SIZE = (1600, 1000)
 _ARTIFACT = "prd.md"
 
 
@@ -55,7 +55,8 @@ def render_screenshots(folder: Path) -> list[Path]:
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         try:
-            return loop.run_until_complete(_render(folder.resolve(), Path(tmp)))
+            with loop:
+                return loop.run_until_complete(_render(folder.resolve(), Path(tmp)))
         finally:
             asyncio.set_event_loop(None)
 
@@ -106,15 +107,18 @@ async def _render(folder: Path, root: Path) -> list[Path]:
         await asyncio.sleep(0.8)  # preview and outline render after a short debounce
         if tab is not None:
             tab.go_to_heading("Personas")
-            tab.editor.verticalScrollBar().setValue(8)
+            tab.editor.verticalScrollBar().setValue(14)  # the title, past the front matter
         await window.load_history(_ARTIFACT)
         await asyncio.sleep(0.2)
         save(window, f"app-main-{theme}.png")
 
         ids = window.history.version_ids()
         if len(ids) >= 2:
-            await window.compare_versions(ids[1], ids[0])
-            await asyncio.sleep(0.3)
+            viewer = await window.compare_versions(ids[1], ids[0])
+            await asyncio.sleep(0.2)
+            if viewer is not None:
+                viewer.next_change()  # the added paragraph: both changes in view
+            await asyncio.sleep(0.1)
             save(window, f"app-diff-{theme}.png")
 
         dialog = window.open_settings()

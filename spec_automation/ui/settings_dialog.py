@@ -84,7 +84,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)
         self.settings = settings
         self.key_tester = key_tester
 
@@ -108,6 +108,7 @@ class SettingsDialog(QDialog):
         self.test_result = QLabel()
         self.test_result.setWordWrap(True)
         self.test_result.setProperty("role", "caption")
+        self.test_result.hide()
         self.concurrency = QSpinBox(minimum=1, maximum=64, value=settings.concurrency)
         self.rate_limit = QSpinBox(minimum=0, maximum=100_000, value=settings.rate_limit_per_minute)
         self.rate_limit.setSpecialValueText("no limit")
@@ -122,6 +123,7 @@ class SettingsDialog(QDialog):
         self.autosave.setSuffix(" s")
         self.autosave.setValue(settings.autosave_interval_s)
         self.git = QCheckBox("Commit artifacts to the project's git repository")
+        self.git.setToolTip("Each saved or generated artifact is also committed with git")
         self.git.setChecked(settings.git_enabled)
         self.error = QLabel()
         self.error.setProperty("role", "error")
@@ -132,14 +134,17 @@ class SettingsDialog(QDialog):
         key_row.setSpacing(8)
         key_row.addWidget(self.api_key, 1)
         key_row.addWidget(self.test_button)
+        key_column = QVBoxLayout()
+        key_column.setSpacing(4)
+        key_column.addLayout(key_row)
+        key_column.addWidget(self.key_note)
+        key_column.addWidget(self.test_result)
         form = QFormLayout()
         form.setHorizontalSpacing(16)
         form.setVerticalSpacing(8)
         form.addRow("Provider", self.provider)
         form.addRow("Model", self.model)
-        form.addRow("API key", key_row)
-        form.addRow("", self.key_note)
-        form.addRow("", self.test_result)
+        form.addRow("API key", key_column)
         form.addRow("Phases at once", self.concurrency)
         form.addRow("Rate limit", self.rate_limit)
         form.addRow("Offline latency scale", self.latency)
@@ -169,7 +174,7 @@ class SettingsDialog(QDialog):
         found = load_api_key()
         if problem:
             self.api_key.setEnabled(False)
-            self.api_key.setPlaceholderText(f"set {ENV_VAR} to use a key")
+            self.api_key.setPlaceholderText(f"read from {ENV_VAR}")
             where = (
                 f"A key is set in {ENV_VAR}."
                 if found.source == "environment"
@@ -247,8 +252,10 @@ class SettingsDialog(QDialog):
         """Check the typed key (or the one in use) against the provider."""
         key = self.api_key.text().strip() or (load_api_key().key or "")
         if not key:
+            self.test_result.show()
             self.test_result.setText(f"There is no key to test: type one, or set {ENV_VAR}.")
             return
+        self.test_result.show()
         self.test_result.setText("Testing…")
         self.test_button.setEnabled(False)
         spawn(self._test(key, self.model.text().strip()), name="test API key")

@@ -78,7 +78,9 @@ def theme_file(name: str) -> Path:
 @cache
 def load_theme(name: str) -> Theme:
     """Read a theme's style sheet and palette block."""
-    text = theme_file(name).read_text(encoding="utf-8")
+    path = theme_file(name)
+    # Images (arrows, check marks) sit next to the style sheet; Qt needs their full path.
+    text = path.read_text(encoding="utf-8").replace("@THEMES@", path.parent.as_posix())
     colours: dict[str, str] = {}
     oklch: dict[str, str] = {}
     header = text.split("*/", 1)[0]

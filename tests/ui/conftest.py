@@ -82,9 +82,11 @@ def prompter() -> ScriptedPrompter:
 @pytest.fixture
 def make_window(
     app_dirs: Path, loop: asyncio.AbstractEventLoop, qtbot: Any, prompter: ScriptedPrompter
-) -> Callable[..., Any]:
+) -> Iterator[Callable[..., Any]]:
     """Build main windows with private settings and the scripted prompter."""
     from spec_automation.ui.mainwindow import MainWindow
+
+    windows: list[MainWindow] = []
 
     def build(settings: AppSettings | None = None, **kwargs: Any) -> MainWindow:
         window = MainWindow(
@@ -96,6 +98,9 @@ def make_window(
         qtbot.addWidget(window)
         window.resize(1280, 800)
         window.show()
+        windows.append(window)
         return window
 
-    return build
+    yield build
+    for window in windows:
+        window.shutdown()
