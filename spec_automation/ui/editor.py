@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 from spec_automation.core.artifacts import content_hash
 from spec_automation.ui.highlighter import MarkdownHighlighter
 from spec_automation.ui.outline import Heading, headings
-from spec_automation.ui.preview import MarkdownPreview, render_markdown
+from spec_automation.ui.preview import MarkdownPreview, render_preview
 from spec_automation.ui.tasks import spawn
 from spec_automation.ui.theme import Theme, current_theme
 
@@ -422,12 +422,13 @@ class EditorTab(QWidget):
     def _refresh_preview(self) -> None:
         if self._render_task is not None and not self._render_task.done():
             self._render_task.cancel()
-        self._render_task = _spawn_if_running(self._render(self.text()))
+        line = self.editor.textCursor().blockNumber()
+        self._render_task = _spawn_if_running(self._render(self.text(), line))
         if self._render_task is None:  # no loop (a plain script): render here
-            self.preview.show_html(render_markdown(self.text()))
+            self.preview.show_html(render_preview(self.text(), line))
 
-    async def _render(self, text: str) -> None:
-        fragment = await asyncio.to_thread(render_markdown, text)
+    async def _render(self, text: str, line: int) -> None:
+        fragment = await asyncio.to_thread(render_preview, text, line)
         self.preview.show_html(fragment)
 
     def _refresh_outline(self) -> None:

@@ -21,7 +21,19 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from spec_automation.ui.theme import Theme, current_theme
 
-__all__ = ["MarkdownPreview", "render_markdown", "strip_front_matter"]
+__all__ = [
+    "LARGE_DOCUMENT_LINES",
+    "MarkdownPreview",
+    "preview_source",
+    "render_markdown",
+    "render_preview",
+    "strip_front_matter",
+]
+
+# Above this many lines the preview shows the section at the cursor, not the whole document:
+# laying out tens of thousands of lines of HTML would freeze the window on every keystroke.
+LARGE_DOCUMENT_LINES = 2000
+_WINDOW_LINES = 400
 
 
 def _image_as_text(
@@ -55,6 +67,33 @@ def strip_front_matter(text: str) -> str:
         if lines[number].strip() in ("---", "..."):
             return "\n".join(lines[number + 1 :])
     return text
+
+
+def preview_source(text: str, cursor_line: int) -> tuple[str, str]:
+    """What the preview renders: the whole text, or for a large document the section the
+    cursor is in (from the heading above it, at most 400 lines), and a note saying so."""
+    lines = text.split("\n")
+    if len(lines) <= LARGE_DOCUMENT_LINES:
+        return text, ""
+    start = max(0, min(cursor_line, len(lines) - 1))
+    floor = max(0, start - _WINDOW_LINES)
+    while start > floor and not lines[start].lstrip().startswith("#"):
+        start -= 1
+    end = min(len(lines), start + _WINDOW_LINES)
+    note = (
+        f"Large document ({len(lines):,} lines): the preview shows the section at the cursor, "
+        f"lines {start + 1}–{end}."
+    )
+    return "\n".join(lines[start:end]), note
+
+
+def render_preview(text: str, cursor_line: int) -> str:
+    """The preview's HTML for a document with the cursor on ``cursor_line``."""
+    source, note = preview_source(text, cursor_line)
+    fragment = render_markdown(source)
+    if note:
+        fragment = f'<p class="image">{html.escape(note)}</p>' + fragment
+    return fragment
 
 
 def render_markdown(text: str) -> str:

@@ -64,7 +64,9 @@ def side_by_side(old: str, new: str) -> SideBySide:
     """Compare ``old`` with ``new`` and lay the result out for two synchronised panes."""
     old_lines = old.splitlines()
     new_lines = new.splitlines()
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    # autojunk: lines that recur everywhere (blank lines, fences) would make matching
+    # quadratic on a long document; ignoring them as anchors keeps it near linear.
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=True)
     rows: list[DiffLayout] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
