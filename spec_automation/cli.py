@@ -13,7 +13,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from spec_automation.services import (
     RunReport,
     ScanReport,
     SpecError,
+    Strategy,
     create_project,
     open_project,
     plan_workflow,
@@ -160,7 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument(
         "--since", type=_date, metavar="DATE", help="from this date (YYYY-MM-DD or ISO time)"
     )
-    metrics.add_argument("--until", type=_date, metavar="DATE", help="up to this date")
+    metrics.add_argument(
+        "--until", type=_until, metavar="DATE", help="up to this date (a whole day: inclusive)"
+    )
     metrics.add_argument("--json", action="store_true")
     _add_change_commands(sub, project_arg)
     return parser
@@ -182,6 +185,65 @@ def _add_change_commands(sub: Any, project_arg: Any) -> None:
     history.add_argument("--offset", type=int, default=0, metavar="N", help="skip N, newest first")
     history.add_argument("--json", action="store_true")
     _add_gui_commands(sub)
+
+    impact = sub.add_parser("impact", help="what a change affects downstream, and how badly")
+    project_arg(impact)
+    impact.add_argument(
+        "change", nargs="?", type=int, metavar="CHANGE_ID", help="default: your latest edit"
+    )
+    impact.add_argument("--json", action="store_true")
+
+    regenerate = sub.add_parser("regenerate", help="regenerate what a change affects")
+    project_arg(regenerate)
+    regenerate.add_argument(
+        "--change", type=int, metavar="ID", help="the change (default: your latest edit)"
+    )
+    regenerate.add_argument(
+        "--strategy",
+        required=True,
+        choices=[s.value for s in Strategy],
+        help="regenerate_all, high_impact_only, manual_review (with --artifacts) or ignore",
+    )
+    regenerate.add_argument(
+        "--artifacts",
+        default="",
+        metavar="A,B",
+        help="manual_review: the affected artifacts to regenerate, comma-separated",
+    )
+    regenerate.add_argument(
+        "--confirm", action="store_true", help="ignore a change even though something is HIGH"
+    )
+    regenerate.add_argument("--concurrency", type=int, default=4, metavar="N")
+    regenerate.add_argument(
+        "--latency-scale",
+        type=float,
+        default=DEFAULT_LATENCY_SCALE,
+        metavar="X",
+        help="offline provider: simulated seconds per estimated second",
+    )
+    regenerate.add_argument("--json", action="store_true")
+
+    runs = sub.add_parser("runs", help="regeneration runs, newest first (or one: runs ID)")
+    project_arg(runs)
+    runs.add_argument("run_id", nargs="?", type=int, metavar="ID", help="show this run")
+    runs.add_argument("--limit", type=int, default=20, metavar="N")
+    runs.add_argument("--offset", type=int, default=0, metavar="N")
+    runs.add_argument("--json", action="store_true")
+
+    run_show = sub.add_parser("run-show", help="one regeneration run in full")
+    project_arg(run_show)
+    run_show.add_argument("run_id", type=int, metavar="ID")
+    run_show.add_argument("--json", action="store_true")
+
+    snapshots = sub.add_parser("snapshots", help="snapshots to roll back to, newest first")
+    project_arg(snapshots)
+    snapshots.add_argument("--limit", type=int, default=50, metavar="N")
+    snapshots.add_argument("--json", action="store_true")
+
+    rollback = sub.add_parser("rollback", help="restore every artifact as a snapshot holds it")
+    project_arg(rollback)
+    rollback.add_argument("snapshot_id", type=int, metavar="SNAPSHOT_ID")
+    rollback.add_argument("--json", action="store_true")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -231,6 +293,10 @@ def _init(args: argparse.Namespace, out: Console) -> int:
     with create_project(args.folder, brief_text=text, name=args.name) as project:
         out.print(f"Created project [bold]{_escape(project.info.name)}[/] in {project.paths.root}")
         out.print(f"Brief: {project.paths.brief}")
+        if project.git is not None:
+            out.print("Git: the folder is a repository (.spec_automation/ is ignored)")
+        for notice in project.notices:
+            Console(stderr=True).print(f"[yellow]note:[/] {_escape(notice)}")
         out.print(f"Next:  spec-automation plan -p {project.paths.root}")
         out.print(f"       spec-automation run -p {project.paths.root}")
     return EXIT_OK
@@ -474,9 +540,165 @@ def _screenshots(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
+def _impact(args: argparse.Namespace, out: Console) -> int:
+    with open_project(args.project) as project:
+        report = project.analyze_impact(args.change)
+    if args.json:
+        return _print_json(out, report)
+    change = report.change
+    cosmetic = ", cosmetic" if change.cosmetic else ""
+    out.print(
+        f"Change #{change.id} to [bold]{report.trigger_artifact}[/] by {change.changed_by}: "
+        f"{report.trigger_level}{cosmetic}"
+    )
+    if not report.affected:
+        out.print("Nothing downstream depends on it.")
+        return EXIT_OK
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("artifact", "level", "path", "reason"):
+        table.add_column(column, overflow="fold")
+    for a in report.affected:
+        edited = " [yellow](your edits)[/]" if a.user_edited else ""
+        table.add_row(a.artifact + edited, a.level, " -> ".join(a.path), _escape(a.reason))
+    out.print(table)
+    counts = ", ".join(f"{n} {level}" for level, n in report.counts.items())
+    out.print(f"Affected: {counts}")
+    for cycle in report.cycles:
+        out.print(f"[yellow]cycle:[/] {' -> '.join(cycle)}")
+    out.print(
+        f"Recommended: [bold]{report.recommended_strategy}[/] ({_escape(report.recommendation)}); "
+        f"about {report.estimated_duration_s:.0f} s"
+    )
+    out.print(
+        f"Next: spec-automation regenerate --change {change.id} "
+        f"--strategy {report.recommended_strategy} -p {args.project}"
+    )
+    return EXIT_OK
+
+
+def _regenerate(args: argparse.Namespace, out: Console) -> int:
+    artifacts = tuple(a.strip() for a in args.artifacts.split(",") if a.strip())
+    options = RunOptions(concurrency=args.concurrency, latency_scale=args.latency_scale)
+    with open_project(args.project) as project:
+        report = asyncio.run(
+            project.regenerate(
+                args.change, args.strategy, artifacts, confirm=args.confirm, options=options
+            )
+        )
+    if args.json:
+        _print_json(out, report)
+    else:
+        out.print(
+            f"Regeneration #{report.run_id} ({report.strategy}) after change "
+            f"#{report.change_id} to {report.trigger_artifact}: {report.status}"
+        )
+        if report.snapshot_id is not None:
+            out.print(f"Snapshot #{report.snapshot_id} taken before (rollback restores it)")
+        out.print(f"Regenerated: {', '.join(report.artifacts_regenerated) or 'nothing'}")
+        if report.artifacts_unchanged:
+            out.print(f"Unchanged:   {', '.join(report.artifacts_unchanged)}")
+        for phase, error in report.failures.items():
+            out.print(f"[red]failed[/] {phase}: {_escape(error)}")
+        if report.user_edits_replaced:
+            out.print(
+                f"[yellow]Your edits to {', '.join(report.user_edits_replaced)} were replaced; "
+                "they stay in history.[/]"
+            )
+        for gate in report.gates_reopened:
+            out.print(f"Gate {gate} is open again: review and approve it")
+        if report.git_commit:
+            out.print(f"Committed {report.git_commit[:10]}")
+    for notice in report.notices:
+        Console(stderr=True).print(f"[yellow]note:[/] {_escape(notice)}")
+    return EXIT_OK if report.status in ("completed", "ignored") else EXIT_RUN_INCOMPLETE
+
+
+def _runs(args: argparse.Namespace, out: Console) -> int:
+    if args.run_id is not None:
+        return _run_show(args, out)
+    with open_project(args.project) as project:
+        page = project.regeneration_runs(args.limit, args.offset)
+    if args.json:
+        return _print_json(out, page)
+    if not page.items:
+        out.print("No regeneration runs yet.")
+        return EXIT_OK
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("run", "started", "trigger", "strategy", "status", "regenerated", "s"):
+        table.add_column(column, overflow="fold")
+    for r in page.items:
+        table.add_row(
+            str(r.id),
+            _when(r.started_at),
+            f"{r.trigger_artifact} #{r.trigger_change_id}",
+            r.strategy,
+            r.status,
+            ", ".join(r.artifacts_regenerated) or "-",
+            f"{r.duration_s:.1f}",
+        )
+    out.print(table)
+    out.print(f"{len(page.items)} of {page.total}")
+    return EXIT_OK
+
+
+def _run_show(args: argparse.Namespace, out: Console) -> int:
+    with open_project(args.project) as project:
+        run = project.regeneration_run(args.run_id)
+    if args.json:
+        return _print_json(out, run)
+    out.print(f"Regeneration #{run.id}: {run.status} ({run.strategy})")
+    out.print(f"Trigger: change #{run.trigger_change_id} to {run.trigger_artifact}")
+    out.print(f"Started {_when(run.started_at)}, took {run.duration_s:.2f} s")
+    out.print(f"To regenerate: {', '.join(run.artifacts_to_regenerate) or 'nothing'}")
+    out.print(f"Regenerated:   {', '.join(run.artifacts_regenerated) or 'nothing'}")
+    out.print(f"Unchanged:     {', '.join(run.artifacts_unchanged) or 'nothing'}")
+    for phase, error in run.failures.items():
+        out.print(f"[red]failed[/] {phase}: {_escape(error)}")
+    if run.snapshot_id is not None:
+        out.print(f"Snapshot before: #{run.snapshot_id}")
+    if run.git_commit:
+        out.print(f"Commit: {run.git_commit}")
+    return EXIT_OK
+
+
+def _snapshots(args: argparse.Namespace, out: Console) -> int:
+    with open_project(args.project) as project:
+        snapshots = project.snapshots(args.limit)
+    if args.json:
+        return _print_json(out, snapshots)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("snapshot", "taken", "label", "artifacts"):
+        table.add_column(column)
+    for snap in snapshots:
+        table.add_row(str(snap.id), _when(snap.created_at), snap.label, str(len(snap.artifacts)))
+    out.print(table)
+    return EXIT_OK
+
+
+def _rollback(args: argparse.Namespace, out: Console) -> int:
+    with open_project(args.project) as project:
+        report = project.rollback(args.snapshot_id)
+    if args.json:
+        _print_json(out, report)
+    else:
+        restored = ", ".join(f"{v.artifact} (v{v.version})" for v in report.restored)
+        out.print(f"Rolled back to snapshot #{report.snapshot_id}: {restored or 'nothing to do'}")
+        if report.git_commit:
+            out.print(f"Committed {report.git_commit[:10]}")
+    for notice in report.notices:
+        Console(stderr=True).print(f"[yellow]note:[/] {_escape(notice)}")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "gui": _gui,
     "screenshots": _screenshots,
+    "impact": _impact,
+    "regenerate": _regenerate,
+    "runs": _runs,
+    "run-show": _run_show,
+    "snapshots": _snapshots,
+    "rollback": _rollback,
     "scan": _scan,
     "history": _history,
     "init": _init,
@@ -663,6 +885,14 @@ def _date(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-22") from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _until(text: str) -> datetime:
+    """The end of a range: a date alone means up to the end of that day."""
+    value = _date(text)
+    if len(text.strip()) == len("2026-11-22"):
+        value += timedelta(days=1)
+    return value
 
 
 def _log_unexpected(exc: BaseException) -> Path:

@@ -17,11 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from spec_automation.agents.runner import OfflinePhaseRunner
+from spec_automation.core import events as ev
 from spec_automation.core.artifacts import content_hash
-from spec_automation.core.changes import ChangedBy
+from spec_automation.core.changes import ChangedBy, ImpactLevel
 from spec_automation.core.engine import EngineSettings, OrchestratorEngine, RunResult
 from spec_automation.core.events import EventSink
 from spec_automation.core.graph import WorkflowGraph
+from spec_automation.core.impact import (
+    AffectedArtifact,
+    ImpactAnalysis,
+    ImpactAnalyzer,
+    Strategy,
+    select_for_strategy,
+)
 from spec_automation.core.ports import (
     Clock,
     GateDecision,
@@ -34,9 +42,16 @@ from spec_automation.core.ports import (
     RunStatus,
     SystemClock,
 )
+from spec_automation.core.regeneration import (
+    RegenerationError,
+    RegenerationPlanner,
+    parse_strategy,
+)
 from spec_automation.core.spec import SpecError, WorkflowSpec, load_spec
+from spec_automation.git_repo import GitError, GitRepo, git_notice
 from spec_automation.llm.offline import DEFAULT_LATENCY_SCALE, OfflineProvider
 from spec_automation.resources import bundled_spec_path
+from spec_automation.settings import load_settings
 from spec_automation.store import queries
 from spec_automation.store.database import Database, open_database
 from spec_automation.store.errors import StoreError
@@ -44,10 +59,12 @@ from spec_automation.store.history import ArtifactHistory
 from spec_automation.store.recorder import SqlRunRecorder
 from spec_automation.store.records import (
     ChangeRecord,
+    RegenerationRunRecord,
     RunDetail,
     SectionChangeRecord,
     VersionRecord,
 )
+from spec_automation.store.regeneration import RegenerationStore
 from spec_automation.workspace import (
     ProjectPaths,
     RunLockedError,
@@ -57,24 +74,32 @@ from spec_automation.workspace import (
 )
 
 __all__ = [
+    "AffectedArtifact",
     "ArtifactStatus",
     "ChangeInfo",
     "ChangePage",
     "GateInfo",
+    "ImpactReport",
     "MetricsReport",
     "PhasePlan",
     "PlanReport",
     "ProjectError",
     "ProjectInfo",
     "ProjectService",
+    "RegenerationReport",
+    "RegenerationRunInfo",
+    "RegenerationRunPage",
+    "RollbackReport",
     "RunMetrics",
     "RunOptions",
     "RunReport",
     "SaveResult",
     "ScanReport",
     "SectionChangeInfo",
+    "SnapshotInfo",
     "SpecError",
     "StatusReport",
+    "Strategy",
     "VersionInfo",
     "VersionPage",
     "WaveMetrics",
@@ -173,6 +198,8 @@ class RunReport:
     input_tokens: int
     output_tokens: int
     cost_usd: float
+    git_commits: tuple[str, ...] = ()  # one per completed wave (and one for a partial end)
+    notices: tuple[str, ...] = ()  # e.g. git missing or a commit that failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,15 +324,100 @@ class ScanReport:
     unreadable: tuple[str, ...]  # files that are not UTF-8 text (left alone)
 
 
+@dataclass(frozen=True, slots=True)
+class ImpactReport:
+    """What a change affects downstream and what the app recommends.
+
+    ``affected`` is nearest first, each with its level, reason, dependency path and whether
+    it carries user edits. ``selections`` says which artifacts each strategy would regenerate
+    (``manual_review``: the user's pick, so every affected artifact is offered) and
+    ``strategy_estimates_s`` how long each would take with enough slots.
+    """
+
+    change: ChangeInfo
+    trigger_artifact: str
+    trigger_level: ImpactLevel
+    affected: tuple[AffectedArtifact, ...]
+    counts: dict[str, int]
+    recommended_strategy: Strategy
+    recommendation: str
+    estimated_duration_s: float
+    estimated_sequential_s: float
+    measured_phases: tuple[str, ...]
+    cycles: tuple[tuple[str, ...], ...]
+    user_edited: tuple[str, ...]
+    selections: dict[str, tuple[str, ...]]
+    strategy_estimates_s: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class RegenerationReport:
+    """How a regeneration went."""
+
+    run_id: int
+    change_id: int
+    trigger_artifact: str
+    strategy: Strategy
+    status: str  # completed, partial, failed or ignored
+    artifacts_to_regenerate: tuple[str, ...]
+    artifacts_regenerated: tuple[str, ...]  # got a new version
+    artifacts_unchanged: tuple[str, ...]  # came out identical, or skipped by early cutoff
+    failures: dict[str, str]  # phase -> error, or what blocked it
+    user_edits_replaced: tuple[str, ...]  # regenerated artifacts that carried user edits
+    gates_reopened: tuple[str, ...]
+    snapshot_id: int | None  # taken before anything was regenerated
+    workflow_run_id: int | None
+    git_commit: str
+    duration_s: float
+    notices: tuple[str, ...]
+
+
+#: A recorded regeneration run (trigger, impact analysis, strategy, artifacts, outcome).
+RegenerationRunInfo = RegenerationRunRecord
+
+
+@dataclass(frozen=True, slots=True)
+class RegenerationRunPage:
+    """A page of regeneration runs, newest first, and how many there are."""
+
+    items: tuple[RegenerationRunInfo, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    """A snapshot to roll back to: artifact -> the version it holds."""
+
+    id: int
+    label: str
+    created_at: datetime
+    run_id: int | None
+    artifacts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackReport:
+    """A rollback: the versions it restored (reason ``rollback``) and what already matched."""
+
+    snapshot_id: int
+    restored: tuple[VersionInfo, ...]
+    unchanged: tuple[str, ...]
+    git_commit: str
+    notices: tuple[str, ...]
+
+
 # --- entry points ------------------------------------------------------------------------
 
 
-def create_project(folder: Path, *, brief_text: str, name: str | None = None) -> ProjectService:
+def create_project(
+    folder: Path, *, brief_text: str, name: str | None = None, git_enabled: bool | None = None
+) -> ProjectService:
     """Make ``folder`` a new project with the given brief and open it.
 
     Everything is checked before anything is written: the brief must not be empty, the folder
     must not already be a project, an existing different ``brief.md`` is never overwritten, and
-    the spec the project will use must load.
+    the spec the project will use must load. With git (``git_enabled``, default: the user's
+    settings) the folder becomes a git repository ignoring ``.spec_automation/``.
     """
     folder = folder.expanduser().resolve()
     paths = ProjectPaths(folder)
@@ -331,11 +443,16 @@ def create_project(folder: Path, *, brief_text: str, name: str | None = None) ->
         queries.ensure_project(db, project_name, str(folder), spec.name)
     finally:
         db.close()
-    return open_project(folder)
+    return open_project(folder, git_enabled=git_enabled)
 
 
-def open_project(folder: Path) -> ProjectService:
-    """Open an existing project (upgrading its store if it is older than the app)."""
+def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectService:
+    """Open an existing project (upgrading its store if it is older than the app).
+
+    Artifact files edited outside the app are recorded as user versions (``last_scan``).
+    With git (``git_enabled``, default: the user's settings) and git installed, the folder is
+    made a repository if it is not one yet; otherwise ``notices`` says why git is not used.
+    """
     folder = folder.expanduser().resolve()
     paths = ProjectPaths(folder)
     if not paths.is_project():
@@ -365,6 +482,9 @@ def open_project(folder: Path) -> ProjectService:
         raise
     info = ProjectInfo(record.name, folder, source, record.created_at)
     service = ProjectService(paths, info, spec, db, record.id)
+    service.git, notice = _project_git(paths, git_enabled)
+    if notice:
+        service.notices.append(notice)
     try:
         # Edits made outside the app since it last looked become user versions now.
         service.last_scan = service.scan()
@@ -407,6 +527,23 @@ def plan_workflow(spec: WorkflowSpec, source: str, concurrency: int = 4) -> Plan
     )
 
 
+def _project_git(paths: ProjectPaths, enabled: bool | None) -> tuple[GitRepo | None, str]:
+    """The project's repository (made one if needed), or None with the reason when unused."""
+    if enabled is None:
+        enabled = load_settings().settings.git_enabled
+    if not enabled:
+        return None, ""
+    missing = git_notice()
+    if missing:
+        return None, missing
+    repo = GitRepo(paths.root)
+    try:
+        repo.init()
+    except (GitError, OSError) as exc:
+        return None, f"git is not used for this project: {exc}"
+    return repo, ""
+
+
 def _load_project_spec(paths: ProjectPaths) -> tuple[WorkflowSpec, str]:
     path = paths.spec_override if paths.spec_override.is_file() else bundled_spec_path()
     return load_spec(path), str(path)
@@ -443,6 +580,11 @@ class ProjectService:
         self.project_id = project_id
         self.clock = clock or SystemClock()
         self.history = ArtifactHistory(db, project_id, clock=self.clock)
+        self.regenerations = RegenerationStore(db, project_id, clock=self.clock)
+        #: The project's git repository, or None (git off, missing, or failing: see notices).
+        self.git: GitRepo | None = None
+        #: Things the user should know once (git missing, ...).
+        self.notices: list[str] = []
         #: What the scan on opening found (edits made outside the app).
         self.last_scan: ScanReport | None = None
 
@@ -485,6 +627,7 @@ class ProjectService:
         except ValueError as exc:
             raise ProjectError(str(exc)) from None
         brief = self._read_brief()
+        committer = _WaveCommitter(self, on_event)
         try:
             with run_lock(self.paths.lock):
                 resume_id = await asyncio.to_thread(self._prepare_run, options.resume)
@@ -503,12 +646,19 @@ class ProjectService:
                     brief=brief,
                     settings=settings,
                     clock=self.clock,
-                    on_event=on_event,
+                    on_event=committer.on_event,
                 )
-                result = await engine.run(options.mode, resume_run_id=resume_id)
+                try:
+                    result = await engine.run(options.mode, resume_run_id=resume_id)
+                finally:
+                    # Whatever the outcome, commit only what the store holds.
+                    await asyncio.shield(committer.finish())
         except (RunLockedError, StoreError) as exc:
             raise ProjectError(str(exc)) from None
-        return self._report(result, resumed=resume_id is not None)
+        report = self._report(result, resumed=resume_id is not None)
+        return dataclasses.replace(
+            report, git_commits=tuple(committer.commits), notices=tuple(committer.notices)
+        )
 
     def _phase_runner(self, options: RunOptions) -> PhaseRunner:
         """The runner every phase of a run goes through, as the options choose."""
@@ -813,6 +963,374 @@ class ProjectService:
             ),
         )
 
+    # --- impact and regeneration -----------------------------------------------------
+
+    def analyze_impact(self, change_id: int | None = None) -> ImpactReport:
+        """The impact of a change (by default the latest change made by the user).
+
+        Every artifact downstream of the changed one, with a level, a reason and the path
+        that reaches it; counts per level; a recommended strategy; an estimated duration from
+        the measured history of the phases involved; and which affected artifacts carry user
+        edits since they were last generated.
+        """
+        try:
+            if change_id is None:
+                change = self.history.latest_change(ChangedBy.USER)
+                if change is None:
+                    raise ProjectError(
+                        "no edit has been recorded yet: edit an artifact (in the app, or on "
+                        "disk and then `spec-automation scan`) first"
+                    )
+            else:
+                change = self.history.change(change_id)
+        except StoreError as exc:
+            raise ProjectError(str(exc)) from None
+        if change.artifact not in self.spec.artifacts:
+            raise ProjectError(
+                f"change #{change.id} is to {change.artifact}, which the current spec no "
+                "longer produces"
+            )
+        analyzer = ImpactAnalyzer.for_graph(self.graph)
+        measured = self.regenerations.measured_durations(list(self.spec.phases))
+        level = ImpactLevel(change.impact_level or ImpactLevel.HIGH)
+        downstream = self.graph.downstream_artifacts(change.artifact)
+        analysis = analyzer.analyze(
+            change.artifact,
+            level,
+            user_edited=self._user_edited(downstream),
+            measured_s=measured,
+        )
+        selections = {
+            strategy.value: select_for_strategy(analysis.affected, strategy)
+            for strategy in (Strategy.REGENERATE_ALL, Strategy.HIGH_IMPACT_ONLY)
+        }
+        selections[Strategy.MANUAL_REVIEW.value] = analysis.artifacts
+        selections[Strategy.IGNORE.value] = ()
+        estimates = {
+            name: analyzer.estimate(chosen, measured)[0] for name, chosen in selections.items()
+        }
+        return _impact_report(change, analysis, selections, estimates)
+
+    async def regenerate(
+        self,
+        change_id: int | None,
+        strategy: Strategy | str,
+        artifacts: Sequence[str] = (),
+        confirm: bool = False,
+        on_event: EventSink | None = None,
+        options: RunOptions | None = None,
+    ) -> RegenerationReport:
+        """Regenerate what a change affects, as the strategy says; record the run.
+
+        The choice is checked first (nothing is written when it is refused). Then: snapshot
+        the current artifacts; run the phases producing the chosen artifacts through the
+        engine on the current upstream artifacts (dependency order, in parallel where
+        possible); store new versions carrying the run id and reason; skip dependents of
+        artifacts that came out identical (early cutoff); re-open approval gates whose
+        artifacts changed; commit to git; and record the run. A failed phase leaves the rest
+        going and is reported. ``ignore`` records the decision and regenerates nothing.
+        """
+        options = options or RunOptions()
+        try:
+            chosen = parse_strategy(strategy)
+            settings = EngineSettings(
+                concurrency=options.concurrency,
+                rate_limit_per_minute=options.rate_limit_per_minute,
+                phase_timeout_s=options.phase_timeout_s,
+            )
+            runner = self._phase_runner(options)
+        except (ValueError, RegenerationError) as exc:
+            raise ProjectError(str(exc)) from None
+        brief = self._read_brief()
+        try:
+            with run_lock(self.paths.lock):
+                return await self._regenerate_locked(
+                    change_id,
+                    chosen,
+                    artifacts,
+                    confirm,
+                    on_event,
+                    options,
+                    settings,
+                    runner,
+                    brief,
+                )
+        except (RunLockedError, StoreError) as exc:
+            raise ProjectError(str(exc)) from None
+
+    async def _regenerate_locked(
+        self,
+        change_id: int | None,
+        strategy: Strategy,
+        artifacts: Sequence[str],
+        confirm: bool,
+        on_event: EventSink | None,
+        options: RunOptions,
+        settings: EngineSettings,
+        runner: PhaseRunner,
+        brief: str,
+    ) -> RegenerationReport:
+        # Record any edit still only on disk, so the analysis sees it and nothing is lost.
+        await asyncio.to_thread(self.scan)
+        impact = await asyncio.to_thread(self.analyze_impact, change_id)
+        analysis = ImpactAnalysis(
+            trigger_artifact=impact.trigger_artifact,
+            trigger_level=impact.trigger_level,
+            affected=impact.affected,
+            counts=impact.counts,
+            recommended_strategy=impact.recommended_strategy,
+            recommendation=impact.recommendation,
+            estimated_duration_s=impact.estimated_duration_s,
+            estimated_sequential_s=impact.estimated_sequential_s,
+            phase_durations_s={},
+            measured_phases=impact.measured_phases,
+            cycles=impact.cycles,
+            user_edited=impact.user_edited,
+        )
+        try:
+            plan = RegenerationPlanner(self.graph).plan(
+                analysis, strategy, artifacts, confirm=confirm
+            )
+        except RegenerationError as exc:
+            raise ProjectError(str(exc)) from None
+        started = self.clock.now()
+        t0 = self.clock.monotonic()
+        store = self.regenerations
+        run_id = store.begin(
+            trigger_artifact=plan.trigger_artifact,
+            trigger_change_id=impact.change.id,
+            strategy=plan.strategy.value,
+            impact_analysis=to_json(impact),
+            artifacts_to_regenerate=plan.artifacts,
+            started_at=started,
+        )
+        if plan.scope is None:  # ignore (or nothing to do): the decision is the record
+            status = "ignored" if plan.strategy == Strategy.IGNORE else "completed"
+            store.update(
+                run_id,
+                status=status,
+                success=True,
+                completed_at=self.clock.now(),
+                duration_s=self.clock.monotonic() - t0,
+            )
+            return RegenerationReport(
+                run_id=run_id,
+                change_id=impact.change.id,
+                trigger_artifact=plan.trigger_artifact,
+                strategy=plan.strategy,
+                status=status,
+                artifacts_to_regenerate=(),
+                artifacts_regenerated=(),
+                artifacts_unchanged=(),
+                failures={},
+                user_edits_replaced=(),
+                gates_reopened=(),
+                snapshot_id=None,
+                workflow_run_id=None,
+                git_commit="",
+                duration_s=self.clock.monotonic() - t0,
+                notices=tuple(self.notices),
+            )
+
+        snapshot_id = store.take_snapshot(f"before regeneration #{run_id}")
+        store.update(run_id, snapshot_id=snapshot_id)
+        gates_before = {g.gate: g.status for g in queries.gates(self.db, self.project_id)}
+        reason = (
+            f"regeneration #{run_id}: change #{impact.change.id} to {plan.trigger_artifact} "
+            f"({plan.strategy.value})"
+        )
+        recorder = SqlRunRecorder(
+            self.db,
+            self.project_id,
+            self.paths.write_artifacts,
+            clock=self.clock,
+            regeneration=(run_id, reason),
+        )
+        engine = OrchestratorEngine(
+            self.graph,
+            runner=runner,
+            recorder=recorder,
+            gatekeeper=StoreGatekeeper(recorder, options.gate_poll_interval_s),
+            project_name=self.info.name,
+            brief=brief,
+            settings=settings,
+            clock=self.clock,
+            on_event=on_event,
+        )
+        try:
+            result = await engine.run(options.mode, scope=plan.scope)
+        except asyncio.CancelledError:
+            regenerated = store.regenerated(run_id)
+            commit, notices = self._commit_stored(
+                [plan.trigger_artifact, *regenerated],
+                f"Regeneration #{run_id} cancelled: keep {', '.join(regenerated) or 'nothing'}",
+            )
+            store.update(
+                run_id,
+                status="cancelled",
+                success=False,
+                error="cancelled by the user",
+                artifacts_regenerated=regenerated,
+                completed_at=self.clock.now(),
+                duration_s=self.clock.monotonic() - t0,
+                git_commit=commit,
+            )
+            raise
+
+        regenerated = store.regenerated(run_id)
+        failures = {**result.failed, **{p: f"blocked by {b}" for p, b in result.blocked.items()}}
+        failed_artifacts = {a for phase in failures for a in self.graph.phase(phase).produces}
+        unchanged = tuple(
+            a for a in plan.artifacts if a not in regenerated and a not in failed_artifacts
+        )
+        gates_after = {g.gate: g.status for g in queries.gates(self.db, self.project_id)}
+        reopened = tuple(
+            gate
+            for gate, phase in self.spec.gates().items()
+            if phase in plan.phases
+            and gates_after.get(gate) == GateStatus.PENDING
+            and gates_before.get(gate) != GateStatus.PENDING
+            and any(a in regenerated for a in self.graph.phase(phase).produces)
+        )
+        commit, notices = self._commit_stored(
+            [plan.trigger_artifact, *regenerated],
+            f"Regenerate after change #{impact.change.id} to {plan.trigger_artifact} "
+            f"({plan.strategy.value}): {', '.join(regenerated) or 'nothing changed'}",
+        )
+        status = "completed"
+        if failures:
+            status = "partial" if regenerated or unchanged else "failed"
+        error = "; ".join(f"{phase}: {message}" for phase, message in failures.items())
+        duration = self.clock.monotonic() - t0
+        store.update(
+            run_id,
+            status=status,
+            success=not failures,
+            error=error,
+            workflow_run_id=result.run_id,
+            artifacts_regenerated=regenerated,
+            artifacts_unchanged=list(unchanged),
+            failures=failures,
+            completed_at=self.clock.now(),
+            duration_s=duration,
+            git_commit=commit,
+        )
+        return RegenerationReport(
+            run_id=run_id,
+            change_id=impact.change.id,
+            trigger_artifact=plan.trigger_artifact,
+            strategy=plan.strategy,
+            status=status,
+            artifacts_to_regenerate=plan.artifacts,
+            artifacts_regenerated=tuple(regenerated),
+            artifacts_unchanged=unchanged,
+            failures=failures,
+            user_edits_replaced=tuple(a for a in plan.user_edits_replaced if a in regenerated),
+            gates_reopened=reopened,
+            snapshot_id=snapshot_id,
+            workflow_run_id=result.run_id,
+            git_commit=commit,
+            duration_s=duration,
+            notices=tuple(self.notices) + tuple(notices),
+        )
+
+    def regeneration_runs(self, limit: int = 50, offset: int = 0) -> RegenerationRunPage:
+        """A page of recorded regeneration runs, newest first."""
+        _check_page(limit, offset)
+        items, total = self.regenerations.page(limit, offset)
+        return RegenerationRunPage(items=tuple(items), total=total)
+
+    def regeneration_run(self, run_id: int) -> RegenerationRunInfo:
+        """One recorded regeneration run."""
+        try:
+            return self.regenerations.get(run_id)
+        except StoreError as exc:
+            raise ProjectError(str(exc)) from None
+
+    def snapshots(self, limit: int = 200, offset: int = 0) -> tuple[SnapshotInfo, ...]:
+        """Snapshots to roll back to, newest first."""
+        _check_page(limit, offset)
+        return tuple(
+            SnapshotInfo(
+                id=row.id,
+                label=row.label,
+                created_at=row.created_at,
+                run_id=row.run_id,
+                artifacts={item.artifact: item.version for item in row.items},
+            )
+            for row in queries.snapshots(self.db, self.project_id, limit, offset)
+        )
+
+    def rollback(self, snapshot_id: int) -> RollbackReport:
+        """Restore every artifact to its version in a snapshot.
+
+        Files are rewritten and each restored content becomes a new version with reason
+        ``rollback``; nothing is deleted, so the versions rolled back from stay in history.
+        A file edited on disk and not yet recorded is recorded first. Commits to git.
+        """
+        try:
+            with run_lock(self.paths.lock):
+                self.scan()
+
+                def write(artifact: str, content: str) -> None:
+                    write_atomic(self.paths.artifact(artifact), content)
+
+                def read(artifact: str) -> str | None:
+                    return _file_text(self.paths.artifact(artifact))
+
+                restored, unchanged = self.regenerations.rollback(snapshot_id, write, read)
+        except (RunLockedError, StoreError) as exc:
+            raise ProjectError(str(exc)) from None
+        names = [artifact for _, artifact in restored]
+        commit, notices = self._commit_stored(
+            names, f"Roll back to snapshot #{snapshot_id}: {', '.join(names) or 'nothing'}"
+        )
+        return RollbackReport(
+            snapshot_id=snapshot_id,
+            restored=tuple(self.history.version(version_id) for version_id, _ in restored),
+            unchanged=tuple(unchanged),
+            git_commit=commit,
+            notices=tuple(self.notices) + tuple(notices),
+        )
+
+    def _user_edited(self, artifacts: Sequence[str]) -> list[str]:
+        """Artifacts whose current content is a user's edit, not what was last generated."""
+        edited = []
+        for artifact, versions in self.history.all_versions(artifacts).items():
+            if not versions:
+                continue
+            generated = [v for v in versions if v.kind in ("generated", "regeneration")]
+            user = {v.content_hash for v in versions if v.kind == "user_edit"}
+            latest = versions[-1].content_hash
+            if latest in user and (not generated or generated[-1].content_hash != latest):
+                edited.append(artifact)
+        return edited
+
+    def _commit_stored(self, artifacts: Sequence[str], message: str) -> tuple[str, list[str]]:
+        """Commit the artifacts whose files hold exactly the store's latest version.
+
+        Returns (commit id or "", notices). A git failure is a notice, never an error: the
+        store already holds everything.
+        """
+        if self.git is None:
+            return "", []
+        latest = self.history.latest_all()
+        paths = []
+        for artifact in dict.fromkeys(artifacts):
+            stored = latest.get(artifact)
+            path = self.paths.artifact(artifact)
+            text = _file_text(path)
+            if (
+                stored is not None
+                and text is not None
+                and content_hash(text) == stored[0].content_hash
+            ):
+                paths.append(path)
+        try:
+            return self.git.commit(paths, message) or "", []
+        except GitError as exc:
+            return "", [f"the artifacts are saved, but the git commit failed: {exc}"]
+
 
 def _wave_metrics(details: Sequence[RunDetail]) -> tuple[WaveMetrics, ...]:
     by_wave: dict[int, list[Any]] = {}
@@ -834,6 +1352,93 @@ def _wave_metrics(details: Sequence[RunDetail]) -> tuple[WaveMetrics, ...]:
             )
         )
     return tuple(result)
+
+
+def _impact_report(
+    change: ChangeInfo,
+    analysis: ImpactAnalysis,
+    selections: dict[str, tuple[str, ...]],
+    estimates: dict[str, float],
+) -> ImpactReport:
+    return ImpactReport(
+        change=change,
+        trigger_artifact=analysis.trigger_artifact,
+        trigger_level=analysis.trigger_level,
+        affected=analysis.affected,
+        counts=dict(analysis.counts),
+        recommended_strategy=analysis.recommended_strategy,
+        recommendation=analysis.recommendation,
+        estimated_duration_s=analysis.estimated_duration_s,
+        estimated_sequential_s=analysis.estimated_sequential_s,
+        measured_phases=analysis.measured_phases,
+        cycles=analysis.cycles,
+        user_edited=analysis.user_edited,
+        selections=selections,
+        strategy_estimates_s=estimates,
+    )
+
+
+class _WaveCommitter:
+    """Commits each completed wave's artifacts while a workflow run goes on.
+
+    Commits run one after another on a worker thread, never blocking the run; each includes
+    only files that hold the store's latest version. ``finish`` waits for them and commits
+    what a partial or cancelled run still left uncommitted.
+    """
+
+    def __init__(self, service: ProjectService, on_event: EventSink | None) -> None:
+        self.service = service
+        self.forward = on_event
+        self.commits: list[str] = []
+        self.notices: list[str] = []
+        self.committed: set[str] = set()
+        self.complete = False
+        self.run_id = 0
+        self.pending: asyncio.Task[None] | None = None
+
+    def on_event(self, event: ev.EngineEvent) -> None:
+        """Forward the event; queue a commit when a wave finishes."""
+        if self.forward is not None:
+            self.forward(event)
+        if self.service.git is None:
+            return
+        self.run_id = event.run_id
+        if isinstance(event, ev.RunFinished):
+            self.complete = event.status == RunStatus.COMPLETED
+        elif isinstance(event, ev.WaveFinished) and event.phases_completed:
+            phases = tuple(event.phases_completed)
+            message = f"Run {event.run_id}, wave {event.wave}: {', '.join(phases)}"
+            self._queue(phases, message)
+
+    def _queue(self, phases: Sequence[str], message: str) -> None:
+        previous = self.pending
+
+        async def commit() -> None:
+            if previous is not None:
+                await previous
+            await asyncio.to_thread(self._commit, phases, message)
+
+        self.pending = asyncio.get_running_loop().create_task(commit())
+
+    def _commit(self, phases: Sequence[str], message: str) -> None:
+        self.committed.update(phases)
+        artifacts = [a for p in phases for a in self.service.graph.phase(p).produces]
+        commit, notices = self.service._commit_stored(artifacts, message)
+        if commit:
+            self.commits.append(commit)
+        self.notices.extend(n for n in notices if n not in self.notices)
+
+    async def finish(self) -> None:
+        """Wait for queued commits; after a run that did not complete, commit whatever else
+        the store now holds (phases outside a completed wave, or finished as it was cancelled).
+        """
+        if self.service.git is None:
+            return
+        if not self.complete:
+            left = [p for p in self.service.graph.topological_order if p not in self.committed]
+            self._queue(left, f"Run {self.run_id} did not complete: keep what it finished")
+        if self.pending is not None:
+            await self.pending
 
 
 def _check_page(limit: int, offset: int) -> None:

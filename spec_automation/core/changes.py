@@ -56,7 +56,10 @@ _WHITESPACE = re.compile(r"\s+")
 # Lines that may start, end or hide a heading: ATX headings, fences, HTML, setext underlines
 # and thematic breaks, indented code. Any other non-blank line is prose (a list item too: the
 # list rules are not used), and a run of prose lines is one block to the parser.
-_HTML_START = re.compile(r"[ \t]{0,3}<")
+# Structural lines whose meaning depends on prose right above them: a setext underline (or
+# "---", a rule only after a blank), an indented line (code only when no paragraph precedes
+# it) and HTML (some kinds cannot interrupt a paragraph).
+_NEEDS_PROSE = re.compile(r"[ \t]*[-=][-= \t]*$|    |\t|[ \t]{0,3}<")
 _STRUCTURAL = re.compile(r"[ \t]*(?:#|`{3}|~{3}|<)|[ \t]*[-*_=][-*_= \t]*$|    |\t|.*>")
 
 
@@ -238,10 +241,11 @@ def parse_sections(text: str) -> tuple[Section, ...]:
 def _headings(lines: Sequence[str], first: int) -> list[tuple[int, int, str]]:
     """(line, level, text) of every heading from line ``first`` on, found by markdown-it.
 
-    Prose cannot start, end or hide a heading, so the parser is handed a condensed copy: each
-    run of prose lines becomes one line, and (unless the document holds HTML blocks, which end
-    at a blank line) so do prose paragraphs separated only by blank lines. Block structure is
-    unchanged and far fewer lines are parsed; line numbers are mapped back afterwards.
+    Prose cannot start, end or hide a heading, so the parser is handed a condensed copy: a run
+    of prose lines is dropped, or kept as one line when the line after it needs a paragraph
+    above it to mean what it means (a setext underline, an indented line, HTML), and runs of
+    blank lines become one. Headings come out the same from far fewer lines; line numbers are
+    mapped back afterwards.
     """
     structural = _STRUCTURAL.match
     kinds = [
@@ -254,14 +258,16 @@ def _headings(lines: Sequence[str], first: int) -> list[tuple[int, int, str]]:
         if kind != previous or kind == "structural":
             runs.append((kind, number))
             previous = kind
-    if not any(kind == "structural" and _HTML_START.match(lines[n]) for kind, n in runs):
-        merged: list[tuple[str, int]] = []
-        for index, (kind, number) in enumerate(runs):
-            after = runs[index + 1][0] if index + 1 < len(runs) else ""
-            if merged and merged[-1][0] == "prose" and (kind == "prose" or after == "prose"):
-                continue  # a blank between two prose runs, or the prose after it
-            merged.append((kind, number))
-        runs = merged
+    condensed: list[tuple[str, int]] = []
+    for index, (kind, number) in enumerate(runs):
+        if kind == "prose":
+            after = runs[index + 1] if index + 1 < len(runs) else ("end", 0)
+            if after[0] != "structural" or not _NEEDS_PROSE.match(lines[after[1]]):
+                continue  # no underline, indented line or HTML below it: irrelevant
+        if kind == "blank" and condensed and condensed[-1][0] == "blank":
+            continue
+        condensed.append((kind, number))
+    runs = condensed
     kept = [
         lines[n] if kind == "structural" else "x" if kind == "prose" else "" for kind, n in runs
     ]

@@ -28,7 +28,12 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from spec_automation.core import events as ev
-from spec_automation.core.artifacts import ArtifactHeader, content_hash, render_artifact
+from spec_automation.core.artifacts import (
+    ArtifactHeader,
+    content_hash,
+    render_artifact,
+    split_front_matter,
+)
 from spec_automation.core.graph import WorkflowGraph
 from spec_automation.core.ports import (
     ArtifactDraft,
@@ -55,11 +60,36 @@ from spec_automation.core.ports import (
 from spec_automation.core.ratelimit import RateLimiter
 from spec_automation.core.validation import validate_artifacts
 
-__all__ = ["EngineSettings", "OrchestratorEngine", "RunResult"]
+__all__ = ["EngineSettings", "OrchestratorEngine", "RunResult", "RunScope"]
 
 _T = TypeVar("_T")
 
-_END_STATES = frozenset({PhaseStatus.SUCCEEDED, PhaseStatus.FAILED, PhaseStatus.BLOCKED})
+_END_STATES = frozenset(
+    {PhaseStatus.SUCCEEDED, PhaseStatus.FAILED, PhaseStatus.BLOCKED, PhaseStatus.SKIPPED}
+)
+# States a dependency may be in for its dependents to start.
+_SATISFIED = frozenset({PhaseStatus.SUCCEEDED, PhaseStatus.SKIPPED})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunScope:
+    """A regeneration: run only some phases, on the current upstream artifacts.
+
+    Phases outside ``phases`` count as done, and their artifacts are read from the store as
+    they are now. Only ``artifacts`` are stored: another artifact a run phase also produces
+    keeps its current content. ``changed`` names phases outside the scope whose artifacts
+    changed before the run (the edited artifact's producer).
+
+    Early cutoff: a phase selected only because of in-scope dependencies whose artifacts all
+    came out identical is skipped. Gates of a phase whose artifacts changed are re-opened;
+    with ``hold_on_gates`` its dependents also wait for the decision.
+    """
+
+    phases: frozenset[str]
+    artifacts: frozenset[str]
+    changed: frozenset[str] = frozenset()
+    early_cutoff: bool = True
+    hold_on_gates: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +124,8 @@ class RunResult:
     cost_usd: float
     peak_in_flight: int
     phase_durations: Mapping[str, float] = field(default_factory=dict)
+    unchanged: tuple[str, ...] = ()  # scoped run: phases whose artifacts came out identical
+    skipped: tuple[str, ...] = ()  # scoped run: phases skipped by early cutoff
 
     @property
     def succeeded(self) -> tuple[str, ...]:
@@ -132,15 +164,26 @@ class OrchestratorEngine:
         self._on_event = on_event
 
     async def run(
-        self, mode: RunMode = RunMode.PARALLEL, *, resume_run_id: int | None = None
+        self,
+        mode: RunMode = RunMode.PARALLEL,
+        *,
+        resume_run_id: int | None = None,
+        scope: RunScope | None = None,
     ) -> RunResult:
         """Run (or resume) the workflow and return how it ended.
 
+        With ``scope``, run only the scope's phases (a regeneration; not resumable).
         Cancelling the awaiting task cancels in-flight phases, records the run as cancelled and
         re-raises ``CancelledError``. No artifact file is ever left half-written.
         """
+        if scope is not None:
+            unknown = sorted(scope.phases - set(self.graph.spec.phases))
+            if unknown:
+                raise ValueError(f"unknown phases in the scope: {', '.join(unknown)}")
+            if resume_run_id is not None:
+                raise ValueError("a scoped run cannot be resumed")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="spec-store") as io:
-            execution = _Execution(self, mode, io)
+            execution = _Execution(self, mode, io, scope)
             return await execution.run(resume_run_id)
 
     def publish(self, event: ev.EngineEvent) -> None:
@@ -152,8 +195,17 @@ class OrchestratorEngine:
 class _Execution:
     """The state of one run: kept apart from the graph, which never changes."""
 
-    def __init__(self, engine: OrchestratorEngine, mode: RunMode, io: ThreadPoolExecutor) -> None:
+    def __init__(
+        self,
+        engine: OrchestratorEngine,
+        mode: RunMode,
+        io: ThreadPoolExecutor,
+        scope: RunScope | None = None,
+    ) -> None:
         self.engine = engine
+        self.scope = scope
+        self.unchanged: set[str] = set()
+        self.skipped: set[str] = set()
         self.graph = engine.graph
         self.mode = mode
         self.io = io
@@ -211,7 +263,7 @@ class _Execution:
         )
         tasks: dict[asyncio.Task[Any], tuple[str, str]] = {}
         try:
-            for name in already_done:
+            for name in already_done if self.scope is None else ():
                 if self.graph.phase(name).approval_gates:
                     produced = self.graph.phase(name).produces
                     hashes = {a: self.hashes[a] for a in produced if a in self.hashes}
@@ -241,12 +293,25 @@ class _Execution:
 
     async def _begin(self, resume_run_id: int | None) -> frozenset[str]:
         now = self.clock.now()
-        if resume_run_id is None:
+        if self.scope is not None:
+            phases = tuple(n for n in self.graph.topological_order if n in self.scope.phases)
+            start = RunStart(
+                self.mode, self.graph.spec.name, phases, self.limit, now, purpose="regeneration"
+            )
+            self.run_id = await self._io(self.recorder.begin_run, start)
+            # Phases outside the scope stand as they are: their artifacts are read, not redone.
+            done = frozenset(self.status) - self.scope.phases
+            for name in done:
+                self.status[name] = PhaseStatus.SUCCEEDED
+            self.wave_done = {
+                w for w, phases in enumerate(self.graph.waves, start=1) if set(phases) <= done
+            }
+        elif resume_run_id is None:
             start = RunStart(
                 self.mode, self.graph.spec.name, self.graph.topological_order, self.limit, now
             )
             self.run_id = await self._io(self.recorder.begin_run, start)
-            done: frozenset[str] = frozenset()
+            done = frozenset()
         else:
             state = await self._io(self.recorder.resume_run, resume_run_id, now)
             self.run_id = state.run_id
@@ -273,13 +338,36 @@ class _Execution:
         return ready
 
     def _queue(self, name: str, ready: list[tuple[tuple[float, ...], str]]) -> None:
+        if self._cut_off(name):
+            self.status[name] = PhaseStatus.SKIPPED
+            self.skipped.add(name)
+            self._emit(
+                ev.PhaseSkipped,
+                phase=name,
+                reason="everything it was selected for came out unchanged",
+            )
+            for dependent in self._newly_ready(name):
+                self._queue(dependent, ready)
+            return
         self.status[name] = PhaseStatus.QUEUED
         heapq.heappush(ready, (self.priority(name), name))
         self._emit(ev.PhaseQueued, phase=name, wave=self.graph.wave_of[name])
 
+    def _cut_off(self, name: str) -> bool:
+        """Early cutoff: the phase was selected only through regenerated dependencies, and
+        every one of them came out identical (or was itself skipped)."""
+        scope = self.scope
+        if scope is None or not scope.early_cutoff:
+            return False
+        dependencies = self.graph.dependencies(name)
+        regenerated = [d for d in dependencies if d in scope.phases]
+        if not regenerated or any(d in scope.changed for d in dependencies):
+            return False
+        return all(d in self.unchanged or d in self.skipped for d in regenerated)
+
     def _deps_satisfied(self, name: str) -> bool:
         return all(
-            self.status[d] == PhaseStatus.SUCCEEDED and d not in self.gate_held
+            self.status[d] in _SATISFIED and d not in self.gate_held
             for d in self.graph.dependencies(name)
         )
 
@@ -332,6 +420,10 @@ class _Execution:
         except TimeoutError:
             raise PhaseError(f"timed out after {timeout:g} s") from None
         drafts, warnings = self._accept(phase.name, output, inputs)
+        if self.scope is not None and self._identical(drafts):
+            # Nothing new to store; dependents selected only because of it may be cut off.
+            self.unchanged.add(name)
+            drafts = ()
         finished = self.clock.monotonic()
         completion = PhaseCompletion(
             run_id=self.run_id,
@@ -383,11 +475,21 @@ class _Execution:
         report = validate_artifacts(phase.validators, rendered)
         if not report.ok:
             raise PhaseError("validation failed: " + "; ".join(str(i) for i in report.errors))
+        keep = self.scope.artifacts if self.scope is not None else None
         drafts = tuple(
             ArtifactDraft(a, c, content_hash(c), self.versions.get(a, 0) + 1)
             for a, c in rendered.items()
+            if keep is None or a in keep
         )
         return drafts, tuple(str(w) for w in report.warnings)
+
+    def _identical(self, drafts: tuple[ArtifactDraft, ...]) -> bool:
+        """True when every draft's body equals the artifact's current body (front matter,
+        which records the version and time, aside)."""
+        return bool(drafts) and all(
+            d.name in self.contents and _body(d.content) == _body(self.contents[d.name])
+            for d in drafts
+        )
 
     async def _commit(self, completion: PhaseCompletion) -> None:
         """Record the phase; once started, the commit finishes even if the run is cancelled."""
@@ -435,8 +537,11 @@ class _Execution:
                 warnings=completion.warnings,
             )
             if self.graph.phase(name).approval_gates:
-                hashes = {d.name: d.content_hash for d in completion.artifacts}
-                self._open_gates(name, hashes, tasks)
+                if self.scope is not None and not self.scope.hold_on_gates:
+                    self._reopen_gates(name, completion)
+                else:
+                    hashes = {d.name: d.content_hash for d in completion.artifacts}
+                    self._open_gates(name, hashes, tasks)
             return
         message = _describe(error)
         self.status[name] = PhaseStatus.FAILED
@@ -470,6 +575,18 @@ class _Execution:
         self.gate_held.add(name)
         task = asyncio.create_task(self._wait_for_gates(name), name=f"gates of {name}")
         tasks[task] = ("gate", name)
+
+    def _reopen_gates(self, name: str, completion: PhaseCompletion) -> None:
+        """A regeneration changed a gated phase's artifacts: its gates want a new decision.
+
+        The gate stays approved when the artifacts are exactly those approved before.
+        """
+        if not completion.artifacts:
+            return  # came out identical: nothing new to review
+        produced = self.graph.phase(name).produces
+        hashes = {a: self.hashes[a] for a in produced if a in self.hashes}
+        for gate in self.graph.phase(name).approval_gates:
+            self._submit(self.recorder.open_gate, self.run_id, gate, name, hashes)
 
     async def _wait_for_gates(self, name: str) -> tuple[bool, str]:
         phase = self.graph.phase(name)
@@ -600,6 +717,8 @@ class _Execution:
             cost_usd=self.cost,
             peak_in_flight=self.peak_in_flight,
             phase_durations=dict(self.durations),
+            unchanged=tuple(n for n in self.graph.topological_order if n in self.unchanged),
+            skipped=tuple(n for n in self.graph.topological_order if n in self.skipped),
         )
 
     async def _cancel(self, tasks: Mapping[asyncio.Task[Any], tuple[str, str]]) -> None:
@@ -643,6 +762,14 @@ class _Execution:
     def _emit(self, kind: Callable[..., ev.EngineEvent], **fields: Any) -> None:
         elapsed = self.clock.monotonic() - self.t0 if self.t0 else 0.0
         self.engine.publish(kind(run_id=self.run_id, elapsed_s=elapsed, **fields))
+
+
+def _body(content: str) -> str:
+    """An artifact's content without its front matter."""
+    try:
+        return split_front_matter(content)[1].strip()
+    except ValueError:
+        return content.strip()
 
 
 def _describe(error: BaseException) -> str:

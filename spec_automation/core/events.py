@@ -21,6 +21,7 @@ __all__ = [
     "PhaseFailed",
     "PhaseProgress",
     "PhaseQueued",
+    "PhaseSkipped",
     "PhaseStarted",
     "PhaseSucceeded",
     "RunFinished",
@@ -123,6 +124,14 @@ class PhaseBlocked(EngineEvent):
 
     phase: str
     blocked_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PhaseSkipped(EngineEvent):
+    """A regeneration skipped a phase: everything it was selected for came out unchanged."""
+
+    phase: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

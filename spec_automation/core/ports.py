@@ -77,6 +77,7 @@ class PhaseStatus(enum.StrEnum):
     BLOCKED = "blocked"  # an upstream phase failed, or its gate was rejected
     CANCELLED = "cancelled"
     INTERRUPTED = "interrupted"
+    SKIPPED = "skipped"  # a regeneration's early cutoff: nothing it reads changed
 
 
 class GateStatus(enum.StrEnum):
@@ -181,6 +182,7 @@ class RunStart:
     phases: tuple[str, ...]
     concurrency: int
     started_at: datetime
+    purpose: str = "workflow"  # or "regeneration": a run of some phases after a change
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,9 @@ from typing import Any
 import yaml
 
 __all__ = [
+    "DEFAULT_SENSITIVITY",
     "KNOWN_VALIDATORS",
+    "SENSITIVITY_LEVELS",
     "PhaseSpec",
     "SpecError",
     "WorkflowSpec",
@@ -32,7 +34,21 @@ KNOWN_VALIDATORS = frozenset({"presence", "markdown_frontmatter", "structure", "
 
 _ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.md$")
 _PHASE_NAME_MAX = 64
-_TOP_LEVEL_FIELDS = frozenset({"version", "name", "description", "phases"})
+_TOP_LEVEL_FIELDS = frozenset({"version", "name", "description", "phases", "sensitivity"})
+
+#: Levels an artifact's sensitivity may take (how strongly an upstream change affects it).
+SENSITIVITY_LEVELS = ("HIGH", "MEDIUM", "LOW")
+#: Sensitivity of the default artifacts when the spec does not say; any other is MEDIUM.
+DEFAULT_SENSITIVITY: Mapping[str, str] = {
+    "architecture.md": "HIGH",
+    "data-model.md": "HIGH",
+    "api-spec.md": "HIGH",
+    "epics.md": "MEDIUM",
+    "tasks.md": "MEDIUM",
+    "user-flows.md": "MEDIUM",
+    "journey-maps.md": "LOW",
+    "design-tokens.md": "LOW",
+}
 
 
 class SpecError(ValueError):
@@ -70,6 +86,8 @@ class WorkflowSpec:
     version: int = 1
     description: str = ""
     source: str | None = None
+    #: Artifact → HIGH, MEDIUM or LOW, as the spec sets it (see ``sensitivity_of``).
+    sensitivity: Mapping[str, str] = field(default_factory=dict)
     _producer: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -89,6 +107,15 @@ class WorkflowSpec:
     def producer_of(self, artifact: str) -> PhaseSpec:
         """The phase that produces ``artifact``; ``KeyError`` if none does."""
         return self.phases[self._producer[artifact]]
+
+    def sensitivity_of(self, artifact: str) -> tuple[str, bool]:
+        """How strongly an upstream change affects ``artifact``, and whether the spec set it.
+
+        The spec's ``sensitivity:`` mapping wins; otherwise ``DEFAULT_SENSITIVITY``, else MEDIUM.
+        """
+        if artifact in self.sensitivity:
+            return self.sensitivity[artifact], True
+        return DEFAULT_SENSITIVITY.get(artifact, "MEDIUM"), False
 
     def gates(self) -> dict[str, str]:
         """Approval gate name → the phase that carries it."""
@@ -148,9 +175,45 @@ def parse_spec(text: str, *, source: str | None = None) -> WorkflowSpec:
         phase = _parse_phase(raw_name, raw_phase, source)
         phases[phase.name] = phase
     _check_graph(phases, source)
+    sensitivity = _parse_sensitivity(data.get("sensitivity", {}), phases, source)
     return WorkflowSpec(
-        name=name.strip(), version=version, description=description, phases=phases, source=source
+        name=name.strip(),
+        version=version,
+        description=description,
+        phases=phases,
+        source=source,
+        sensitivity=sensitivity,
     )
+
+
+def _parse_sensitivity(
+    raw: Any, phases: Mapping[str, PhaseSpec], source: str | None
+) -> dict[str, str]:
+    """The ``sensitivity:`` mapping: artifact the spec produces → high, medium or low."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise SpecError(
+            f"field 'sensitivity' must be a mapping of artifact to high, medium or low, "
+            f"got {_type_name(raw)}",
+            source=source,
+        )
+    produced = {a for p in phases.values() for a in p.produces}
+    result: dict[str, str] = {}
+    for artifact, level in raw.items():
+        if artifact not in produced:
+            raise SpecError(
+                f"field 'sensitivity': {artifact!r} is not an artifact of any phase"
+                f"{_suggest(str(artifact), produced)}",
+                source=source,
+            )
+        if not isinstance(level, str) or level.strip().upper() not in SENSITIVITY_LEVELS:
+            raise SpecError(
+                f"field 'sensitivity': {artifact}: {level!r} is not high, medium or low",
+                source=source,
+            )
+        result[artifact] = level.strip().upper()
+    return result
 
 
 def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:

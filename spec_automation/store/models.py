@@ -134,6 +134,8 @@ class WorkflowRun(Base):
     time_saved_s: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str] = mapped_column(Text, default="")
     segments: Mapped[int] = mapped_column(Integer, default=1)
+    # "workflow", or "regeneration" for the scoped run a regeneration makes.
+    purpose: Mapped[str] = mapped_column(String(16), default="workflow", server_default="workflow")
 
 
 class PhaseRun(Base):
@@ -236,6 +238,13 @@ class RegenerationRun(Base):
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
     success: Mapped[bool | None] = mapped_column(Boolean)
     error: Mapped[str] = mapped_column(Text, default="")
+    workflow_run_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_runs.id"))
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
+    # running, completed, partial, failed, cancelled or ignored
+    status: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    artifacts_unchanged: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    failures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    git_commit: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class ParallelExecutionRun(Base):

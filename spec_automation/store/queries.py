@@ -133,6 +133,8 @@ def latest_unfinished_run(db: Database, project_id: int) -> RunRecord | None:
             .where(
                 WorkflowRun.project_id == project_id,
                 WorkflowRun.status.in_(UNFINISHED_STATUSES),
+                # A regeneration's scoped run is never resumed as if it were the workflow.
+                WorkflowRun.purpose == "workflow",
             )
             .order_by(WorkflowRun.started_at.desc(), WorkflowRun.id.desc())
             .limit(1)
@@ -178,13 +180,21 @@ def wave_rows(db: Database, run_id: int) -> list[WaveRunRecord]:
 
 
 def runs_in_range(
-    db: Database, project_id: int, since: datetime | None = None, until: datetime | None = None
+    db: Database,
+    project_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    purpose: str | None = "workflow",
 ) -> list[RunDetail]:
     """Runs started in ``[since, until)`` (either end open when ``None``), oldest first.
 
-    Phase and wave rows come in two queries for all runs together, not one per run.
+    Only workflow runs by default (``purpose=None``: regenerations' scoped runs too). Phase
+    and wave rows come in two queries for all runs together, not one per run.
     """
     query = select(WorkflowRun).where(WorkflowRun.project_id == project_id)
+    if purpose is not None:
+        query = query.where(WorkflowRun.purpose == purpose)
     if since is not None:
         query = query.where(WorkflowRun.started_at >= since)
     if until is not None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ScalarSelect, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from spec_automation.core.changes import ChangedBy, ChangeDetector
 from spec_automation.core.ports import (
     ArtifactDraft,
     Clock,
@@ -32,6 +33,7 @@ from spec_automation.core.ports import (
 )
 from spec_automation.store.database import Database
 from spec_automation.store.errors import StoreError
+from spec_automation.store.history import ArtifactHistory
 from spec_automation.store.models import (
     ApprovalGate,
     ArtifactVersion,
@@ -85,11 +87,15 @@ class SqlRunRecorder:
         write_files: WriteFiles,
         *,
         clock: Clock | None = None,
+        regeneration: tuple[int, str] | None = None,
     ) -> None:
+        """``regeneration`` is (regeneration run id, reason) when the run is a regeneration:
+        every version it stores carries them, with a change row saying what changed."""
         self._db = db
         self._project_id = project_id
         self._write_files = write_files
         self._clock = clock or SystemClock()
+        self._regeneration = regeneration
         # (run_id, phase) -> id of its open phase_runs row, so commits need no lookup.
         self._open_attempts: dict[tuple[int, str], int] = {}
 
@@ -111,6 +117,7 @@ class SqlRunRecorder:
             time_saved_s=0.0,
             error="",
             segments=1,
+            purpose=start.purpose,
         )
         with self._db.session() as session:
             session.add(run)
@@ -237,7 +244,9 @@ class SqlRunRecorder:
         }
         with self._db.session() as session:
             attempt_id = self._close_attempt(session, c.run_id, c.phase, values)
-            if c.artifacts:
+            if c.artifacts and self._regeneration is not None:
+                self._insert_regenerated(session, c, attempt_id)
+            elif c.artifacts:
                 session.execute(
                     insert(ArtifactVersion),
                     [
@@ -263,6 +272,50 @@ class SqlRunRecorder:
             CommittedArtifact(name=d.name, version=d.version, content_hash=d.content_hash)
             for d in c.artifacts
         )
+
+    def _insert_regenerated(
+        self, session: Session, completion: PhaseCompletion, attempt_id: int
+    ) -> None:
+        """Store a regeneration's versions, each with a change row against the one before."""
+        assert self._regeneration is not None
+        regeneration_run_id, reason = self._regeneration
+        history = ArtifactHistory(self._db, self._project_id, clock=self._clock)
+        detector = ChangeDetector(clock=self._clock)
+        for draft in completion.artifacts:
+            previous = session.execute(
+                select(ArtifactVersion.id, ArtifactVersion.content)
+                .where(
+                    ArtifactVersion.project_id == self._project_id,
+                    ArtifactVersion.artifact == draft.name,
+                )
+                .order_by(ArtifactVersion.version.desc())
+                .limit(1)
+            ).first()
+            version_id = session.execute(
+                insert(ArtifactVersion)
+                .values(
+                    project_id=self._project_id,
+                    artifact=draft.name,
+                    version=draft.version,
+                    content=draft.content,
+                    content_hash=draft.content_hash,
+                    changed_by="system",
+                    phase=completion.phase,
+                    phase_run_id=attempt_id,
+                    workflow_run_id=completion.run_id,
+                    created_at=completion.finished_at,
+                    regeneration_reason=reason,
+                    regeneration_run_id=regeneration_run_id,
+                )
+                .returning(ArtifactVersion.id)
+            ).scalar_one()
+            change = detector.detect(
+                previous.content if previous else None, draft.content, changed_by=ChangedBy.SYSTEM
+            )
+            if change is not None:
+                history.record_change(
+                    session, draft.name, change, previous.id if previous else None, version_id
+                )
 
     def phase_failed(
         self, run_id: int, phase: str, error: str, finished_at: datetime, duration_s: float

@@ -19,6 +19,7 @@ __all__ = [
     "GateRecord",
     "PhaseRunRecord",
     "ProjectRecord",
+    "RegenerationRunRecord",
     "RunDetail",
     "RunRecord",
     "SectionChangeRecord",
@@ -213,3 +214,27 @@ class ChangeRecord:
     new_hash: str
     old_version_id: int | None
     new_version_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RegenerationRunRecord:
+    """A regeneration after a change, as recorded."""
+
+    id: int
+    trigger_artifact: str
+    trigger_change_id: int | None
+    strategy: str
+    status: str  # running, completed, partial, failed, cancelled or ignored
+    impact_analysis: Mapping[str, Any]
+    artifacts_to_regenerate: tuple[str, ...]
+    artifacts_regenerated: tuple[str, ...]
+    artifacts_unchanged: tuple[str, ...]
+    failures: Mapping[str, str]  # phase -> error (or what blocked it)
+    started_at: datetime
+    completed_at: datetime | None
+    duration_s: float
+    success: bool | None
+    error: str
+    workflow_run_id: int | None
+    snapshot_id: int | None
+    git_commit: str

@@ -46,7 +46,7 @@ class HistoryData:
     versions_total: int = 0
     changes: list[Any] = field(default_factory=list)
     changes_total: int = 0
-    regeneration_runs: list[Any] | None = None  # None: the service cannot list them
+    regeneration_runs: list[Any] = field(default_factory=list)
     regeneration_total: int = 0
 
 
@@ -57,11 +57,9 @@ def history_data(service: ProjectService, artifact: str) -> HistoryData:
     data = HistoryData(
         artifact, list(versions.items), versions.total, list(changes.items), changes.total
     )
-    runs_of = getattr(service, "regeneration_runs", None)
-    if callable(runs_of):
-        page = runs_of(limit=PAGE, offset=0)
-        data.regeneration_runs = list(page.items)
-        data.regeneration_total = page.total
+    runs = service.regeneration_runs(limit=PAGE, offset=0)
+    data.regeneration_runs = list(runs.items)
+    data.regeneration_total = runs.total
     return data
 
 
@@ -195,24 +193,21 @@ class HistoryPanel(QWidget):
                 item.addChild(child)
             self.changes.addTopLevelItem(item)
         self.runs.clear()
-        if data.regeneration_runs is None:
-            self.runs.addTopLevelItem(
-                QTreeWidgetItem(["Not available in this version", "", "", ""])
-            )
-        elif not data.regeneration_runs:
+        if not data.regeneration_runs:
             self.runs.addTopLevelItem(QTreeWidgetItem(["None yet", "", "", ""]))
         else:
             for run in data.regeneration_runs:
-                self.runs.addTopLevelItem(
-                    QTreeWidgetItem(
-                        [
-                            f"#{run.id}",
-                            _when(getattr(run, "started_at", "")),
-                            str(getattr(run, "strategy", "")),
-                            str(getattr(run, "status", getattr(run, "outcome", ""))),
-                        ]
-                    )
+                done = len(run.artifacts_regenerated)
+                item = QTreeWidgetItem(
+                    [
+                        f"#{run.id} after {run.trigger_artifact}",
+                        _when(run.started_at),
+                        str(run.strategy),
+                        f"{run.status} ({done} regenerated)",
+                    ]
                 )
+                item.setToolTip(0, ", ".join(run.artifacts_regenerated) or "nothing regenerated")
+                self.runs.addTopLevelItem(item)
         for tree in (self.versions, self.changes, self.runs):
             for column in range(tree.columnCount() - 1):
                 tree.resizeColumnToContents(column)

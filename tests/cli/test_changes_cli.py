@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,11 @@ def test_history_of_an_unknown_artifact_is_a_user_error(ran: Path, cli: Cli) -> 
     result = cli("history", "nope.md", "-p", ran)
     assert result.code == 2
     assert "no artifact named 'nope.md'" in result.err
+
+
+def test_metrics_until_a_date_includes_that_whole_day(ran: Path, cli: Cli) -> None:
+    today = datetime.now(UTC).date().isoformat()
+    metrics = cli("metrics", "-p", ran, "--since", today, "--until", today, "--json").json()
+    assert metrics["runs_analysed"] == 1  # type: ignore[index]
+    assert metrics["parallel_duration_s"] > 0  # type: ignore[index]
+    assert [w["wave"] for w in metrics["waves"]] == list(range(1, 9))  # type: ignore[index]

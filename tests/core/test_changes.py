@@ -238,3 +238,18 @@ def test_windows_line_endings_parse_like_unix_ones() -> None:
     assert [s.name for s in parse_sections(PRD.replace("\n", "\r\n"))] == [
         s.name for s in parse_sections(PRD)
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "headings"),
+    [
+        pytest.param("# A\n\ntext\n    # indented, lazy\n\n## B\n", ["A", "B"], id="lazy line"),
+        pytest.param("# A\n\n    # code\n\n## B\n", ["A", "B"], id="indented code"),
+        pytest.param("# A\n\n<div>\n# inside html\n</div>\n\n## B\n", ["A", "B"], id="html"),
+        pytest.param("# A\n\nsome\nprose\n---\n\n## B\n", ["A", "some prose", "B"], id="setext"),
+        pytest.param("# A\n\nprose\n\n---\n\n## B\n", ["A", "B"], id="rule after blank"),
+        pytest.param("# A\n\n~~~\n# fenced\n~~~\n## B\n", ["A", "B"], id="tilde fence"),
+    ],
+)
+def test_block_structure_decides_what_is_a_heading(text: str, headings: list[str]) -> None:
+    assert [s.heading for s in parse_sections(text)] == headings

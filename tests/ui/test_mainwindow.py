@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QPlainTextEdit, QTabWidget
 
+from spec_automation.services import RunOptions
 from spec_automation.settings import AppSettings, load_settings
 from spec_automation.ui.diffviewer import DiffViewer
 from spec_automation.ui.explorer import ArtifactState, ProjectExplorer
@@ -376,3 +377,24 @@ def test_the_log_view_is_plain_text_only(make_window) -> None:
     window.notify("<b>not bold</b>")
     assert "<b>not bold</b>" in log.toPlainText()
     assert window.notice_text.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_the_history_panel_lists_the_projects_regeneration_runs(
+    make_window, loop, sample_project: Path
+) -> None:
+    window = make_window()
+    run(loop, window.open_project(sample_project))
+    tab = run(loop, window.open_artifact(ARTIFACT))
+    tab.editor.setPlainText(tab.text().replace("in minutes", "in under ten minutes", 1))
+    assert run(loop, window.save_current())
+    change_id = window.history.data.changes[0].id
+    options = RunOptions(latency_scale=0.0, auto_approve=True)
+    regeneration = window.service.regenerate(
+        change_id, "regenerate_all", confirm=True, options=options
+    )
+    report = run(loop, regeneration, 60)
+    run(loop, window.load_history(ARTIFACT))
+    runs = window.history.runs
+    assert runs.topLevelItemCount() == 1
+    assert runs.topLevelItem(0).text(0) == f"#{report.run_id} after {ARTIFACT}"
+    assert runs.topLevelItem(0).text(2) == "regenerate_all"

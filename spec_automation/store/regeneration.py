@@ -1,0 +1,267 @@
+"""Regeneration runs, snapshots and rollback in the store.
+
+A regeneration run row is written when the run starts (so a crash leaves a trace) and
+completed when it ends. A rollback restores a snapshot's artifact versions as new versions
+(reason ``rollback``) and writes their files in the same transaction; if a file cannot be
+written, the files already rewritten are put back and nothing is recorded.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from spec_automation.core.changes import ChangedBy, ChangeDetector
+from spec_automation.core.ports import Clock, PhaseStatus, SystemClock
+from spec_automation.store.database import Database
+from spec_automation.store.errors import StoreError
+from spec_automation.store.history import ROLLBACK_REASON, ArtifactHistory
+from spec_automation.store.models import (
+    ArtifactVersion,
+    PhaseRun,
+    RegenerationRun,
+    Snapshot,
+    SnapshotItem,
+)
+from spec_automation.store.records import RegenerationRunRecord
+
+__all__ = ["RegenerationStore"]
+
+#: How many recent successful attempts of a phase its measured duration is the median of.
+_MEASURED_ATTEMPTS = 10
+
+
+class RegenerationStore:
+    """Regeneration runs, measured phase durations, snapshots and rollback of one project."""
+
+    def __init__(self, db: Database, project_id: int, *, clock: Clock | None = None) -> None:
+        self._db = db
+        self._project_id = project_id
+        self._clock = clock or SystemClock()
+
+    # --- runs ------------------------------------------------------------------------------
+
+    def begin(
+        self,
+        *,
+        trigger_artifact: str,
+        trigger_change_id: int | None,
+        strategy: str,
+        impact_analysis: Mapping[str, Any],
+        artifacts_to_regenerate: Sequence[str],
+        started_at: datetime,
+    ) -> int:
+        """Record a regeneration that is starting; return its id."""
+        with self._db.session() as session:
+            return session.execute(
+                insert(RegenerationRun)
+                .values(
+                    project_id=self._project_id,
+                    trigger_artifact=trigger_artifact,
+                    trigger_change_id=trigger_change_id,
+                    strategy=strategy,
+                    status="running",
+                    impact_analysis=dict(impact_analysis),
+                    artifacts_to_regenerate=list(artifacts_to_regenerate),
+                    artifacts_regenerated=[],
+                    artifacts_unchanged=[],
+                    failures={},
+                    started_at=started_at,
+                    duration_s=0.0,
+                    error="",
+                    git_commit="",
+                )
+                .returning(RegenerationRun.id)
+            ).scalar_one()
+
+    def update(self, run_id: int, **values: Any) -> None:
+        """Set some fields of a regeneration run (snapshot, workflow run, outcome, commit)."""
+        with self._db.session() as session:
+            session.execute(
+                update(RegenerationRun).where(RegenerationRun.id == run_id).values(**values)
+            )
+
+    def regenerated(self, run_id: int) -> list[str]:
+        """Artifacts that got a new version from this regeneration run, in storing order."""
+        with self._db.session() as session:
+            rows = session.scalars(
+                select(ArtifactVersion.artifact)
+                .where(ArtifactVersion.regeneration_run_id == run_id)
+                .order_by(ArtifactVersion.id)
+            ).all()
+        return list(dict.fromkeys(rows))
+
+    def get(self, run_id: int) -> RegenerationRunRecord:
+        """One regeneration run.
+
+        Raises:
+            StoreError: no such run in this project.
+        """
+        with self._db.session() as session:
+            row = session.get(RegenerationRun, run_id)
+            if row is None or row.project_id != self._project_id:
+                raise StoreError(f"no regeneration run {run_id} in this project")
+            return _record(row)
+
+    def page(self, limit: int = 50, offset: int = 0) -> tuple[list[RegenerationRunRecord], int]:
+        """A page of regeneration runs, newest first, and how many there are."""
+        where = RegenerationRun.project_id == self._project_id
+        with self._db.session() as session:
+            total = session.scalar(select(func.count()).select_from(RegenerationRun).where(where))
+            rows = session.scalars(
+                select(RegenerationRun)
+                .where(where)
+                .order_by(RegenerationRun.id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            return [_record(row) for row in rows], int(total or 0)
+
+    def measured_durations(self, phases: Collection[str]) -> dict[str, float]:
+        """Median duration of each phase's recent successful attempts (phases never run: none)."""
+        if not phases:
+            return {}
+        with self._db.session() as session:
+            rows = session.execute(
+                select(PhaseRun.phase, PhaseRun.duration_s)
+                .where(PhaseRun.phase.in_(list(phases)), PhaseRun.status == PhaseStatus.SUCCEEDED)
+                .order_by(PhaseRun.id.desc())
+            ).all()
+        samples: dict[str, list[float]] = {}
+        for phase, duration in rows:
+            if len(samples.setdefault(phase, [])) < _MEASURED_ATTEMPTS:
+                samples[phase].append(duration)
+        return {phase: statistics.median(values) for phase, values in samples.items()}
+
+    # --- snapshots and rollback ------------------------------------------------------------
+
+    def take_snapshot(self, label: str, *, run_id: int | None = None) -> int:
+        """Snapshot the latest version of every artifact; return the snapshot id."""
+        newest = (
+            select(func.max(ArtifactVersion.id))
+            .where(ArtifactVersion.project_id == self._project_id)
+            .group_by(ArtifactVersion.artifact)
+            .scalar_subquery()
+        )
+        with self._db.session() as session:
+            snapshot_id = session.execute(
+                insert(Snapshot)
+                .values(
+                    project_id=self._project_id,
+                    run_id=run_id,
+                    label=label,
+                    created_at=self._clock.now(),
+                )
+                .returning(Snapshot.id)
+            ).scalar_one()
+            items = [
+                {"snapshot_id": snapshot_id, "artifact": artifact, "artifact_version_id": vid}
+                for artifact, vid in session.execute(
+                    select(ArtifactVersion.artifact, ArtifactVersion.id).where(
+                        ArtifactVersion.id.in_(newest)
+                    )
+                )
+            ]
+            if items:
+                session.execute(insert(SnapshotItem), items)
+        return snapshot_id
+
+    def rollback(
+        self,
+        snapshot_id: int,
+        write: Callable[[str, str], None],
+        read: Callable[[str], str | None],
+    ) -> tuple[list[tuple[int, str]], list[str]]:
+        """Restore every artifact to its version in the snapshot.
+
+        Each artifact whose latest content differs gets a new version (reason ``rollback``,
+        changed by the user who asked for it) with a change row, and its file is rewritten
+        with ``write(artifact, content)``. Returns ([(new version id, artifact)], artifacts
+        already as in the snapshot). ``read`` gives a file's current text, to put it back if
+        a later write fails.
+
+        Raises:
+            StoreError: no such snapshot in this project.
+        """
+        detector = ChangeDetector(clock=self._clock)
+        history = ArtifactHistory(self._db, self._project_id, clock=self._clock)
+        written: list[tuple[str, str | None]] = []
+        restored: list[tuple[int, str]] = []
+        unchanged: list[str] = []
+        with self._db.session() as session:
+            snapshot = session.get(Snapshot, snapshot_id)
+            if snapshot is None or snapshot.project_id != self._project_id:
+                raise StoreError(f"no snapshot {snapshot_id} in this project")
+            targets = session.execute(
+                select(SnapshotItem.artifact, ArtifactVersion.content, ArtifactVersion.phase)
+                .join(ArtifactVersion, ArtifactVersion.id == SnapshotItem.artifact_version_id)
+                .where(SnapshotItem.snapshot_id == snapshot_id)
+                .order_by(SnapshotItem.artifact)
+            ).all()
+            try:
+                for artifact, content, phase in targets:
+                    latest = session.execute(
+                        select(ArtifactVersion.id, ArtifactVersion.version, ArtifactVersion.content)
+                        .where(
+                            ArtifactVersion.project_id == self._project_id,
+                            ArtifactVersion.artifact == artifact,
+                        )
+                        .order_by(ArtifactVersion.version.desc())
+                        .limit(1)
+                    ).one()
+                    change = detector.detect(latest.content, content, changed_by=ChangedBy.USER)
+                    if change is None:
+                        unchanged.append(artifact)
+                        continue
+                    version_id = session.execute(
+                        insert(ArtifactVersion)
+                        .values(
+                            project_id=self._project_id,
+                            artifact=artifact,
+                            version=latest.version + 1,
+                            content=content,
+                            content_hash=change.new_hash,
+                            changed_by=ChangedBy.USER.value,
+                            phase=phase,
+                            created_at=change.detected_at,
+                            regeneration_reason=ROLLBACK_REASON,
+                        )
+                        .returning(ArtifactVersion.id)
+                    ).scalar_one()
+                    history.record_change(session, artifact, change, latest.id, version_id)
+                    written.append((artifact, read(artifact)))
+                    write(artifact, content)
+                    restored.append((version_id, artifact))
+            except BaseException:
+                for artifact, previous in reversed(written):
+                    if previous is not None:
+                        write(artifact, previous)
+                raise
+        return restored, unchanged
+
+
+def _record(row: RegenerationRun) -> RegenerationRunRecord:
+    return RegenerationRunRecord(
+        id=row.id,
+        trigger_artifact=row.trigger_artifact,
+        trigger_change_id=row.trigger_change_id,
+        strategy=row.strategy,
+        status=row.status,
+        impact_analysis=dict(row.impact_analysis),
+        artifacts_to_regenerate=tuple(row.artifacts_to_regenerate),
+        artifacts_regenerated=tuple(row.artifacts_regenerated),
+        artifacts_unchanged=tuple(row.artifacts_unchanged),
+        failures={str(k): str(v) for k, v in row.failures.items()},
+        started_at=row.started_at,
+        completed_at=row.completed_at,
+        duration_s=row.duration_s,
+        success=row.success,
+        error=row.error,
+        workflow_run_id=row.workflow_run_id,
+        snapshot_id=row.snapshot_id,
+        git_commit=row.git_commit,
+    )
