@@ -10,7 +10,7 @@ SAMPLE := sample-project
 # Bound the whole test run so a hung GUI test fails instead of eating CI's time.
 TEST_TIMEOUT ?= 900
 
-.PHONY: setup run test lint typecheck bench clean
+.PHONY: setup run test lint typecheck bench screenshots clean
 
 $(STAMP): pyproject.toml installer/system-deps.sh
 	bash installer/system-deps.sh
@@ -21,10 +21,12 @@ $(STAMP): pyproject.toml installer/system-deps.sh
 
 setup: $(STAMP)
 
-# Until the desktop app lands, `make run` runs the bundled sample workflow headless.
+# `make run` opens the desktop app on the bundled sample (created, and run once headless so
+# there are artifacts to read, the first time).
 run: setup
 	@test -d $(SAMPLE)/.spec_automation || $(BIN)/spec-automation init $(SAMPLE) --sample
-	$(BIN)/spec-automation run --project $(SAMPLE) --auto-approve
+	@test -f $(SAMPLE)/artifacts/prd.md || $(BIN)/spec-automation run --project $(SAMPLE) --auto-approve
+	$(BIN)/spec-automation gui --project $(SAMPLE)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -39,6 +41,13 @@ bench: setup
 	$(BIN)/python bench/scheduling.py
 	$(BIN)/python bench/engine_overhead.py
 	$(BIN)/python bench/providers.py
+	$(BIN)/python bench/changes.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/ui.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/visualizer.py
+
+# The README's pictures of the desktop app, rendered offscreen in both themes.
+screenshots: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/spec-automation screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

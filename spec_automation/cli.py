@@ -200,6 +200,7 @@ def _add_change_commands(sub: Any, project_arg: Any) -> None:
     history.add_argument("--limit", type=int, default=20, metavar="N", help="page size (20)")
     history.add_argument("--offset", type=int, default=0, metavar="N", help="skip N, newest first")
     history.add_argument("--json", action="store_true")
+    _add_gui_commands(sub)
 
     impact = sub.add_parser("impact", help="what a change affects downstream, and how badly")
     project_arg(impact)
@@ -270,9 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = Console(highlight=False, soft_wrap=True, width=120)  # logs and pipes: not 80
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     if args.command is None:
-        parser.print_help()
-        err.print("\nThe desktop app is not part of this version yet; use the commands above.")
-        return EXIT_OK
+        args = parser.parse_args(["gui"])
     try:
         return _COMMANDS[args.command](args, out)
     except (ProjectError, SpecError, UserError) as exc:
@@ -535,6 +534,37 @@ def _history(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
+def _add_gui_commands(sub: Any) -> None:
+    gui = sub.add_parser("gui", help="open the desktop app (the default with no command)")
+    gui.add_argument(
+        "-p",
+        "--project",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="open this project (default: the last one, or the welcome screen)",
+    )
+    shots = sub.add_parser("screenshots", help="render the desktop app's main views to PNG")
+    shots.add_argument("folder", type=Path, help="where to write app-*.png")
+
+
+def _gui(args: argparse.Namespace, out: Console) -> int:
+    del out
+    from spec_automation.ui.app import run_gui  # Qt only when the GUI opens
+
+    if args.project is not None:
+        open_project(args.project).close()  # a clear error now rather than in a dialog
+    return run_gui(args.project)
+
+
+def _screenshots(args: argparse.Namespace, out: Console) -> int:
+    from spec_automation.ui.screenshots import render_screenshots
+
+    for path in render_screenshots(args.folder):
+        out.print(str(path))
+    return EXIT_OK
+
+
 def _impact(args: argparse.Namespace, out: Console) -> int:
     with open_project(args.project) as project:
         report = project.analyze_impact(args.change)
@@ -686,6 +716,8 @@ def _rollback(args: argparse.Namespace, out: Console) -> int:
 
 
 _COMMANDS = {
+    "gui": _gui,
+    "screenshots": _screenshots,
     "impact": _impact,
     "regenerate": _regenerate,
     "runs": _runs,

@@ -1,0 +1,131 @@
+"""Rendering the main views to PNG offscreen (``spec-automation screenshots DIR``).
+
+A throwaway sample project is created and run with the offline provider, one artifact is edited
+and saved (so there are two versions to compare), and the welcome screen, the main window with
+the artifact and its preview, the diff viewer and the settings dialog are captured in both
+themes. The user's own settings, backups and window layout are never touched: everything lives
+in a temporary folder for the duration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["SHOTS", "render_screenshots"]
+
+SHOTS = ("welcome", "main", "diff", "settings")
+_SIZE = (1600, 1000)
+_ARTIFACT = "prd.md"
+
+
+@contextmanager
+def _private_folders(root: Path) -> Iterator[None]:
+    names = ("SPEC_AUTOMATION_CONFIG_DIR", "SPEC_AUTOMATION_DATA_DIR")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ["SPEC_AUTOMATION_CONFIG_DIR"] = str(root / "config")
+    os.environ["SPEC_AUTOMATION_DATA_DIR"] = str(root / "data")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def render_screenshots(folder: Path) -> list[Path]:
+    """Write ``app-<view>-<theme>.png`` for every view and theme into ``folder``."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before the QApplication exists
+    import qasync  # Qt is loaded only once the platform is chosen
+
+    from spec_automation.ui.app import application
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="spec-automation-shots-") as tmp,
+        _private_folders(Path(tmp)),
+    ):
+        app = application()
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        try:
+            with loop:
+                return loop.run_until_complete(_render(folder.resolve(), Path(tmp)))
+        finally:
+            asyncio.set_event_loop(None)
+
+
+async def _prepare_project(root: Path) -> Path:
+    from spec_automation.resources import sample_brief_path
+    from spec_automation.services import RunOptions, create_project
+
+    folder = root / "shiftcare"
+    brief = sample_brief_path().read_text(encoding="utf-8")
+    service = await asyncio.to_thread(create_project, folder, brief_text=brief, name="ShiftCare")
+    try:
+        await service.run_workflow(RunOptions(latency_scale=0.0, auto_approve=True))
+        text = await asyncio.to_thread(service.read_artifact, _ARTIFACT)
+        edited = text.replace(
+            "## Personas",
+            "## Personas\n\nEvery persona below was confirmed in the clinic interviews.",
+            1,
+        ).replace("in minutes", "in under ten minutes", 1)
+        await asyncio.to_thread(service.save_artifact, _ARTIFACT, edited)
+    finally:
+        await asyncio.to_thread(service.close)
+    return folder
+
+
+async def _render(folder: Path, root: Path) -> list[Path]:
+    from spec_automation.settings import AppSettings
+    from spec_automation.ui.mainwindow import MainWindow
+
+    project = await _prepare_project(root)
+    written: list[Path] = []
+
+    def save(widget: object, name: str) -> None:
+        target = folder / name
+        widget.grab().save(str(target))  # type: ignore[attr-defined]
+        written.append(target)
+
+    for theme in ("dark", "light"):
+        settings = AppSettings(theme=theme, recent_projects=(str(project),))
+        window = MainWindow(settings, layout_file=root / f"layout-{theme}.ini")
+        window.resize(*_SIZE)
+        window.show()
+        await asyncio.sleep(0.2)
+        save(window, f"app-welcome-{theme}.png")
+
+        await window.open_project(project)
+        tab = await window.open_artifact(_ARTIFACT)
+        await asyncio.sleep(0.8)  # preview and outline render after a short debounce
+        if tab is not None:
+            tab.go_to_heading("Personas")
+            tab.editor.verticalScrollBar().setValue(14)  # the title, past the front matter
+        await window.load_history(_ARTIFACT)
+        await asyncio.sleep(0.2)
+        save(window, f"app-main-{theme}.png")
+
+        ids = window.history.version_ids()
+        if len(ids) >= 2:
+            viewer = await window.compare_versions(ids[1], ids[0])
+            await asyncio.sleep(0.2)
+            if viewer is not None:
+                viewer.next_change()  # the added paragraph: both changes in view
+            await asyncio.sleep(0.1)
+            save(window, f"app-diff-{theme}.png")
+
+        dialog = window.open_settings()
+        await asyncio.sleep(0.2)
+        save(dialog, f"app-settings-{theme}.png")
+        dialog.reject()
+        window.close()
+        window.deleteLater()
+        await asyncio.sleep(0.05)
+    return written

@@ -1,0 +1,50 @@
+"""Helpers for GUI tests on a qasync loop: drive the loop, wait for a condition, answer
+the app's questions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def run(loop: asyncio.AbstractEventLoop, coro: Awaitable[T], timeout: float = 30.0) -> T:
+    """Drive the qasync loop until ``coro`` is done (failing after ``timeout`` seconds)."""
+    return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+
+async def until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
+    """Let the loop run until ``predicate()`` is true."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+class ScriptedPrompter:
+    """Answers the app's questions from a script and remembers what was asked."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.asked: list[tuple[str, str, tuple[str, ...]]] = []
+        self.informed: list[str] = []
+        self.links: list[str] = []
+        self.open_links = False
+
+    def question(self, parent: object, title: str, text: str, choices: Sequence[str]) -> str:
+        self.asked.append((title, text, tuple(choices)))
+        if self.answers:
+            answer = self.answers.pop(0)
+            assert answer in choices, f"scripted answer {answer!r} not among {choices}"
+            return answer
+        return choices[-1]
+
+    def inform(self, parent: object, title: str, text: str, *, error: bool = False) -> None:
+        self.informed.append(text)
+
+    def confirm_link(self, parent: object, url: Any) -> bool:
+        self.links.append(url.toString())
+        return self.open_links

@@ -1,0 +1,122 @@
+"""The settings dialog: saved across restarts, the key masked and kept in the keyring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import keyring
+import keyring.backends.fail
+import pytest
+from PySide6.QtWidgets import QLineEdit
+
+from spec_automation.llm import keys
+from spec_automation.settings import AppSettings, load_settings
+from spec_automation.ui.settings_dialog import SettingsDialog
+from tests.helpers.gui import run, until
+from tests.llm.test_keys import MemoryKeyring
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    monkeypatch.delenv(keys.ENV_VAR, raising=False)
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv(keys.ENV_VAR, raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_settings_are_saved_and_read_back_at_the_next_start(
+    qtbot, loop, app_dirs, memory_keyring
+) -> None:
+    dialog = SettingsDialog(AppSettings())
+    qtbot.addWidget(dialog)
+    assert dialog.objectName() == "settingsDialog"
+    saved: list[AppSettings] = []
+    dialog.settingsSaved.connect(saved.append)
+    dialog.provider.setCurrentIndex(dialog.provider.findData("anthropic"))
+    dialog.model.setText("claude-test-model")
+    dialog.concurrency.setValue(7)
+    dialog.rate_limit.setValue(30)
+    dialog.latency.setValue(0.5)
+    dialog.theme.setCurrentIndex(dialog.theme.findData("light"))
+    dialog.autosave.setValue(5.0)
+    dialog.git.setChecked(False)
+    dialog.save()
+    run(loop, until(lambda: bool(saved)))
+
+    again = load_settings().settings
+    assert (again.provider, again.model, again.concurrency) == ("anthropic", "claude-test-model", 7)
+    assert (again.rate_limit_per_minute, again.latency_scale, again.theme) == (30, 0.5, "light")
+    assert (again.autosave_interval_s, again.git_enabled) == (5.0, False)
+    reopened = SettingsDialog(again)
+    qtbot.addWidget(reopened)
+    assert reopened.concurrency.value() == 7
+    assert reopened.theme.currentData() == "light"
+
+
+def test_the_key_is_masked_stored_in_the_keyring_and_never_shown(
+    qtbot, loop, app_dirs, memory_keyring
+) -> None:
+    dialog = SettingsDialog(AppSettings())
+    qtbot.addWidget(dialog)
+    assert dialog.api_key.echoMode() == QLineEdit.EchoMode.Password
+    dialog.api_key.setText("sk-ant-secret-123")
+    done: list[object] = []
+    dialog.settingsSaved.connect(done.append)
+    dialog.save()
+    run(loop, until(lambda: bool(done)))
+    assert keys.load_api_key().key == "sk-ant-secret-123"
+
+    reopened = SettingsDialog(AppSettings())
+    qtbot.addWidget(reopened)
+    assert reopened.api_key.text() == ""  # the saved key is never put back in the field
+    assert "saved in the system keyring" in reopened.key_note.text()
+    assert "sk-ant" not in reopened.api_key.placeholderText()
+
+
+def test_without_a_keyring_the_dialog_says_where_the_key_comes_from(
+    qtbot, app_dirs, no_keyring
+) -> None:
+    dialog = SettingsDialog(AppSettings())
+    qtbot.addWidget(dialog)
+    assert not dialog.api_key.isEnabled()
+    assert "ANTHROPIC_API_KEY" in dialog.key_note.text()
+    assert "No system keyring" in dialog.key_note.text()
+
+
+def test_the_test_button_checks_the_typed_key(qtbot, loop, app_dirs, memory_keyring) -> None:
+    tried: list[tuple[str, str]] = []
+
+    def tester(key: str, model: str) -> str:
+        tried.append((key, model))
+        return "The key works."
+
+    dialog = SettingsDialog(AppSettings(provider="anthropic"), key_tester=tester)
+    qtbot.addWidget(dialog)
+    dialog.test_key()
+    assert "no key to test" in dialog.test_result.text()
+    dialog.api_key.setText("sk-ant-typed")
+    dialog.test_key()
+    run(loop, until(lambda: dialog.test_result.text() == "The key works."))
+    assert tried == [("sk-ant-typed", AppSettings().model)]
+
+
+def test_an_invalid_setting_is_explained_and_nothing_is_saved(qtbot, app_dirs) -> None:
+    dialog = SettingsDialog(AppSettings())
+    qtbot.addWidget(dialog)
+    dialog.model.setText("   ")
+    dialog.save()
+    assert "model must not be empty" in dialog.error.text()
+    assert not (app_dirs / "config" / "settings.json").exists()
