@@ -79,6 +79,9 @@ def test_an_unfinished_run_is_offered_for_resuming_when_the_project_opens(
     run(loop, window.open_project(folder))
     assert window.run_workspace is not None
     assert window.run_workspace.resume_banner.isVisible()
+    # The graph shows how the run left each phase, from the store (no live timings).
+    analysis = window.run_workspace.scene.nodes["ANALYSIS"]
+    assert analysis.detail == "✓ done in the last run"
     assert "resume it" in window.notice_message()
     with open_project(folder) as service:
         assert service.status().resumable_run_id is not None
