@@ -517,6 +517,8 @@ def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectSer
         ):
             # Recorded as running, yet no process holds the run: it died. Say so.
             queries.mark_interrupted(db, unfinished.id)
+        if run_lock_is_free(paths.lock):
+            RegenerationStore(db, record.id).mark_interrupted()
     except StoreError as exc:
         db.close()
         raise ProjectError(str(exc)) from None

@@ -15,6 +15,7 @@ from spec_automation.services import (
     ProjectService,
     RunOptions,
     create_project,
+    open_project,
 )
 
 FAST = RunOptions(latency_scale=0, auto_approve=True)
@@ -204,3 +205,26 @@ def test_metrics_count_workflow_runs_only(project: ProjectService) -> None:
 def test_impact_without_any_edit_says_what_to_do(project: ProjectService) -> None:
     with pytest.raises(ProjectError, match="no edit has been recorded yet"):
         project.analyze_impact()
+
+
+def test_a_regeneration_left_running_by_a_dead_process_is_marked_interrupted(
+    project: ProjectService,
+) -> None:
+    change_id = add_requirement(project)
+    # What a process killed mid-regeneration leaves behind: the run recorded as running.
+    run_id = project.regenerations.begin(
+        trigger_artifact="prd.md",
+        trigger_change_id=change_id,
+        strategy="regenerate_all",
+        impact_analysis={},
+        artifacts_to_regenerate=["architecture.md"],
+        started_at=project.clock.now(),
+    )
+    assert project.regeneration_run(run_id).status == "running"
+    folder = project.paths.root
+    project.close()
+    with open_project(folder) as reopened:
+        run = reopened.regeneration_run(run_id)
+        assert run.status == "interrupted"
+        assert run.success is False
+        assert "stopped before this regeneration finished" in run.error

@@ -78,6 +78,36 @@ class RegenerationStore:
                 .returning(RegenerationRun.id)
             ).scalar_one()
 
+    def mark_interrupted(self) -> list[int]:
+        """Mark regenerations a dead process left ``running`` as interrupted; their ids.
+
+        Only call this while holding the project's run lock (or knowing it is free): a
+        regeneration in another live process is running, not interrupted.
+        """
+        with self._db.session() as session:
+            ids = list(
+                session.scalars(
+                    select(RegenerationRun.id).where(
+                        RegenerationRun.project_id == self._project_id,
+                        RegenerationRun.status == "running",
+                    )
+                ).all()
+            )
+            if ids:
+                session.execute(
+                    update(RegenerationRun)
+                    .where(RegenerationRun.id.in_(ids))
+                    .values(
+                        status="interrupted",
+                        success=False,
+                        error=(
+                            "the app stopped before this regeneration finished; roll back to "
+                            "the snapshot taken before it, or regenerate again"
+                        ),
+                    )
+                )
+        return ids
+
     def update(self, run_id: int, **values: Any) -> None:
         """Set some fields of a regeneration run (snapshot, workflow run, outcome, commit)."""
         with self._db.session() as session:
