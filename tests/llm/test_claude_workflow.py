@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import subprocess
 from pathlib import Path
 
 import keyring
@@ -119,3 +120,14 @@ async def test_the_key_is_never_written_anywhere(project, caplog):
     assert KEY not in caplog.text
     assert caplog.text
     assert KEY not in repr(refused)
+    # Git objects are compressed, so read the history through git itself.
+    assert (project.paths.root / ".git").is_dir()
+    history = subprocess.run(
+        ["git", "log", "-p", "--all"],
+        cwd=project.paths.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "artifacts/analysis.md" in history
+    assert KEY not in history
