@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
+import keyring.backends.fail
 import pytest
+
+from tests.helpers.keyrings import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -30,3 +35,24 @@ def user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("SPEC_AUTOMATION_CONFIG_DIR", str(home / "config"))
     monkeypatch.setenv("SPEC_AUTOMATION_DATA_DIR", str(home / "data"))
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """An in-memory system keyring, and no ``ANTHROPIC_API_KEY`` in the environment."""
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A machine with no keyring backend and no ``ANTHROPIC_API_KEY``."""
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    yield
+    keyring.set_keyring(previous)

@@ -210,10 +210,7 @@ class ArtifactHistory:
             StoreError: no such version in this project.
         """
         with self._db.session() as session:
-            row = session.get(ArtifactVersion, version_id)
-            if row is None or row.project_id != self._project_id:
-                raise StoreError(f"no artifact version {version_id} in this project")
-            return row.content
+            return self._own_version(session, version_id).content
 
     def version(self, version_id: int) -> VersionRecord:
         """One version's record (without content).
@@ -222,10 +219,13 @@ class ArtifactHistory:
             StoreError: no such version in this project.
         """
         with self._db.session() as session:
-            row = session.get(ArtifactVersion, version_id)
-            if row is None or row.project_id != self._project_id:
-                raise StoreError(f"no artifact version {version_id} in this project")
-            return _version(row)
+            return _version(self._own_version(session, version_id))
+
+    def _own_version(self, session: Session, version_id: int) -> ArtifactVersion:
+        row = session.get(ArtifactVersion, version_id)
+        if row is None or row.project_id != self._project_id:
+            raise StoreError(f"no artifact version {version_id} in this project")
+        return row
 
     def changes(
         self, artifact: str, limit: int = 50, offset: int = 0

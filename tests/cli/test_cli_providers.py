@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import keyring
-import keyring.backends.fail
 import pytest
 
 
@@ -22,16 +20,10 @@ def test_an_unchanged_rerun_shows_its_phases_as_cached(cli, sample_project):
     assert "cached" not in fresh.out
 
 
-def test_claude_without_a_key_is_a_clear_error(cli, sample_project, monkeypatch):
-    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    try:
-        result = cli(
-            "run", "-p", sample_project, "--provider", "anthropic", "--model", "claude-haiku-4-5"
-        )
-    finally:
-        keyring.set_keyring(previous)
+def test_claude_without_a_key_is_a_clear_error(cli, sample_project, no_keyring):
+    result = cli(
+        "run", "-p", sample_project, "--provider", "anthropic", "--model", "claude-haiku-4-5"
+    )
     assert result.code == 2
     assert "the anthropic provider needs an API key" in result.err
     assert "Traceback" not in result.err

@@ -7,8 +7,6 @@ import logging
 import subprocess
 from pathlib import Path
 
-import keyring
-import keyring.backends.fail
 import pytest
 
 from spec_automation import services
@@ -90,17 +88,11 @@ async def test_every_phase_streams_and_finishes_then_an_unchanged_rerun_makes_no
     assert len(fake.calls) == calls + len(phases)  # --no-cache asks again
 
 
-async def test_without_an_api_key_the_run_is_refused_before_anything_runs(project, monkeypatch):
-    monkeypatch.delenv("ANTHROPIC_API_KEY")
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    try:
-        with pytest.raises(
-            services.ProjectError, match=r"needs an API key.*no system keyring.*ANTHROPIC_API_KEY"
-        ):
-            await project.run_workflow(CLAUDE)
-    finally:
-        keyring.set_keyring(previous)
+async def test_without_an_api_key_the_run_is_refused_before_anything_runs(project, no_keyring):
+    with pytest.raises(
+        services.ProjectError, match=r"needs an API key.*no system keyring.*ANTHROPIC_API_KEY"
+    ):
+        await project.run_workflow(CLAUDE)
     assert project.status().last_run_id is None
 
 

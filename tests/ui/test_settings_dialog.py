@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import keyring
-import keyring.backends.fail
 import pytest
 from PySide6.QtWidgets import QLineEdit
 
@@ -13,28 +9,8 @@ from spec_automation.llm import keys
 from spec_automation.settings import AppSettings, load_settings
 from spec_automation.ui.settings_dialog import SettingsDialog
 from tests.helpers.gui import run, until
-from tests.llm.test_keys import MemoryKeyring
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
-    monkeypatch.delenv(keys.ENV_VAR, raising=False)
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv(keys.ENV_VAR, raising=False)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 def test_settings_are_saved_and_read_back_at_the_next_start(
