@@ -49,7 +49,7 @@ from spec_automation.core.changes import ImpactLevel
 from spec_automation.services import ImpactReport, Strategy, UsageEstimate
 from spec_automation.ui.diffviewer import DiffViewer
 from spec_automation.ui.tasks import spawn
-from spec_automation.ui.theme import Theme, current_theme
+from spec_automation.ui.theme import Theme, current_theme, theme_file
 from spec_automation.ui.visualizer.run_state import format_duration
 
 __all__ = ["ImpactChoice", "ImpactDialog", "chip_colours", "level_words"]
@@ -242,9 +242,10 @@ class ImpactDialog(QDialog):
             for kind in ("added", "modified", "deleted")
             if kind in kinds
         )
+        plural = "s" if len(kinds) != 1 else ""
         self.trigger_text = QLabel(
-            f"{level_words(report.trigger_level)} · sections {counted or 'none'}"
-            + (" · formatting only" if change.cosmetic else "")
+            f"{level_words(report.trigger_level)} · {len(kinds)} section{plural} changed"
+            + (f" ({counted})" if counted else "")
         )
         self.trigger_text.setProperty("role", "muted")
         self.recommendation = QLabel(f"Recommended: {report.recommendation}.")
@@ -306,6 +307,15 @@ class ImpactDialog(QDialog):
         table.setColumnWidth(_LEVEL, 112)
         table.setColumnWidth(_PATH, 300)
         table.itemChanged.connect(self._item_changed)
+        # The tick boxes in the theme's colours (the style's own are faint on the dark theme).
+        colours = self.theme.colours
+        check = (theme_file(self.theme.name).parent / f"check-{self.theme.name}.svg").as_posix()
+        table.setStyleSheet(
+            f"QTableWidget::indicator {{ width: 14px; height: 14px; border-radius: 3px; "
+            f"border: 1px solid {colours['text-muted']}; background-color: {colours['surface']}; }}"
+            f"QTableWidget::indicator:checked {{ border: 1px solid {colours['accent']}; "
+            f"background-color: {colours['accent']}; image: url({check}); }}"
+        )
         self.table = table
         self.table_label = QLabel("Affected artifac&ts")
         self.table_label.setProperty("role", "caption")

@@ -91,6 +91,7 @@ class RegenerationSummary(QFrame):
         self.title = QLabel()
         self.title.setObjectName("regenerationTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)

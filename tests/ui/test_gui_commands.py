@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from spec_automation.cli import main
+from spec_automation.ui.impact_screenshots import IMPACT_SHOTS
 
 pytestmark = pytest.mark.gui
 
@@ -50,9 +51,12 @@ def test_screenshots_renders_every_view_in_both_themes(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in out.glob("*.png"))
     assert names == sorted(
-        f"app-{view}-{theme}.png"
-        for view in ("welcome", "main", "diff", "settings")
-        for theme in ("dark", "light")
+        [
+            f"app-{view}-{theme}.png"
+            for view in ("welcome", "main", "diff", "settings")
+            for theme in ("dark", "light")
+        ]
+        + [f"impact-{shot}-{theme}.png" for shot in IMPACT_SHOTS for theme in ("dark", "light")]
     )
     assert all(p.stat().st_size > 10_000 for p in out.glob("*.png"))
     assert not (tmp_path / "config").exists()  # the user's settings were never touched

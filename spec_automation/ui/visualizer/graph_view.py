@@ -143,7 +143,7 @@ class PhaseNode(QGraphicsItem):
             metrics.elidedText(role, Qt.TextElideMode.ElideRight, width),
         )
         painter.setPen(QColor(colours.text))
-        detail = "not regenerated: kept as it is" if self.dimmed else self.detail
+        detail = "not regenerated" if self.dimmed else self.detail
         painter.drawText(
             QRectF(left, 48, width, 18),
             Qt.AlignmentFlag.AlignLeft,
