@@ -61,6 +61,9 @@ class SleepingRunner:
         body = f"# {request.phase.name}\n\nSynthetic output.\n"
         return PhaseOutput(dict.fromkeys(request.phase.produces, body), provider="bench")
 
+    async def aclose(self) -> None:
+        """Nothing to release (the service closes the runner it built after every run)."""
+
 
 def durations_of(spec: WorkflowSpec, scale: float = 1.0) -> Mapping[str, float]:
     """Phase -> simulated seconds."""

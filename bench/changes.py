@@ -114,7 +114,11 @@ async def regeneration_ratio() -> None:
             assert change.impact_level == "HIGH"
             timings = {}
             for mode in (RunMode.PARALLEL, RunMode.SEQUENTIAL):
-                options = RunOptions(mode=mode, latency_scale=LATENCY_SCALE, concurrency=4)
+                # No response cache: after the rollback the second mode would reuse the
+                # first one's replies and measure nothing.
+                options = RunOptions(
+                    mode=mode, latency_scale=LATENCY_SCALE, concurrency=4, use_cache=False
+                )
                 start = time.perf_counter()
                 report = await project.regenerate(change.id, "regenerate_all", options=options)
                 timings[mode] = time.perf_counter() - start

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
-import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -40,7 +40,7 @@ from spec_automation.services import (
     plan_workflow,
     to_json,
 )
-from spec_automation.settings import PROVIDERS, load_settings
+from spec_automation.settings import PROVIDERS, AppSettings, data_dir, load_settings
 
 EXIT_OK, EXIT_RUN_INCOMPLETE, EXIT_USER_ERROR, EXIT_CANCELLED = 0, 1, 2, 130
 EXIT_INTERNAL_ERROR = 70
@@ -107,7 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     project_arg(run)
     run.add_argument("--sequential", action="store_true", help="one phase at a time (the baseline)")
     run.add_argument(
-        "--concurrency", type=int, default=4, metavar="N", help="phases at once (default 4)"
+        "--concurrency",
+        type=int,
+        default=None,
+        metavar="N",
+        help="phases at once (default: your settings, 4 out of the box)",
     )
     run.add_argument(
         "--rate-limit",
@@ -119,17 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--phase-timeout",
         type=float,
-        default=900.0,
+        default=None,
         metavar="SECONDS",
-        help="fail a phase that takes longer (default 900)",
+        help="fail a phase that takes longer (default: your settings, 900 out of the box)",
     )
     run.add_argument(
         "--latency-scale",
         type=float,
-        default=DEFAULT_LATENCY_SCALE,
+        default=None,
         metavar="X",
         help="offline provider: simulated seconds per estimated second "
-        f"(default {DEFAULT_LATENCY_SCALE}; 0 for no delay)",
+        f"(default: your settings, {DEFAULT_LATENCY_SCALE} out of the box; 0 for no delay)",
     )
     run.add_argument(
         "--provider",
@@ -229,13 +233,15 @@ def _add_change_commands(sub: Any, project_arg: Any) -> None:
     regenerate.add_argument(
         "--confirm", action="store_true", help="ignore a change even though something is HIGH"
     )
-    regenerate.add_argument("--concurrency", type=int, default=4, metavar="N")
+    regenerate.add_argument(
+        "--concurrency", type=int, default=None, metavar="N", help="default: your settings"
+    )
     regenerate.add_argument(
         "--latency-scale",
         type=float,
-        default=DEFAULT_LATENCY_SCALE,
+        default=None,
         metavar="X",
-        help="offline provider: simulated seconds per estimated second",
+        help="offline provider: simulated seconds per estimated second (default: settings)",
     )
     regenerate.add_argument("--json", action="store_true")
 
@@ -357,27 +363,35 @@ def _plan(args: argparse.Namespace, out: Console) -> int:
     return EXIT_OK
 
 
-def _run(args: argparse.Namespace, out: Console) -> int:
+def _user_settings() -> AppSettings:
+    """The saved settings; a damaged settings file is a warning, and the defaults are used."""
     loaded = load_settings()
     if loaded.problem:
         Console(stderr=True).print(f"[yellow]warning:[/] {_escape(loaded.problem)}")
-    settings = loaded.settings
-    options = RunOptions(
-        provider=args.provider or settings.provider,
-        model=args.model or settings.model,
-        max_tokens=settings.max_tokens,
-        temperature=settings.temperature,
-        use_cache=settings.use_cache and not args.no_cache,
+    return loaded.settings
+
+
+def _run(args: argparse.Namespace, out: Console) -> int:
+    settings = _user_settings()
+    given = {
+        "provider": args.provider,
+        "model": args.model,
+        "concurrency": args.concurrency,
+        "rate_limit_per_minute": args.rate_limit,
+        "phase_timeout_s": args.phase_timeout,
+        "latency_scale": args.latency_scale,
+    }
+    options = RunOptions.from_settings(
+        settings,
         mode=RunMode.SEQUENTIAL if args.sequential else RunMode.PARALLEL,
-        concurrency=args.concurrency,
-        rate_limit_per_minute=args.rate_limit,
-        phase_timeout_s=args.phase_timeout,
-        latency_scale=args.latency_scale,
         auto_approve=args.auto_approve,
         resume=args.resume,
+        **{name: value for name, value in given.items() if value is not None},
     )
+    if args.no_cache:
+        options = dataclasses.replace(options, use_cache=False)
     with open_project(args.project) as project:
-        for warning in project.plan(max(1, args.concurrency)).warnings:
+        for warning in project.plan(options.concurrency).warnings:
             Console(stderr=True).print(f"[yellow]warning:[/] {_escape(warning)}")
         if args.json:
             report = asyncio.run(project.run_workflow(options))
@@ -603,7 +617,10 @@ def _impact(args: argparse.Namespace, out: Console) -> int:
 
 def _regenerate(args: argparse.Namespace, out: Console) -> int:
     artifacts = tuple(a.strip() for a in args.artifacts.split(",") if a.strip())
-    options = RunOptions(concurrency=args.concurrency, latency_scale=args.latency_scale)
+    given = {"concurrency": args.concurrency, "latency_scale": args.latency_scale}
+    options = RunOptions.from_settings(
+        _user_settings(), **{name: value for name, value in given.items() if value is not None}
+    )
     with open_project(args.project) as project:
         report = asyncio.run(
             project.regenerate(
@@ -942,8 +959,7 @@ def _until(text: str) -> datetime:
 
 def _log_unexpected(exc: BaseException) -> Path:
     """Append the traceback to the user's log file and return its path."""
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    log = base / "spec_automation" / "logs" / "cli.log"
+    log = data_dir() / "logs" / "cli.log"
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8") as handle:

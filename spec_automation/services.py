@@ -204,6 +204,25 @@ class RunOptions:
     temperature: float = _SETTINGS.temperature
     use_cache: bool = _SETTINGS.use_cache  # False: --no-cache, every phase asks its provider
 
+    @classmethod
+    def from_settings(cls, settings: AppSettings, **overrides: Any) -> RunOptions:
+        """The options the user's saved settings describe, with ``overrides`` applied.
+
+        The CLI and the GUI both start from here, so a run behaves the same from either.
+        """
+        base = cls(
+            concurrency=settings.concurrency,
+            rate_limit_per_minute=settings.rate_limit_per_minute or None,
+            phase_timeout_s=settings.phase_timeout_s,
+            latency_scale=settings.latency_scale,
+            provider=settings.provider,
+            model=settings.model,
+            max_tokens=settings.max_tokens,
+            temperature=settings.temperature,
+            use_cache=settings.use_cache,
+        )
+        return dataclasses.replace(base, **overrides)
+
 
 @dataclass(frozen=True, slots=True)
 class RunReport:

@@ -299,12 +299,15 @@ class ImpactDialog(QDialog):
             for column, item in enumerate((name, level, reason, path, edits)):
                 table.setItem(row, column, item)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(_ARTIFACT, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(_ARTIFACT, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(_LEVEL, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(_REASON, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(_PATH, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(_EDITS, QHeaderView.ResizeMode.ResizeToContents)
         table.setColumnWidth(_LEVEL, 112)
+        table.resizeColumnToContents(_ARTIFACT)
+        # Room for the tick box the style sheet draws, which the contents size leaves out.
+        table.setColumnWidth(_ARTIFACT, table.columnWidth(_ARTIFACT) + 28)
         table.setColumnWidth(_PATH, 300)
         table.itemChanged.connect(self._item_changed)
         # The tick boxes in the theme's colours (the style's own are faint on the dark theme).

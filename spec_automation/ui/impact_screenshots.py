@@ -73,7 +73,6 @@ async def render_impact_shots(
     from spec_automation.services import Strategy
     from spec_automation.settings import AppSettings
     from spec_automation.ui.mainwindow import MainWindow
-    from spec_automation.ui.visualizer import RunWorkspace
 
     project = root / f"impact-{theme}"
     await asyncio.to_thread(shutil.copytree, template, project)
@@ -90,11 +89,7 @@ async def render_impact_shots(
     window.show()
     try:
         await window.open_project(project)
-        workspace = getattr(window, "run_workspace", None)
-        if workspace is None and window.service is not None:
-            workspace = RunWorkspace(window.service, window.settings)
-            window.run_workspace = workspace  # type: ignore[attr-defined]
-            window.set_run_view(workspace)
+        workspace = window.run_workspace
         # The run view floats beside the window, so both have room in their pictures.
         if window.run_dock is not None:
             window.run_dock.setFloating(True)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTabBar,
     QTabWidget,
@@ -44,7 +45,6 @@ from spec_automation.core.ports import RunMode
 from spec_automation.resources import sample_brief_path
 from spec_automation.services import (
     ProjectService,
-    RunOptions,
     create_project,
     open_project,
 )
@@ -60,6 +60,7 @@ from spec_automation.ui.regeneration_flow import RegenerationFlow
 from spec_automation.ui.settings_dialog import SettingsDialog
 from spec_automation.ui.tasks import set_error_sink, spawn
 from spec_automation.ui.theme import Theme, apply_theme
+from spec_automation.ui.visualizer import RunWorkspace
 from spec_automation.ui.welcome import WelcomePage
 
 __all__ = ["MainWindow"]
@@ -93,7 +94,8 @@ class MainWindow(QMainWindow):
         self.theme: Theme = apply_theme(settings.theme)
         self.unexpected_errors: list[str] = []
         self.reporter: ErrorReporter | None = None  # set by the app; tests leave it out
-        self._run_task: asyncio.Task[Any] | None = None
+        #: The live wave visualizer and run controls of the open project (the Run dock).
+        self.run_workspace: RunWorkspace | None = None
         self._closing = False
         self._dock_state_restored = False
 
@@ -147,9 +149,7 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         # After an edit: the impact dialog, the regeneration and its notification.
-        self.regeneration = RegenerationFlow(
-            self, self, workspace=lambda: getattr(self, "run_workspace", None)
-        )
+        self.regeneration = RegenerationFlow(self, self, workspace=lambda: self.run_workspace)
         self.regeneration.attach_summary(central_layout, 1)
 
         self.explorer = ProjectExplorer()
@@ -269,10 +269,19 @@ class MainWindow(QMainWindow):
             lambda: self.start(self.run_workflow(), "Running the workflow…", cancellable=True),
             "F5",
         )
+        self.act_run_sequential = self._action(
+            "Run sequentially",
+            lambda: self.start(
+                self.run_workflow(mode=RunMode.SEQUENTIAL),
+                "Running the workflow one phase at a time…",
+                cancellable=True,
+            ),
+            "Ctrl+F5",
+        )
         self.act_cancel_run = self._action("Cancel run", self.cancel_run, "Shift+F5")
         self.act_impact = self._action(
             "Impact of the latest change…",
-            lambda: self.start(self.regeneration.after_change(None, always_ask=True)),
+            lambda: self.regeneration.handle(None, always_ask=True),
             "Ctrl+Shift+I",
             tip="Analyse what your latest edit affects and choose how to regenerate",
         )
@@ -311,6 +320,7 @@ class MainWindow(QMainWindow):
             self.view_menu.addAction(toggle)
         run_menu = menus.addMenu("&Run")
         run_menu.addAction(self.act_run)
+        run_menu.addAction(self.act_run_sequential)
         run_menu.addAction(self.act_cancel_run)
         run_menu.addSeparator()
         run_menu.addAction(self.act_impact)
@@ -330,12 +340,21 @@ class MainWindow(QMainWindow):
         self.toolbar = toolbar
 
     def set_run_view(self, widget: QWidget, title: str = "Run") -> QDockWidget:
-        """Show ``widget`` (the live run visualizer) as a dock, with a View-menu entry
-        (Ctrl+4). Calling it again replaces the widget."""
+        """Show ``widget`` (the live run visualizer) in a dock along the bottom of the window,
+        with a View-menu entry (Ctrl+4). Calling it again replaces the widget.
+
+        The view scrolls inside the dock rather than forcing the window to its own minimum
+        size, so a small screen still fits the editor beside it.
+        """
+        scroller = QScrollArea()
+        scroller.setObjectName("runViewScroller")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(widget)
         if self.run_dock is None:
-            self.run_dock = self._dock(title, "runViewDock", widget)
+            self.run_dock = self._dock(title, "runViewDock", scroller)
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.run_dock)
-            self.tabifyDockWidget(self.log_dock, self.run_dock)
+            self.resizeDocks([self.run_dock], [self.height() * 11 // 20], Qt.Orientation.Vertical)
             toggle = self.run_dock.toggleViewAction()
             toggle.setShortcut(QKeySequence("Ctrl+4"))
             self.view_menu.addAction(toggle)
@@ -345,7 +364,10 @@ class MainWindow(QMainWindow):
                 self.restoreDockWidget(self.run_dock)
         else:
             self.run_dock.setWindowTitle(title)
-            self.run_dock.setWidget(widget)
+            old = self.run_dock.widget()
+            self.run_dock.setWidget(scroller)
+            if old is not None:
+                old.deleteLater()
         self.run_dock.show()
         self.run_dock.raise_()
         return self.run_dock
@@ -377,8 +399,10 @@ class MainWindow(QMainWindow):
             action.setEnabled(tab is not None)
         self.act_save.setEnabled(tab is not None)
         self.act_save_all.setEnabled(has_project)
-        self.act_run.setEnabled(has_project and self._run_task is None)
-        self.act_cancel_run.setEnabled(self._run_task is not None)
+        running = self.run_workspace is not None and self.run_workspace.running
+        self.act_run.setEnabled(has_project and not running)
+        self.act_run_sequential.setEnabled(has_project and not running)
+        self.act_cancel_run.setEnabled(running)
         self.act_impact.setEnabled(has_project)
         self.act_close_tab.setEnabled(self.tabs.count() > 0)
 
@@ -524,6 +548,7 @@ class MainWindow(QMainWindow):
         current = self.layout_store.value(self._project_key("current"))
         if isinstance(current, str):
             self.focus_tab(current)
+        self._open_run_workspace(service)
         self.projectOpened.emit(str(service.paths.root))
         self._update_actions()
 
@@ -537,6 +562,7 @@ class MainWindow(QMainWindow):
         self._save_layout()
         for index in reversed(range(self.tabs.count())):
             self._remove_tab(index)
+        self._close_run_workspace()
         service, self.service = self.service, None
         self.backups = None
         await asyncio.to_thread(service.close)
@@ -762,7 +788,7 @@ class MainWindow(QMainWindow):
         if self.current_editor() is tab:
             await self.load_history(tab.artifact)
         if change is not None:
-            self.start(self.regeneration.after_change(change))
+            self.regeneration.handle(change)
         return True
 
     async def back_up(self, tab: EditorTab) -> None:
@@ -797,7 +823,7 @@ class MainWindow(QMainWindow):
         if self.service is not service:
             return
         for change in report.changes:
-            self.start(self.regeneration.after_change(change))
+            self.regeneration.handle(change)
         if report.changes:
             await self.refresh_explorer()
 
@@ -808,12 +834,17 @@ class MainWindow(QMainWindow):
         # An atomic rename replaces the watched file: watch the new one.
         if path.is_file() and str(path) not in self.watcher.files():
             self.watcher.addPath(str(path))
+        base, dirty = tab.base_hash, tab.dirty
         try:
             disk = await asyncio.to_thread(path.read_text, encoding="utf-8")
         except FileNotFoundError:
             self.notify(f"{tab.artifact} was removed from disk; your text is still open here.")
             return
         if content_hash(disk) == tab.base_hash or self.tab_for(tab.artifact) is not tab:
+            return
+        if (tab.base_hash, tab.dirty) != (base, dirty) or disk == tab.text():
+            # Saved (or edited) while the file was read, or the file holds the very text of
+            # the tab (a save of it is finishing): nothing to reload, nothing to ask about.
             return
         if not tab.dirty:
             tab.reload(disk)
@@ -901,72 +932,98 @@ class MainWindow(QMainWindow):
 
     # --- running the workflow --------------------------------------------------------------
 
-    async def run_workflow(self, *, auto_approve: bool = False) -> None:
-        """Run the workflow with the settings' options; progress in the log, cancellable."""
-        if self.service is None or self._run_task is not None:
-            return
-        service = self.service
-        options = RunOptions(
-            mode=RunMode.PARALLEL,
-            concurrency=self.settings.concurrency,
-            rate_limit_per_minute=self.settings.rate_limit_per_minute or None,
-            phase_timeout_s=self.settings.phase_timeout_s,
-            latency_scale=self.settings.latency_scale,
-            auto_approve=auto_approve,
+    def _open_run_workspace(self, service: ProjectService) -> None:
+        workspace = RunWorkspace(
+            service,
+            self.settings,
+            open_artifact=lambda name: self.start(self.open_artifact(name)),
         )
-        self._run_task = asyncio.current_task()
+        workspace.bridge.event.connect(self._on_engine_event)
+        workspace.run_completed.connect(self._run_completed)
+        self.run_workspace = workspace
+        self.set_run_view(workspace)
+        if workspace.offer_resume():
+            self.notify("The last run did not finish: resume it from the Run panel (Ctrl+4).")
+        else:
+            self.history_dock.raise_()
+
+    def _close_run_workspace(self) -> None:
+        workspace, self.run_workspace = self.run_workspace, None
+        if workspace is None:
+            return
+        workspace.close_workspace()
+        if self.run_dock is not None:
+            placeholder = QLabel("Open a project to run its workflow.")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            old = self.run_dock.widget()
+            self.run_dock.setWidget(placeholder)
+            self.run_dock.hide()
+            if old is not None:
+                old.deleteLater()
+        else:
+            workspace.deleteLater()
+
+    def _show_run_view(self) -> None:
+        if self.run_dock is not None:
+            self.run_dock.show()
+            self.run_dock.raise_()
+
+    async def run_workflow(
+        self, *, auto_approve: bool = False, mode: RunMode = RunMode.PARALLEL
+    ) -> None:
+        """Run the workflow with the settings' options, live in the Run panel; cancellable."""
+        workspace = self.run_workspace
+        if workspace is None:
+            return
+        task = workspace.start_run(mode=mode, auto_approve=auto_approve)
+        if task is None:
+            self.notify("A run is already going; cancel it first (Shift+F5).")
+            return
+        self._show_run_view()
         self._update_actions()
         try:
-            report = await service.run_workflow(options, self._on_engine_event)
-        except asyncio.CancelledError:
-            self.notify("The run was cancelled; run again to resume where it stopped.")
-            raise
+            await task
         finally:
-            self._run_task = None
             self._update_actions()
-        self.notify(
-            f"Run #{report.run_id} {report.status} in {report.wall_time_s:.1f}s "
-            f"({len(report.succeeded)} phases done, {len(report.failed)} failed)."
-        )
-        await self.refresh_explorer()
 
     def cancel_run(self) -> None:
         """Cancel the running workflow (it can be resumed later)."""
-        if self._run_task is not None:
-            self._run_task.cancel()
+        if self.run_workspace is not None:
+            self.run_workspace.cancel_run()
+
+    def _run_completed(self, outcome: str, failures: dict[str, str]) -> None:
+        label = {
+            "completed": "The run completed",
+            "partial": "The run finished with failures",
+            "failed": "The run failed",
+            "cancelled": "The run was cancelled; resume it from the Run panel",
+        }.get(outcome, f"The run ended: {outcome}")
+        details = "; ".join(f"{phase}: {error}" for phase, error in failures.items())
+        self.notify(f"{label}." + (f" {details}" if details else ""), error=bool(failures))
+        self._update_actions()
+        self.start(self.refresh_explorer())
+        tab = self.current_editor()
+        if tab is not None:
+            self.start(self.load_history(tab.artifact))
 
     def _on_engine_event(self, event: ev.EngineEvent) -> None:
         line = ""
         match event:
             case ev.PhaseStarted(phase=phase, wave=wave):
                 line = f"{phase} started (wave {wave})"
-            case ev.PhaseSucceeded(phase=phase, duration_s=duration):
-                line = f"{phase} done in {duration:.1f}s"
+            case ev.PhaseSucceeded(phase=phase, duration_s=duration, cached=cached):
+                line = f"{phase} {'reused from the cache' if cached else 'done'} in {duration:.1f}s"
             case ev.PhaseFailed(phase=phase, error=error):
                 line = f"{phase} failed: {error}"
             case ev.GateWaiting(gate=gate, phase=phase):
                 line = f"gate {gate} waits for your approval of {phase}"
-                self.start(self._ask_gate(gate, phase))
+                self._show_run_view()
+                self.notify(
+                    f"{phase} is done and waits for your approval ({gate}): "
+                    "Approve or Reject in the Run panel."
+                )
         if line:
             self.log_view.appendPlainText(f"{datetime.now():%H:%M:%S}  {line}")
-
-    async def _ask_gate(self, gate: str, phase: str) -> None:
-        answer = await ask_later(
-            lambda: self.prompter.question(
-                self,
-                "Approval needed",
-                f"{phase} has finished. Approve its artifacts ({gate}) so the phases that "
-                "depend on them can start?",
-                ("Approve", "Reject"),
-            )
-        )
-        if self.service is None:
-            return
-        approved = answer == "Approve"
-        note = "" if approved else "rejected in the desktop app"
-        await asyncio.to_thread(
-            self.service.decide_gate, gate, approved=approved, note=note, decided_by="gui"
-        )
 
     # --- settings and themes ---------------------------------------------------------------
 
@@ -983,6 +1040,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         for tab in self.editor_tabs():
             tab.set_autosave_interval(settings.autosave_interval_s)
+        if self.run_workspace is not None:
+            self.run_workspace.apply_settings(settings)
         if theme_changed:
             self.set_theme(settings.theme)
         self.notify("Settings saved.")
@@ -1125,8 +1184,7 @@ class MainWindow(QMainWindow):
             tab.shutdown()
         if self.watcher.files():
             self.watcher.removePaths(self.watcher.files())
-        if self._run_task is not None:
-            self._run_task.cancel()
+        self._close_run_workspace()
         if self.service is not None:
             self.service.close()
             self.service = None

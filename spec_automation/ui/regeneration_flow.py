@@ -193,9 +193,28 @@ class RegenerationFlow(QObject):
         self.summary.reviewRequested.connect(lambda: self._spawn(self.review_changes()))
         self.summary.rollbackRequested.connect(lambda: self._spawn(self.roll_back()))
         self._lock = asyncio.Lock()
+        self.handled = 0
+        self.pending = 0
 
     def _spawn(self, coro: Any) -> None:
         spawn(coro)
+
+    def handle(self, change: ChangeInfo | None, *, always_ask: bool = False) -> asyncio.Task[Any]:
+        """Take a change (None: the latest edit) through :meth:`after_change` as a task.
+
+        ``handled`` counts the changes taken, ``pending`` those not finished yet (the window
+        and tests see at once that one is on its way).
+        """
+        self.handled += 1
+        self.pending += 1
+
+        async def go() -> RegenerationReport | None:
+            try:
+                return await self.after_change(change, always_ask=always_ask)
+            finally:
+                self.pending -= 1
+
+        return spawn(go(), name="impact of a change")
 
     # --- from a change to a choice -------------------------------------------------------
 
@@ -274,18 +293,7 @@ class RegenerationFlow(QObject):
 
     def options(self) -> RunOptions:
         """Run options from the app's settings."""
-        settings = self.host.settings
-        return RunOptions(
-            concurrency=settings.concurrency,
-            rate_limit_per_minute=settings.rate_limit_per_minute or None,
-            phase_timeout_s=settings.phase_timeout_s,
-            latency_scale=settings.latency_scale,
-            provider=settings.provider,
-            model=settings.model,
-            max_tokens=settings.max_tokens,
-            temperature=settings.temperature,
-            use_cache=settings.use_cache,
-        )
+        return RunOptions.from_settings(self.host.settings)
 
     async def regenerate(
         self, report: ImpactReport, choice: ImpactChoice

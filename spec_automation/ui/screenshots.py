@@ -41,7 +41,8 @@ def _private_folders(root: Path) -> Iterator[None]:
 
 
 def render_screenshots(folder: Path) -> list[Path]:
-    """Write ``app-<view>-<theme>.png`` for every view and theme into ``folder``."""
+    """Write ``app-<view>-<theme>.png`` for every view and theme into ``folder``, then the
+    wave visualizer's ``visualizer-*.png``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before the QApplication exists
     import qasync  # Qt is loaded only once the platform is chosen
 
@@ -132,4 +133,8 @@ async def _render(folder: Path, root: Path) -> list[Path]:
         window.deleteLater()
         await asyncio.sleep(0.05)
         written += await render_impact_shots(folder, root, impact_template, theme, _SIZE)
+
+    from spec_automation.ui.visualizer.screenshots import capture_screenshots
+
+    written += await capture_screenshots(folder)
     return written

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from spec_automation.resources import bundled_spec_path
@@ -69,6 +69,33 @@ class Theme:
         """A palette colour as a QColor."""
         return QColor(self.colours[name])
 
+    def palette(self) -> QPalette:
+        """A Qt palette of the theme's colours, for widgets that paint themselves (the wave
+        visualizer, charts), so they follow the theme as the style sheet does."""
+        palette = QPalette()
+        role = QPalette.ColorRole
+        for qt_role, name in (
+            (role.Window, "window"),
+            (role.WindowText, "text"),
+            (role.Base, "surface"),
+            (role.AlternateBase, "panel"),
+            (role.Text, "text"),
+            (role.PlaceholderText, "text-muted"),
+            (role.Button, "raised"),
+            (role.ButtonText, "text"),
+            (role.BrightText, "heading"),
+            (role.Highlight, "selection"),
+            (role.HighlightedText, "text"),
+            (role.ToolTipBase, "raised"),
+            (role.ToolTipText, "text"),
+            (role.Link, "link"),
+            (role.Mid, "border"),
+            (role.Dark, "surface"),
+            (role.Light, "hover"),
+        ):
+            palette.setColor(qt_role, self.colour(name))
+        return palette
+
 
 def theme_file(name: str) -> Path:
     """The ``.qss`` file of a theme (``dark`` or ``light``)."""
@@ -97,6 +124,7 @@ def apply_theme(name: str) -> Theme:
     theme = load_theme(name)
     app = QApplication.instance()
     if isinstance(app, QApplication):
+        app.setPalette(theme.palette())
         app.setStyleSheet(theme.stylesheet)
         app.setProperty("themeName", name)
     return theme

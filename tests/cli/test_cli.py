@@ -299,12 +299,12 @@ def test_an_unexpected_error_is_one_line_and_logged(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("something nobody expected")
 
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("SPEC_AUTOMATION_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setattr("spec_automation.services.ProjectService.status", broken)
     result = cli("status", "-p", sample_project)
     assert result.code == 70
     assert "internal error: RuntimeError: something nobody expected" in result.err
     assert "Traceback" not in result.err
-    log = tmp_path / "data" / "spec_automation" / "logs" / "cli.log"
+    log = tmp_path / "data" / "logs" / "cli.log"
     assert "Traceback" in log.read_text(encoding="utf-8")
     assert str(log) in result.err

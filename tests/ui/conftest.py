@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-import spec_automation.ui  # noqa: F401 - installs the PySide6 None guard before any Qt call
 from spec_automation.resources import sample_brief_path
 from spec_automation.services import RunOptions, create_project
 from spec_automation.settings import AppSettings

@@ -61,19 +61,52 @@ def window(make_window, loop, sample_project: Path) -> Any:
     return built
 
 
+def inside(loop: asyncio.AbstractEventLoop, action: Callable[[], object]) -> None:
+    """Do a user action while the qasync loop runs, so the tasks it wakes (a save, the flow
+    awaiting the dialog) step on the running loop, never from Qt's event processing."""
+
+    async def act() -> None:
+        action()
+        await asyncio.sleep(0)
+
+    run(loop, act())
+
+
+def settle(window: Any, loop: asyncio.AbstractEventLoop, action: Callable[[], object]) -> None:
+    """Do ``action`` (which hands one change to the flow) and keep the loop running until the
+    flow has opened its dialog or finished with the change."""
+    flow = window.regeneration
+    expected = flow.handled + 1
+
+    async def act() -> None:
+        action()
+        await until(lambda: flow.handled >= expected)
+        await until(lambda: flow.dialog is not None or flow.pending == 0)
+
+    run(loop, act())
+
+
 def save_edit(window: Any, loop: asyncio.AbstractEventLoop, edit: Callable[[str], str]) -> None:
     """Open prd.md, edit it, save it (Ctrl+S)."""
     tab = run(loop, window.open_artifact(PRD))
     text = tab.text()
-    tab.editor.setPlainText(edit(text))
+    tab.editor.selectAll()
+    tab.editor.insertPlainText(edit(text))  # typed over, as a user would: the tab is dirty
+    assert tab.dirty
     assert tab.text() != text
-    QTest.keySequence(window, "Ctrl+S")
-    run(loop, until(lambda: not tab.dirty))
+    settle(window, loop, lambda: QTest.keySequence(window, "Ctrl+S"))
+    assert not tab.dirty
 
 
 def dialog_of(window: Any, loop: asyncio.AbstractEventLoop) -> ImpactDialog:
     """Wait for the impact dialog to open."""
-    run(loop, until(lambda: window.regeneration.dialog is not None))
+    try:
+        run(loop, until(lambda: window.regeneration.dialog is not None))
+    except AssertionError:
+        log = window.log_view.toPlainText()
+        raise AssertionError(
+            f"no impact dialog; errors {window.unexpected_errors}; {log}"
+        ) from None
     dialog = window.regeneration.dialog
     run(loop, until(dialog.isVisible))
     return dialog
@@ -116,7 +149,7 @@ def test_adding_a_requirement_opens_the_dialog_with_the_services_analysis(
     assert "FR-9: Night shift premiums" in dialog.section_diff.new_pane.toPlainText()
 
     # Escape: nothing regenerated, the change stays recorded
-    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    inside(loop, lambda: QTest.keyClick(dialog, Qt.Key.Key_Escape))
     run(loop, until(lambda: window.regeneration.dialog is None))
     assert "stays recorded" in window.notice_message()
     assert window.service.regeneration_runs().total == 0
@@ -138,9 +171,10 @@ def test_high_impact_only_regenerates_only_the_high_artifacts_live_in_the_visual
     assert dialog.trigger_chip.text() == "MEDIUM"
     assert dialog.level_shown("epics.md") == "MEDIUM"
 
-    QTest.mouseClick(dialog.strategy_buttons[Strategy.HIGH_IMPACT_ONLY], Qt.MouseButton.LeftButton)
+    high_only = dialog.strategy_buttons[Strategy.HIGH_IMPACT_ONLY]
+    inside(loop, lambda: QTest.mouseClick(high_only, Qt.MouseButton.LeftButton))
     assert dialog.checked_artifacts() == high
-    QTest.mouseClick(dialog.regenerate_button, Qt.MouseButton.LeftButton)
+    inside(loop, lambda: QTest.mouseClick(dialog.regenerate_button, Qt.MouseButton.LeftButton))
     # while it runs, the visualizer shows SPEC_ARCHITECT active and every other phase dimmed
     run(loop, until(lambda: workspace.running))
     dimmed = workspace.scene.dimmed_phases()
@@ -185,7 +219,7 @@ def test_manual_review_with_two_artifacts_checked_regenerates_exactly_those(wind
     picked = ("journey-maps.md", "epics.md")
     assert set(dialog.checked_artifacts()) == set(picked)
     assert dialog.regenerate_button.text() == "&Regenerate 2 artifacts"
-    QTest.keyClick(dialog, Qt.Key.Key_Return)  # Enter = Regenerate
+    inside(loop, lambda: QTest.keyClick(dialog, Qt.Key.Key_Return))  # Enter = Regenerate
     report = finished(window, loop)
 
     assert report.strategy == Strategy.MANUAL_REVIEW
@@ -207,21 +241,22 @@ def test_ignore_on_high_asks_and_cancelling_keeps_the_dialog(window, loop) -> No
     dialog = dialog_of(window, loop)
     dialog.strategy_buttons[Strategy.IGNORE].click()
     assert dialog.regenerate_button.text() == "&Ignore the change"
-    dialog.regenerate_button.click()
+    inside(loop, dialog.regenerate_button.click)
 
     box = dialog.ignore_confirmation
     assert isinstance(box, QMessageBox)
     assert box.objectName() == "ignoreConfirmDialog"
     assert box.isVisible()
     assert "10 affected artifacts are HIGH" in box.text()
-    box.findChild(QPushButton, "goBackButton").click()
+    inside(loop, box.findChild(QPushButton, "goBackButton").click)
     run(loop, until(lambda: dialog.ignore_confirmation is None))
     assert dialog.isVisible()  # back to the impact dialog, nothing decided
     assert window.regeneration.dialog is dialog
     assert window.service.regeneration_runs().total == 0
 
-    dialog.regenerate_button.click()
-    dialog.ignore_confirmation.findChild(QPushButton, "confirmIgnoreButton").click()
+    inside(loop, dialog.regenerate_button.click)
+    confirm = dialog.ignore_confirmation.findChild(QPushButton, "confirmIgnoreButton")
+    inside(loop, confirm.click)
     run(loop, until(lambda: window.service.regeneration_runs().total == 1))
     recorded = window.service.regeneration_runs().items[0]
     assert (recorded.strategy, recorded.status) == ("ignore", "ignored")
@@ -240,11 +275,11 @@ def test_a_cosmetic_edit_gives_no_dialog(window, loop) -> None:
     assert change.cosmetic
 
     # the Run menu (Ctrl+Shift+I) still opens it for that change, all LOW
-    QTest.keySequence(window, "Ctrl+Shift+I")
+    settle(window, loop, lambda: QTest.keySequence(window, "Ctrl+Shift+I"))
     dialog = dialog_of(window, loop)
     assert dialog.trigger_chip.text() == "LOW"
     assert dialog.strategy_buttons[Strategy.MANUAL_REVIEW].isChecked()
-    dialog.reject()
+    inside(loop, dialog.reject)
 
 
 def test_the_setting_opens_the_dialog_for_cosmetic_edits_too(
@@ -257,7 +292,7 @@ def test_the_setting_opens_the_dialog_for_cosmetic_edits_too(
     save_edit(window, loop, reformat)
     dialog = dialog_of(window, loop)
     assert dialog.trigger_chip.text() == "LOW"
-    dialog.reject()
+    inside(loop, dialog.reject)
 
 
 def test_review_changes_then_roll_back_restores_the_files(
@@ -273,7 +308,7 @@ def test_review_changes_then_roll_back_restores_the_files(
     save_edit(window, loop, add_requirement)
     edited_prd = (folder / PRD).read_text(encoding="utf-8")
     dialog = dialog_of(window, loop)
-    QTest.keyClick(dialog, Qt.Key.Key_Return)  # Enter: the recommended regenerate_all
+    inside(loop, lambda: QTest.keyClick(dialog, Qt.Key.Key_Return))  # Enter: regenerate_all
     report = finished(window, loop)
     assert report.strategy == Strategy.REGENERATE_ALL
     assert report.artifacts_regenerated
@@ -287,7 +322,7 @@ def test_review_changes_then_roll_back_restores_the_files(
     assert summary.failed.text() == "Failed: none"
 
     # Review changes: one diff per regenerated artifact, the version before against the new one
-    summary.review_button.click()
+    inside(loop, summary.review_button.click)
     run(
         loop,
         until(
@@ -311,13 +346,13 @@ def test_review_changes_then_roll_back_restores_the_files(
     assert viewer.result.hunks
 
     # Roll back asks first: Cancel changes nothing
-    summary.rollback_button.click()
+    inside(loop, summary.rollback_button.click)
     run(loop, until(lambda: len(prompter.asked) == 1))
     assert prompter.asked[0][0] == "Roll back the regeneration"
     assert (folder / report.artifacts_regenerated[0]).read_text() != before[
         report.artifacts_regenerated[0]
     ]
-    summary.rollback_button.click()
+    inside(loop, summary.rollback_button.click)
     run(loop, until(lambda: not summary.isVisible()))
     for name, text in before.items():
         expected = edited_prd if name == PRD else text
@@ -328,9 +363,10 @@ def test_review_changes_then_roll_back_restores_the_files(
 def test_an_edit_made_outside_the_app_opens_the_dialog(window, loop, sample_project: Path) -> None:
     path = sample_project / "artifacts" / PRD
     write_atomic(path, reword_requirement(path.read_text(encoding="utf-8")))
-    run(loop, window.check_files_on_disk())  # as when the window gets the focus back
+    # as when the window gets the focus back
+    settle(window, loop, lambda: window.start(window.check_files_on_disk()))
     dialog = dialog_of(window, loop)
     assert dialog.trigger_chip.text() == "MEDIUM"
     assert window.service.change_history(PRD).items[0].changed_by == "user"
-    dialog.reject()
+    inside(loop, dialog.reject)
     run(loop, until(lambda: "stays recorded" in window.notice_message()))

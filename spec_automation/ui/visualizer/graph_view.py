@@ -372,6 +372,8 @@ def _detail(view: PhaseView, state: RunState, estimate_s: float) -> str:
             return "queued · waiting for a slot"
         case NodeState.RUNNING:
             return f"running {format_duration(elapsed)} · {format_tokens(view.tokens)}"
+        case NodeState.SUCCEEDED if elapsed is None:
+            return "✓ done in the last run"  # shown from the store, no live timings
         case NodeState.SUCCEEDED:
             return f"✓ done in {format_duration(elapsed)} · {format_tokens(view.tokens)}"
         case NodeState.CACHED:

@@ -338,28 +338,33 @@ class RunWorkspace(QWidget):
         """Whether a run started here has not ended yet."""
         return self._busy
 
-    def options(self, mode: RunMode = RunMode.PARALLEL, *, resume: bool = False) -> RunOptions:
-        """Run options from the settings and the concurrency box."""
-        settings = self.settings
-        return RunOptions(
+    def options(
+        self, mode: RunMode = RunMode.PARALLEL, *, resume: bool = False, auto_approve: bool = False
+    ) -> RunOptions:
+        """Run options from the user's settings and the concurrency box."""
+        return RunOptions.from_settings(
+            self.settings,
             mode=mode,
             concurrency=self.concurrency.value(),
-            rate_limit_per_minute=settings.rate_limit_per_minute or None,
-            phase_timeout_s=settings.phase_timeout_s,
-            latency_scale=settings.latency_scale,
-            auto_approve=False,
+            auto_approve=auto_approve,
             resume=resume,
             gate_poll_interval_s=_GATE_POLL_S,
         )
 
+    def apply_settings(self, settings: AppSettings) -> None:
+        """Use new settings from the next run on (provider, model, concurrency, ...)."""
+        self.settings = settings
+        if not self.running:
+            self.concurrency.setValue(settings.concurrency)
+
     def start_run(
-        self, *, mode: RunMode = RunMode.PARALLEL, resume: bool = False
+        self, *, mode: RunMode = RunMode.PARALLEL, resume: bool = False, auto_approve: bool = False
     ) -> asyncio.Task[RunReport | None] | None:
         """Start a run (or resume the last unfinished one); ``None`` if one is going."""
         if self.running:
             return None
-        call = self.project.run_workflow(self.options(mode, resume=resume), self.bridge.sink)
-        return self._launch(call)
+        options = self.options(mode, resume=resume, auto_approve=auto_approve)
+        return self._launch(self.project.run_workflow(options, self.bridge.sink))
 
     def resume_run(self) -> asyncio.Task[RunReport | None] | None:
         """Resume the last unfinished run (offered when the project is opened)."""

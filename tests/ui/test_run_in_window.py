@@ -1,0 +1,87 @@
+"""Running the workflow from the main window: F5 runs it live in the Run panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from spec_automation.resources import sample_brief_path
+from spec_automation.services import create_project, open_project
+from spec_automation.settings import AppSettings
+from spec_automation.ui.explorer import ArtifactState
+from spec_automation.ui.visualizer import RunWorkspace
+from tests.helpers.gui import run, until
+
+pytestmark = pytest.mark.gui
+
+FAST = AppSettings(latency_scale=0.004, autosave_interval_s=0.2)
+
+
+def _fresh_project(folder: Path) -> Path:
+    brief = sample_brief_path().read_text(encoding="utf-8")
+    create_project(folder, brief_text=brief, name="ShiftCare", git_enabled=False).close()
+    return folder
+
+
+def test_f5_runs_the_workflow_in_the_run_panel_and_the_gate_is_approved_there(
+    make_window, loop, tmp_path: Path
+) -> None:
+    window = make_window(FAST)
+    run(loop, window.open_project(_fresh_project(tmp_path / "shiftcare")))
+    workspace = window.run_workspace
+    assert isinstance(workspace, RunWorkspace)
+    assert window.run_dock is not None
+    assert window.run_dock.widget().widget() is workspace  # inside its scroller
+    assert window.explorer.state_of("prd.md") == ArtifactState.MISSING
+
+    window.act_run.trigger()  # F5
+
+    async def approve_when_asked() -> None:
+        await until(lambda: workspace.waiting_gate is not None, timeout=30)
+        assert "waits for your approval" in window.notice_message()
+        assert window.act_cancel_run.isEnabled()
+        assert not window.act_run.isEnabled()
+        workspace.approve_gate()
+        await until(lambda: not workspace.running, timeout=30)
+        await until(lambda: window.explorer.state_of("handoff.md") == ArtifactState.GENERATED)
+
+    run(loop, approve_when_asked(), timeout=60)
+    assert window.notice_message().startswith("The run completed")
+    assert window.act_run.isEnabled()
+    log = window.log_view.toPlainText()
+    assert "ANALYSIS started (wave 1)" in log
+    assert "gate architecture_approved waits for your approval of SPEC_ARCHITECT" in log
+    assert all(e.state == ArtifactState.GENERATED for e in window.explorer.entries)
+
+
+def test_an_unfinished_run_is_offered_for_resuming_when_the_project_opens(
+    make_window, loop, tmp_path: Path
+) -> None:
+    folder = _fresh_project(tmp_path / "shiftcare")
+    window = make_window(FAST)
+    run(loop, window.open_project(folder))
+    workspace = window.run_workspace
+    assert workspace is not None
+    task = workspace.start_run()
+    assert task is not None
+
+    async def cancel_after_the_first_phase() -> None:
+        await until(lambda: workspace.tracker.state.phases["ANALYSIS"].state.name == "SUCCEEDED")
+        window.cancel_run()
+        await until(lambda: not workspace.running)
+
+    run(loop, cancel_after_the_first_phase())
+    assert "cancelled" in window.notice_message()
+    run(loop, window.close_project())
+    assert window.run_workspace is None
+
+    run(loop, window.open_project(folder))
+    assert window.run_workspace is not None
+    assert window.run_workspace.resume_banner.isVisible()
+    # The graph shows how the run left each phase, from the store (no live timings).
+    analysis = window.run_workspace.scene.nodes["ANALYSIS"]
+    assert analysis.detail == "✓ done in the last run"
+    assert "resume it" in window.notice_message()
+    with open_project(folder) as service:
+        assert service.status().resumable_run_id is not None
