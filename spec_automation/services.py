@@ -60,6 +60,7 @@ from spec_automation.llm.cache import CachedReply
 from spec_automation.llm.claude import ClaudeProvider
 from spec_automation.llm.keys import ENV_VAR, load_api_key
 from spec_automation.llm.offline import DEFAULT_LATENCY_SCALE, OfflineProvider
+from spec_automation.llm.pricing import estimate_cost
 from spec_automation.llm.provider import Provider
 from spec_automation.resources import bundled_spec_path
 from spec_automation.settings import PROVIDERS, AppSettings, load_settings
@@ -112,6 +113,7 @@ __all__ = [
     "SpecError",
     "StatusReport",
     "Strategy",
+    "UsageEstimate",
     "VersionInfo",
     "VersionPage",
     "WaveMetrics",
@@ -413,6 +415,22 @@ class RegenerationReport:
     git_commit: str
     duration_s: float
     notices: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UsageEstimate:
+    """Tokens and cost of regenerating some artifacts with an LLM, from measured history.
+
+    Each phase counts with the median tokens of its recent successful attempts; phases never
+    measured are listed in ``unmeasured`` and count as nothing.
+    """
+
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float  # 0 for a model without a known price
+    measured: tuple[str, ...]
+    unmeasured: tuple[str, ...]
 
 
 #: A recorded regeneration run (trigger, impact analysis, strategy, artifacts, outcome).
@@ -1134,6 +1152,25 @@ class ProjectService:
             name: analyzer.estimate(chosen, measured)[0] for name, chosen in selections.items()
         }
         return _impact_report(change, analysis, selections, estimates)
+
+    def estimate_usage(self, artifacts: Sequence[str], model: str) -> UsageEstimate:
+        """Tokens and cost of regenerating ``artifacts`` with ``model``, from the measured
+        tokens of the phases producing them (their recent successful, uncached attempts)."""
+        phases = list(
+            dict.fromkeys(self.spec.producer_of(self._artifact_name(a)).name for a in artifacts)
+        )
+        measured = self.regenerations.measured_usage(phases)
+        tokens_in = sum(measured[p][0] for p in phases if p in measured)
+        tokens_out = sum(measured[p][1] for p in phases if p in measured)
+        usage = TokenUsage(input_tokens=tokens_in, output_tokens=tokens_out)
+        return UsageEstimate(
+            model=model,
+            input_tokens=tokens_in,
+            output_tokens=tokens_out,
+            cost_usd=estimate_cost(model, usage),
+            measured=tuple(p for p in phases if p in measured),
+            unmeasured=tuple(p for p in phases if p not in measured),
+        )
 
     async def regenerate(
         self,

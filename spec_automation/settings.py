@@ -57,6 +57,9 @@ class AppSettings:
     theme: str = "dark"
     autosave_interval_s: float = 2.0
     git_enabled: bool = True
+    # A formatting-only edit that leaves everything downstream LOW gives a quiet notification;
+    # True opens the impact dialog for it too.
+    impact_dialog_for_cosmetic: bool = False
     recent_projects: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:

@@ -167,6 +167,33 @@ class RegenerationStore:
                 samples[phase].append(duration)
         return {phase: statistics.median(values) for phase, values in samples.items()}
 
+    def measured_usage(self, phases: Collection[str]) -> dict[str, tuple[int, int]]:
+        """Median (input, output) tokens of each phase's recent successful, uncached attempts
+        (phases never run that way: none)."""
+        if not phases:
+            return {}
+        with self._db.session() as session:
+            rows = session.execute(
+                select(PhaseRun.phase, PhaseRun.input_tokens, PhaseRun.output_tokens)
+                .where(
+                    PhaseRun.phase.in_(list(phases)),
+                    PhaseRun.status == PhaseStatus.SUCCEEDED,
+                    PhaseRun.cached.is_(False),
+                )
+                .order_by(PhaseRun.id.desc())
+            ).all()
+        samples: dict[str, list[tuple[int, int]]] = {}
+        for phase, tokens_in, tokens_out in rows:
+            if len(samples.setdefault(phase, [])) < _MEASURED_ATTEMPTS:
+                samples[phase].append((tokens_in, tokens_out))
+        return {
+            phase: (
+                round(statistics.median(t[0] for t in values)),
+                round(statistics.median(t[1] for t in values)),
+            )
+            for phase, values in samples.items()
+        }
+
     # --- snapshots and rollback ------------------------------------------------------------
 
     def take_snapshot(self, label: str, *, run_id: int | None = None) -> int:

@@ -2,7 +2,8 @@
 
 The states are worked out from the service (in a worker thread, see :func:`artifact_states`):
 missing (never generated), generated, edited by you (the latest version is a user edit, or the
-file was changed outside the app), stale (something it was made from changed after it), and
+file was changed outside the app), stale (something it was made from changed after it, and no
+regeneration since brought it up to date, even unchanged), and
 failed (its phase failed or was blocked in the last run).
 """
 
@@ -64,6 +65,15 @@ def artifact_states(service: ProjectService) -> list[ArtifactEntry]:
         if page.items:
             item = page.items[0]
             latest[artifact.name] = (item.kind, item.created_at.timestamp())
+    # A regeneration that came out identical (or was cut off early) brought the artifact up to
+    # date without a new version: it counts as made when that run ended.
+    # Its content did not change, so what depends on it is no staler for it.
+    checked: dict[str, float] = {}
+    for run in service.regeneration_runs(limit=20).items:
+        if run.completed_at is None or run.status not in ("completed", "partial"):
+            continue
+        for name in run.artifacts_unchanged:
+            checked[name] = max(checked.get(name, 0.0), run.completed_at.timestamp())
     upstream: dict[str, set[str]] = {}
     for source, targets in graph.artifact_graph.items():
         for target in targets:
@@ -87,6 +97,7 @@ def artifact_states(service: ProjectService) -> list[ArtifactEntry]:
             detail = "changed outside the app since it was stored"
         else:
             kind, made = latest.get(artifact.name, ("generated", 0.0))
+            made = max(made, checked.get(artifact.name, 0.0))
             newer = sorted(
                 source
                 for source in upstream.get(artifact.name, ())

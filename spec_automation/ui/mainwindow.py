@@ -56,6 +56,7 @@ from spec_automation.ui.editor import EditorTab
 from spec_automation.ui.errors import ErrorReporter, user_message
 from spec_automation.ui.explorer import ProjectExplorer, artifact_states
 from spec_automation.ui.history import HistoryPanel, history_data
+from spec_automation.ui.regeneration_flow import RegenerationFlow
 from spec_automation.ui.settings_dialog import SettingsDialog
 from spec_automation.ui.tasks import set_error_sink, spawn
 from spec_automation.ui.theme import Theme, apply_theme
@@ -147,6 +148,9 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.notice)
         central_layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
+        # After an edit: the impact dialog, the regeneration and its notification.
+        self.regeneration = RegenerationFlow(self, self, workspace=lambda: self.run_workspace)
+        self.regeneration.attach_summary(central_layout, 1)
 
         self.explorer = ProjectExplorer()
         self.explorer.artifactActivated.connect(lambda name: self.start(self.open_artifact(name)))
@@ -275,6 +279,12 @@ class MainWindow(QMainWindow):
             "Ctrl+F5",
         )
         self.act_cancel_run = self._action("Cancel run", self.cancel_run, "Shift+F5")
+        self.act_impact = self._action(
+            "Impact of the latest change…",
+            lambda: self.regeneration.handle(None, always_ask=True),
+            "Ctrl+Shift+I",
+            tip="Analyse what your latest edit affects and choose how to regenerate",
+        )
 
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
@@ -312,6 +322,8 @@ class MainWindow(QMainWindow):
         run_menu.addAction(self.act_run)
         run_menu.addAction(self.act_run_sequential)
         run_menu.addAction(self.act_cancel_run)
+        run_menu.addSeparator()
+        run_menu.addAction(self.act_impact)
 
         toolbar = QToolBar("Main toolbar")
         toolbar.setObjectName("mainToolbar")
@@ -391,6 +403,7 @@ class MainWindow(QMainWindow):
         self.act_run.setEnabled(has_project and not running)
         self.act_run_sequential.setEnabled(has_project and not running)
         self.act_cancel_run.setEnabled(running)
+        self.act_impact.setEnabled(has_project)
         self.act_close_tab.setEnabled(self.tabs.count() > 0)
 
     # --- tasks, progress and errors ---------------------------------------------------------
@@ -774,6 +787,8 @@ class MainWindow(QMainWindow):
         await self.refresh_explorer()
         if self.current_editor() is tab:
             await self.load_history(tab.artifact)
+        if change is not None:
+            self.regeneration.handle(change)
         return True
 
     async def back_up(self, tab: EditorTab) -> None:
@@ -792,16 +807,34 @@ class MainWindow(QMainWindow):
             self.start(self.check_files_on_disk())
 
     async def check_files_on_disk(self) -> None:
-        """Look for edits made outside the app to every open artifact."""
+        """Look for edits made outside the app to every open artifact, then record every
+        artifact file that differs from the store as a change."""
         for tab in self.editor_tabs():
-            await self.check_on_disk(tab)
+            await self.check_on_disk(tab, record=False)
+        await self.record_outside_changes()
 
-    async def check_on_disk(self, tab: EditorTab) -> None:
-        """If the file changed on disk: reload an unmodified tab, ask about a modified one."""
+    async def record_outside_changes(self) -> None:
+        """Record artifact files edited outside the app as changes and hand each one to the
+        regeneration flow (which asks what to regenerate)."""
+        service = self.service
+        if service is None:
+            return
+        report = await asyncio.to_thread(service.scan)
+        if self.service is not service:
+            return
+        for change in report.changes:
+            self.regeneration.handle(change)
+        if report.changes:
+            await self.refresh_explorer()
+
+    async def check_on_disk(self, tab: EditorTab, *, record: bool = True) -> None:
+        """If the file changed on disk: reload an unmodified tab, ask about a modified one;
+        a reloaded edit is recorded as a change (``record``)."""
         path = tab.path
         # An atomic rename replaces the watched file: watch the new one.
         if path.is_file() and str(path) not in self.watcher.files():
             self.watcher.addPath(str(path))
+        base, dirty = tab.base_hash, tab.dirty
         try:
             disk = await asyncio.to_thread(path.read_text, encoding="utf-8")
         except FileNotFoundError:
@@ -809,9 +842,15 @@ class MainWindow(QMainWindow):
             return
         if content_hash(disk) == tab.base_hash or self.tab_for(tab.artifact) is not tab:
             return
+        if (tab.base_hash, tab.dirty) != (base, dirty) or disk == tab.text():
+            # Saved (or edited) while the file was read, or the file holds the very text of
+            # the tab (a save of it is finishing): nothing to reload, nothing to ask about.
+            return
         if not tab.dirty:
             tab.reload(disk)
             self.notify(f"{tab.artifact} changed on disk and was reloaded.")
+            if record:
+                await self.record_outside_changes()
             await self.refresh_explorer()
             return
         answer = await ask_later(
@@ -827,6 +866,8 @@ class MainWindow(QMainWindow):
             if self.backups is not None:
                 await asyncio.to_thread(self.backups.discard, tab.artifact)
             self.notify(f"{tab.artifact} reloaded from disk; your unsaved edits were dropped.")
+            if record:
+                await self.record_outside_changes()
         else:
             # The disk version becomes the base, so the same change is not asked about twice.
             tab.base_text = disk
@@ -843,6 +884,12 @@ class MainWindow(QMainWindow):
         current = self.current_editor()
         if current is None or current.artifact == artifact:
             self.history.show_history(data)
+
+    async def refresh_history(self) -> None:
+        """Re-read the history of the artifact in front (after a regeneration or rollback)."""
+        tab = self.current_editor()
+        if tab is not None:
+            await self.load_history(tab.artifact)
 
     async def compare_versions(self, old_id: int, new_id: int) -> DiffViewer | None:
         """Open a diff of two stored versions."""
@@ -1130,6 +1177,8 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self._closing = True
+        if self.regeneration.dialog is not None:
+            self.regeneration.dialog.reject()  # the change stays recorded
         self._save_layout()
         for tab in self.editor_tabs():
             tab.shutdown()

@@ -3,8 +3,9 @@
 A throwaway sample project is created and run with the offline provider, one artifact is edited
 and saved (so there are two versions to compare), and the welcome screen, the main window with
 the artifact and its preview, the diff viewer and the settings dialog are captured in both
-themes. The user's own settings, backups and window layout are never touched: everything lives
-in a temporary folder for the duration.
+themes, and so is the impact journey (see ``impact_screenshots``). The user's own settings,
+backups and window layout are never touched: everything lives in a temporary folder for the
+duration.
 """
 
 from __future__ import annotations
@@ -85,9 +86,11 @@ async def _prepare_project(root: Path) -> Path:
 
 async def _render(folder: Path, root: Path) -> list[Path]:
     from spec_automation.settings import AppSettings
+    from spec_automation.ui.impact_screenshots import prepare_impact_project, render_impact_shots
     from spec_automation.ui.mainwindow import MainWindow
 
     project = await _prepare_project(root)
+    impact_template = await prepare_impact_project(root)
     written: list[Path] = []
 
     def save(widget: object, name: str) -> None:
@@ -129,6 +132,7 @@ async def _render(folder: Path, root: Path) -> list[Path]:
         window.close()
         window.deleteLater()
         await asyncio.sleep(0.05)
+        written += await render_impact_shots(folder, root, impact_template, theme, _SIZE)
 
     from spec_automation.ui.visualizer.screenshots import capture_screenshots
 

@@ -1,5 +1,5 @@
 """The settings dialog: provider, model, API key, concurrency, rate limit, offline latency,
-theme, autosave interval and git.
+theme, autosave interval, git, and whether formatting-only edits open the impact dialog.
 
 The API key is never shown: the field is masked, starts empty, and only says where the key
 currently comes from. A typed key is saved to the system keyring; when there is no keyring the
@@ -125,6 +125,13 @@ class SettingsDialog(QDialog):
         self.git = QCheckBox("Commit artifacts to the project's git repository")
         self.git.setToolTip("Each saved or generated artifact is also committed with git")
         self.git.setChecked(settings.git_enabled)
+        self.cosmetic_impact = QCheckBox("Ask how to regenerate after formatting-only edits too")
+        self.cosmetic_impact.setObjectName("impactDialogForCosmetic")
+        self.cosmetic_impact.setToolTip(
+            "Off: an edit that changes only formatting, and so affects nothing downstream, "
+            "gives a quiet notification instead of the impact dialog"
+        )
+        self.cosmetic_impact.setChecked(settings.impact_dialog_for_cosmetic)
         self.error = QLabel()
         self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
@@ -151,6 +158,7 @@ class SettingsDialog(QDialog):
         form.addRow("Theme", self.theme)
         form.addRow("Back up unsaved edits after", self.autosave)
         form.addRow("Git", self.git)
+        form.addRow("Impact analysis", self.cosmetic_impact)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -214,6 +222,7 @@ class SettingsDialog(QDialog):
             theme=self.theme.currentData(),
             autosave_interval_s=self.autosave.value(),
             git_enabled=self.git.isChecked(),
+            impact_dialog_for_cosmetic=self.cosmetic_impact.isChecked(),
         )
 
     def _show_error(self, message: str) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from spec_automation.cli import main
+from spec_automation.ui.impact_screenshots import IMPACT_SHOTS
 
 pytestmark = pytest.mark.gui
 
@@ -55,6 +56,9 @@ def test_screenshots_renders_every_view_in_both_themes(tmp_path: Path) -> None:
         for theme in ("dark", "light")
     )
     assert [n for n in names if n.startswith("app-")] == app_shots
+    assert [n for n in names if n.startswith("impact-")] == sorted(
+        f"impact-{shot}-{theme}.png" for shot in IMPACT_SHOTS for theme in ("dark", "light")
+    )
     visualizer = {n for n in names if n.startswith("visualizer-")}
     assert {
         "visualizer-before.png",

@@ -29,6 +29,8 @@ def test_settings_are_saved_and_read_back_at_the_next_start(
     dialog.theme.setCurrentIndex(dialog.theme.findData("light"))
     dialog.autosave.setValue(5.0)
     dialog.git.setChecked(False)
+    assert not dialog.cosmetic_impact.isChecked()  # formatting-only edits: a quiet note
+    dialog.cosmetic_impact.setChecked(True)
     dialog.save()
     run(loop, until(lambda: bool(saved)))
 
@@ -40,6 +42,8 @@ def test_settings_are_saved_and_read_back_at_the_next_start(
     qtbot.addWidget(reopened)
     assert reopened.concurrency.value() == 7
     assert reopened.theme.currentData() == "light"
+    assert again.impact_dialog_for_cosmetic
+    assert reopened.cosmetic_impact.isChecked()
 
 
 def test_the_key_is_masked_stored_in_the_keyring_and_never_shown(

@@ -86,6 +86,7 @@ class PhaseNode(QGraphicsItem):
         self.look = look
         self.state = NodeState.PENDING
         self.detail = f"est. {format_duration(estimate_s)}"
+        self.dimmed = False  # outside the phases a regeneration runs
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, False)
@@ -112,6 +113,8 @@ class PhaseNode(QGraphicsItem):
         colours = self.look.states[self.state]
         rect = QRectF(0, 0, NODE_WIDTH, NODE_HEIGHT)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.dimmed:
+            painter.setOpacity(0.35)
         if self.critical:
             painter.setPen(QPen(QColor(self.look.canvas.critical), 2.5))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -140,10 +143,11 @@ class PhaseNode(QGraphicsItem):
             metrics.elidedText(role, Qt.TextElideMode.ElideRight, width),
         )
         painter.setPen(QColor(colours.text))
+        detail = "not regenerated" if self.dimmed else self.detail
         painter.drawText(
             QRectF(left, 48, width, 18),
             Qt.AlignmentFlag.AlignLeft,
-            metrics.elidedText(self.detail, Qt.TextElideMode.ElideRight, width),
+            metrics.elidedText(detail, Qt.TextElideMode.ElideRight, width),
         )
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
@@ -251,6 +255,18 @@ class WaveScene(QGraphicsScene):
     def _link(self, signal: Signal, slot: Callable[..., None]) -> None:
         signal.connect(slot)
         self._links.append((signal, slot))
+
+    def set_dimmed(self, phases: Iterable[str]) -> None:
+        """Dim these phases (a regeneration runs only the others); an empty set undims all."""
+        dimmed = set(phases)
+        for name, node in self.nodes.items():
+            if node.dimmed != (name in dimmed):
+                node.dimmed = name in dimmed
+                node.update()
+
+    def dimmed_phases(self) -> list[str]:
+        """The phases drawn dimmed, in wave order."""
+        return [name for name, node in self.nodes.items() if node.dimmed]
 
     # --- updates -------------------------------------------------------------------------
 

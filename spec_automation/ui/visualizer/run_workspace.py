@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine, Mapping
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -32,9 +32,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from spec_automation.core.events import GateDecided, GateWaiting, RunFinished, RunStarted
+from spec_automation.core.events import (
+    EventSink,
+    GateDecided,
+    GateWaiting,
+    RunFinished,
+    RunStarted,
+)
 from spec_automation.core.ports import RunMode, RunStatus
-from spec_automation.services import PlanReport, ProjectError, ProjectService, RunOptions, RunReport
+from spec_automation.services import (
+    PlanReport,
+    ProjectError,
+    ProjectService,
+    RegenerationReport,
+    RunOptions,
+    RunReport,
+)
 from spec_automation.settings import AppSettings
 from spec_automation.ui.visualizer.bridge import EngineEventBridge
 from spec_automation.ui.visualizer.graph_view import WaveScene, WaveView
@@ -122,7 +135,8 @@ class RunWorkspace(QWidget):
         self.settings = settings
         self.open_artifact = open_artifact
         self.ask_feedback = ask_feedback or self._ask_feedback_dialog
-        self.run_task: asyncio.Task[RunReport | None] | None = None
+        self.run_task: asyncio.Task[Any] | None = None  # a run's or a regeneration's
+        self._dimmed: list[str] = []  # phases a regeneration leaves alone, drawn dimmed
         self._busy = False  # from launching a run until its task has shown how it ended
         self._closed = False
         self._resumable = False  # the project has an unfinished run the user may resume
@@ -368,6 +382,7 @@ class RunWorkspace(QWidget):
             self.run_task.cancel()
 
     def _launch(self, call: Coroutine[Any, Any, RunReport]) -> asyncio.Task[RunReport | None]:
+        self._set_dimmed([])
         self.completion_banner.hide()
         self.resume_banner.hide()
         self._busy = True
@@ -407,6 +422,71 @@ class RunWorkspace(QWidget):
         else:
             self._redo = None
         return report
+
+    # --- regeneration --------------------------------------------------------------------
+
+    def run_regeneration(
+        self,
+        call: Callable[[EventSink], Coroutine[Any, Any, RegenerationReport]],
+        phases: Collection[str],
+    ) -> asyncio.Task[RegenerationReport] | None:
+        """Show a regeneration live: ``phases`` active, every other phase dimmed.
+
+        ``call`` gets the bridge's event sink and returns the service's ``regenerate``
+        coroutine. The task's result is the report; a refused regeneration raises its
+        ``ProjectError`` (also shown in the banner). ``None`` if a run is going.
+        """
+        if self.running:
+            return None
+        self.completion_banner.hide()
+        self.resume_banner.hide()
+        self._busy = True
+        self._set_dimmed([p for p in self.project.graph.topological_order if p not in phases])
+        task = asyncio.ensure_future(self._drive_regeneration(call(self.bridge.sink)))
+        self.run_task = task
+        self._update_buttons()
+        return task
+
+    async def _drive_regeneration(
+        self, call: Coroutine[Any, Any, RegenerationReport]
+    ) -> RegenerationReport:
+        try:
+            report = await call
+        except asyncio.CancelledError:
+            self._announce_regeneration("cancelled", "the finished artifacts are kept")
+            raise
+        except ProjectError as exc:
+            self._show_error(str(exc))
+            raise
+        finally:
+            self._busy = False
+            self.approval_banner.hide()
+            self.waiting_gate = None
+            self.metrics.refresh()
+            self._update_buttons()
+        done = len(report.artifacts_regenerated)
+        detail = (
+            f"{done} regenerated, {len(report.artifacts_unchanged)} unchanged, "
+            f"{len(report.failures)} failed in {format_duration(report.duration_s)}"
+        )
+        self._announce_regeneration(report.status, detail, report.failures)
+        return report
+
+    def _announce_regeneration(
+        self, outcome: str, detail: str, failures: Mapping[str, str] | None = None
+    ) -> None:
+        lines = [f"<b>Regeneration {_escape(outcome)}</b>: {_escape(detail)}"]
+        lines += [f"✗ <b>{p}</b>: {_escape(e)}" for p, e in (failures or {}).items()]
+        self.completion_banner.message.setText("<br>".join(lines))
+        state = {"completed": NodeState.SUCCEEDED, "cancelled": NodeState.CANCELLED}.get(
+            outcome, NodeState.FAILED
+        )
+        self.completion_banner.paint_as(state, dark=self._dark)
+        self.completion_banner.show()
+
+    def _set_dimmed(self, phases: list[str]) -> None:
+        self._dimmed = phases
+        self.scene.set_dimmed(phases)
 
     # --- gates ---------------------------------------------------------------------------
 
@@ -617,6 +697,7 @@ class RunWorkspace(QWidget):
                 self.scene.phase_clicked.connect(self._open_phase)
                 self.view.setScene(self.scene)
                 self.scene.set_workflow(self.project.graph, self.plan, self.tracker)
+                self.scene.set_dimmed(self._dimmed)
                 self.metrics.refresh()
         super().changeEvent(event)
 

@@ -1,0 +1,470 @@
+"""From an edit to regenerated artifacts: the impact dialog, the live run, the review.
+
+After the user saves an artifact whose content changed, or the app records an edit made outside
+it, the main window hands the change to a :class:`RegenerationFlow`. The flow analyses the
+impact in a worker thread, then either tells the user quietly that a formatting-only edit
+affects nothing (unless the settings ask for the dialog every time) or opens the
+:class:`ImpactDialog`. The chosen regeneration runs as a task, live in the run workspace's wave
+visualizer (the phases it runs active, the rest dimmed). When it ends, a notification lists what
+was regenerated, what came out unchanged and what failed, with Review changes (a diff of each
+regenerated artifact, before and after) and Roll back (after a confirmation, the snapshot taken
+before the run is restored).
+
+Changes are handled one at a time, in the order they came: a second save while the dialog is
+open or a regeneration runs is analysed when the first is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from spec_automation.core.changes import ImpactLevel
+from spec_automation.services import (
+    ChangeInfo,
+    ImpactReport,
+    ProjectService,
+    RegenerationReport,
+    RunOptions,
+    Strategy,
+    UsageEstimate,
+)
+from spec_automation.settings import AppSettings
+from spec_automation.ui.dialogs import Prompter, ask_later
+from spec_automation.ui.errors import user_message
+from spec_automation.ui.impact_dialog import ImpactChoice, ImpactDialog
+from spec_automation.ui.tasks import spawn
+from spec_automation.ui.theme import Theme
+from spec_automation.ui.visualizer.run_state import format_duration
+
+__all__ = ["FlowHost", "RegenerationFlow", "RegenerationSummary"]
+
+
+class FlowHost(Protocol):
+    """What the flow needs from the main window."""
+
+    service: ProjectService | None
+    settings: AppSettings
+    theme: Theme
+    prompter: Prompter
+
+    def notify(self, message: str, *, error: bool = False) -> None:
+        """Show a one-line notification."""
+
+    async def refresh_explorer(self) -> None:
+        """Re-read every artifact's state."""
+
+    async def refresh_history(self) -> None:
+        """Re-read the history panel of the artifact in front."""
+
+    async def check_files_on_disk(self) -> None:
+        """Reload open tabs whose files changed."""
+
+    async def show_diff(
+        self, artifact: str, old: str, new: str, old_label: str, new_label: str
+    ) -> Any:
+        """Open a diff viewer tab."""
+
+
+class RegenerationSummary(QFrame):
+    """The notification after a regeneration (objectName ``regenerationNotice``): what was
+    regenerated, unchanged and failed, with Review changes, Roll back and Dismiss."""
+
+    reviewRequested = Signal()
+    rollbackRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("regenerationNotice")
+        self.title = QLabel()
+        self.title.setObjectName("regenerationTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.regenerated = QLabel()
+        self.unchanged = QLabel()
+        self.failed = QLabel()
+        self.failed.setProperty("role", "error")
+        for label in (self.regenerated, self.unchanged, self.failed):
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.review_button = QPushButton("Re&view changes")
+        self.review_button.setObjectName("reviewChangesButton")
+        self.review_button.setToolTip("Open a diff of each regenerated artifact, before and after")
+        self.rollback_button = QPushButton("Roll &back")
+        self.rollback_button.setObjectName("rollbackButton")
+        self.rollback_button.setToolTip("Restore every artifact as it was before this run")
+        self.dismiss_button = QPushButton("Dismiss")
+        self.review_button.clicked.connect(self.reviewRequested)
+        self.rollback_button.clicked.connect(self.rollbackRequested)
+        self.dismiss_button.clicked.connect(self.hide)
+        text = QVBoxLayout()
+        text.setSpacing(4)
+        for label in (self.title, self.regenerated, self.unchanged, self.failed):
+            text.addWidget(label)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
+        for button in (self.review_button, self.rollback_button, self.dismiss_button):
+            buttons.addWidget(button)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 8, 8, 8)
+        layout.setSpacing(16)
+        layout.addLayout(text, 1)
+        layout.addLayout(buttons)
+        self.report: RegenerationReport | None = None
+        self.hide()
+
+    def show_report(self, report: RegenerationReport) -> None:
+        """Describe a finished regeneration and show the notification."""
+        self.report = report
+        outcome = {
+            "completed": "Regeneration finished",
+            "partial": "Regeneration finished with failures",
+            "failed": "Regeneration failed",
+        }.get(report.status, f"Regeneration {report.status}")
+        self.title.setText(
+            f"{outcome} after your change to {report.trigger_artifact} "
+            f"({report.strategy}, {format_duration(report.duration_s)})"
+        )
+        self.regenerated.setText(
+            "Regenerated: " + (", ".join(report.artifacts_regenerated) or "none")
+        )
+        self.unchanged.setText(
+            "Skipped (came out unchanged): " + (", ".join(report.artifacts_unchanged) or "none")
+        )
+        failures = "; ".join(f"{phase}: {error}" for phase, error in report.failures.items())
+        self.failed.setText(f"Failed: {failures}" if failures else "Failed: none")
+        self.failed.setProperty("role", "error" if failures else "muted")
+        self.failed.style().unpolish(self.failed)
+        self.failed.style().polish(self.failed)
+        self.review_button.setEnabled(bool(report.artifacts_regenerated))
+        self.rollback_button.setEnabled(report.snapshot_id is not None)
+        self.show()
+        first = self.review_button if report.artifacts_regenerated else self.dismiss_button
+        first.setFocus()
+
+
+class RegenerationFlow(QObject):
+    """Takes changes from the main window through analysis, the dialog and the run.
+
+    Args:
+        host: the main window (see :class:`FlowHost`).
+        parent_widget: the dialogs' parent.
+        workspace: returns the run workspace to show the run in (None: no live view).
+
+    Signals:
+        dialogOpened(ImpactDialog), regenerated(RegenerationReport), rolledBack(object report):
+            for the window and for tests.
+    """
+
+    dialogOpened = Signal(object)
+    regenerated = Signal(object)
+    rolledBack = Signal(object)
+
+    def __init__(
+        self,
+        host: FlowHost,
+        parent_widget: QWidget,
+        *,
+        workspace: Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__(parent_widget)
+        self.host = host
+        self.parent_widget = parent_widget
+        self.workspace = workspace or (lambda: None)
+        self.dialog: ImpactDialog | None = None
+        self.last_report: RegenerationReport | None = None
+        self.summary = RegenerationSummary()
+        self.summary.reviewRequested.connect(lambda: self._spawn(self.review_changes()))
+        self.summary.rollbackRequested.connect(lambda: self._spawn(self.roll_back()))
+        self._lock = asyncio.Lock()
+        self.handled = 0
+        self.pending = 0
+
+    def _spawn(self, coro: Any) -> None:
+        spawn(coro)
+
+    def handle(self, change: ChangeInfo | None, *, always_ask: bool = False) -> asyncio.Task[Any]:
+        """Take a change (None: the latest edit) through :meth:`after_change` as a task.
+
+        ``handled`` counts the changes taken, ``pending`` those not finished yet (the window
+        and tests see at once that one is on its way).
+        """
+        self.handled += 1
+        self.pending += 1
+
+        async def go() -> RegenerationReport | None:
+            try:
+                return await self.after_change(change, always_ask=always_ask)
+            finally:
+                self.pending -= 1
+
+        return spawn(go(), name="impact of a change")
+
+    # --- from a change to a choice -------------------------------------------------------
+
+    async def after_change(
+        self, change: ChangeInfo | None, *, always_ask: bool = False
+    ) -> RegenerationReport | None:
+        """Handle a recorded change (None: the latest edit): a quiet note, or the dialog and
+        then the regeneration chosen. ``always_ask`` opens the dialog even for a
+        formatting-only edit (the user asked for it from the Run menu)."""
+        async with self._lock:
+            service = self.host.service
+            if service is None:
+                return None
+            try:
+                report = await asyncio.to_thread(
+                    service.analyze_impact, change.id if change is not None else None
+                )
+            except Exception as exc:
+                message = user_message(exc)
+                if message is None:
+                    raise
+                self.host.notify(message, error=True)
+                return None
+            if self.host.service is not service:
+                return None
+            ask_anyway = always_ask or self.host.settings.impact_dialog_for_cosmetic
+            quiet = not report.affected or (_cosmetic(report) and not ask_anyway)
+            if quiet:
+                self.host.notify(_quiet_message(report))
+                return None
+            choice = await self.ask(report)
+            if choice is None:
+                self.host.notify(
+                    f"Nothing was regenerated; your change to {report.trigger_artifact} stays "
+                    "recorded (Run ▸ Impact of the latest change to decide later)."
+                )
+                return None
+            return await self.regenerate(report, choice)
+
+    async def ask(self, report: ImpactReport) -> ImpactChoice | None:
+        """Open the impact dialog (modal, not blocking the loop) and await the choice."""
+        usage = await self._usage(report)
+        dialog = ImpactDialog(report, theme=self.host.theme, usage=usage, parent=self.parent_widget)
+        future: asyncio.Future[ImpactChoice | None] = asyncio.get_running_loop().create_future()
+
+        def finished(_result: int) -> None:
+            if not future.done():
+                future.set_result(dialog.choice)
+
+        dialog.finished.connect(finished)
+        self.dialog = dialog
+        dialog.open()
+        self.dialogOpened.emit(dialog)
+        try:
+            return await future
+        finally:
+            self.dialog = None
+            dialog.deleteLater()
+
+    async def _usage(self, report: ImpactReport) -> dict[str, UsageEstimate] | None:
+        settings = self.host.settings
+        service = self.host.service
+        if settings.provider == "offline" or service is None:
+            return None
+
+        def estimates() -> dict[str, UsageEstimate]:
+            return {
+                strategy: service.estimate_usage(chosen, settings.model)
+                for strategy, chosen in report.selections.items()
+                if chosen
+            }
+
+        return await asyncio.to_thread(estimates)
+
+    # --- the run -------------------------------------------------------------------------
+
+    def options(self) -> RunOptions:
+        """Run options from the app's settings."""
+        return RunOptions.from_settings(self.host.settings)
+
+    async def regenerate(
+        self, report: ImpactReport, choice: ImpactChoice
+    ) -> RegenerationReport | None:
+        """Regenerate as chosen, live in the visualizer; then the notification."""
+        service = self.host.service
+        if service is None:
+            return None
+        options = self.options()
+        change_id = report.change.id
+
+        def call(sink: Any) -> Any:
+            return service.regenerate(
+                change_id,
+                choice.strategy,
+                artifacts=choice.manual_pick,
+                confirm=choice.confirm,
+                on_event=sink,
+                options=options,
+            )
+
+        workspace = self.workspace()
+        try:
+            if choice.strategy == Strategy.IGNORE or workspace is None:
+                result = await call(None)
+            else:
+                phases = {service.spec.producer_of(a).name for a in choice.artifacts}
+                task = workspace.run_regeneration(call, phases)
+                if task is None:
+                    self.host.notify(
+                        "A run is going: regenerate when it has finished (Run ▸ Impact of "
+                        "the latest change).",
+                        error=True,
+                    )
+                    return None
+                _raise_run_view(self.parent_widget)
+                result = await task
+        except asyncio.CancelledError:
+            self.host.notify("The regeneration was cancelled; what it finished is kept.")
+            await self._refresh()
+            raise
+        except Exception as exc:
+            message = user_message(exc)
+            if message is None:
+                raise
+            self.host.notify(f"Could not regenerate: {message}", error=True)
+            return None
+        self.last_report = result
+        await self._refresh()
+        if result.strategy == Strategy.IGNORE:
+            self.host.notify(
+                f"Ignored the change to {result.trigger_artifact}: nothing was regenerated "
+                "(the affected artifacts stay marked stale)."
+            )
+        else:
+            self.summary.show_report(result)
+            self.host.notify(_one_line(result), error=bool(result.failures))
+        self.regenerated.emit(result)
+        return result
+
+    async def _refresh(self) -> None:
+        await self.host.check_files_on_disk()
+        await self.host.refresh_explorer()
+        await self.host.refresh_history()
+
+    # --- after the run -------------------------------------------------------------------
+
+    async def review_changes(self) -> list[Any]:
+        """Open a diff of every regenerated artifact: the version before the run and after."""
+        report = self.last_report
+        service = self.host.service
+        if report is None or service is None:
+            return []
+        viewers = []
+        for artifact in report.artifacts_regenerated:
+            pair = await asyncio.to_thread(_before_and_after, service, artifact, report.run_id)
+            if pair is None:
+                continue
+            (old_label, old), (new_label, new) = pair
+            viewers.append(await self.host.show_diff(artifact, old, new, old_label, new_label))
+        return viewers
+
+    async def roll_back(self) -> Any:
+        """After a confirmation, restore the snapshot taken before the last regeneration."""
+        report = self.last_report
+        service = self.host.service
+        if report is None or report.snapshot_id is None or service is None:
+            return None
+        names = ", ".join(report.artifacts_regenerated) or "nothing"
+        answer = await ask_later(
+            lambda: self.host.prompter.question(
+                self.parent_widget,
+                "Roll back the regeneration",
+                f"Restore every artifact as it was before regeneration #{report.run_id}? "
+                f"This undoes the new versions of {names}; they stay in history. Your edit "
+                f"to {report.trigger_artifact} is kept.",
+                ("Roll back", "Cancel"),
+            )
+        )
+        if answer != "Roll back":
+            return None
+        snapshot = report.snapshot_id
+        try:
+            result = await asyncio.to_thread(service.rollback, snapshot)
+        except Exception as exc:
+            message = user_message(exc)
+            if message is None:
+                raise
+            self.host.notify(f"Could not roll back: {message}", error=True)
+            return None
+        restored = ", ".join(v.artifact for v in result.restored) or "nothing (already as before)"
+        self.last_report = None
+        await self._refresh()
+        self.summary.hide()
+        self.host.notify(f"Rolled back regeneration #{report.run_id}: restored {restored}.")
+        self.rolledBack.emit(result)
+        return result
+
+    def attach_summary(self, layout: QBoxLayout, index: int) -> None:
+        """Put the notification into the window's layout."""
+        layout.insertWidget(index, self.summary)
+
+
+def _cosmetic(report: ImpactReport) -> bool:
+    """A formatting-only edit that leaves nothing downstream at HIGH or MEDIUM."""
+    levels = {a.level for a in report.affected}
+    formatting = report.change.cosmetic or report.trigger_level == ImpactLevel.LOW
+    return formatting and not levels & {ImpactLevel.HIGH, ImpactLevel.MEDIUM}
+
+
+def _quiet_message(report: ImpactReport) -> str:
+    if not report.affected:
+        return (
+            f"Change to {report.trigger_artifact} recorded; nothing is made from it, so "
+            "nothing needs regenerating."
+        )
+    return (
+        f"Formatting-only change to {report.trigger_artifact} recorded; the "
+        f"{len(report.affected)} artifacts made from it need no regenerating."
+    )
+
+
+def _one_line(report: RegenerationReport) -> str:
+    text = (
+        f"Regeneration #{report.run_id} {report.status}: "
+        f"{len(report.artifacts_regenerated)} regenerated, "
+        f"{len(report.artifacts_unchanged)} unchanged, {len(report.failures)} failed."
+    )
+    if report.gates_reopened:
+        text += f" Gates to approve again: {', '.join(report.gates_reopened)}."
+    return text
+
+
+def _before_and_after(
+    service: ProjectService, artifact: str, run_id: int
+) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """((label, text) before the run, (label, text) the run made) for one artifact."""
+    versions = service.artifact_versions(artifact, limit=50).items  # newest first
+    for index, version in enumerate(versions):
+        if version.regeneration_run_id == run_id and index + 1 < len(versions):
+            before = versions[index + 1]
+            return (
+                (f"v{before.version} (before)", service.version_content(before.id)),
+                (f"v{version.version} (regenerated)", service.version_content(version.id)),
+            )
+    return None
+
+
+def _raise_run_view(window: QWidget) -> None:
+    """Bring the run dock to the front, if the window has one."""
+    dock = getattr(window, "run_dock", None)
+    if dock is not None:
+        dock.show()
+        dock.raise_()
