@@ -487,6 +487,7 @@ class RunWorkspace(QWidget):
     def _set_dimmed(self, phases: list[str]) -> None:
         self._dimmed = phases
         self.scene.set_dimmed(phases)
+        self._show_progress()
 
     # --- gates ---------------------------------------------------------------------------
 
@@ -654,6 +655,9 @@ class RunWorkspace(QWidget):
     def _show_progress(self, *_: object) -> None:
         state = self.tracker.state
         done, total = state.progress()
+        if self._dimmed:  # a regeneration: count only the phases it reruns
+            active = [v for name, v in state.phases.items() if name not in self._dimmed]
+            done, total = sum(1 for v in active if v.state.finished), len(active)
         running = len(state.in_state(NodeState.RUNNING))
         text = f"{done}/{total} phases"
         if running:
