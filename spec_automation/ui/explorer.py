@@ -78,6 +78,24 @@ def artifact_states(service: ProjectService) -> list[ArtifactEntry]:
     for source, targets in graph.artifact_graph.items():
         for target in targets:
             upstream.setdefault(target, set()).add(source)
+    # Staleness flows downstream: an artifact made before a newer version of one of its inputs
+    # is stale, and so is everything made from a stale artifact (after an edit to prd.md,
+    # tasks.md is out of date too, though it reads prd.md only through epics.md).
+    phase_rank = {phase: rank for rank, phase in enumerate(graph.topological_order)}
+    producer = {a.name: a.phase for a in status.artifacts}
+    stale_because: dict[str, str] = {}
+    for name in sorted(producer, key=lambda a: phase_rank.get(producer[a], 0)):
+        made = max(latest.get(name, ("", 0.0))[1], checked.get(name, 0.0))
+        sources = upstream.get(name, set())
+        newer = sorted(s for s in sources if s in latest and latest[s][1] > made)
+        stale_inputs = sorted(s for s in sources if s in stale_because and s not in newer)
+        reasons = []
+        if newer:
+            reasons.append("made before the latest " + ", ".join(newer))
+        if stale_inputs:
+            reasons.append("made from " + ", ".join(stale_inputs) + ", out of date itself")
+        if reasons:
+            stale_because[name] = "; ".join(reasons)
     entries: list[ArtifactEntry] = []
     for artifact in status.artifacts:
         phase_status = status.last_run_phases.get(artifact.phase, "")
@@ -96,16 +114,10 @@ def artifact_states(service: ProjectService) -> list[ArtifactEntry]:
             state = ArtifactState.EDITED
             detail = "changed outside the app since it was stored"
         else:
-            kind, made = latest.get(artifact.name, ("generated", 0.0))
-            made = max(made, checked.get(artifact.name, 0.0))
-            newer = sorted(
-                source
-                for source in upstream.get(artifact.name, ())
-                if source in latest and latest[source][1] > made
-            )
-            if newer:
+            kind = latest.get(artifact.name, ("generated", 0.0))[0]
+            if artifact.name in stale_because:
                 state = ArtifactState.STALE
-                detail = "made before the latest " + ", ".join(newer)
+                detail = stale_because[artifact.name]
             elif kind == "user_edit":
                 state = ArtifactState.EDITED
             else:

@@ -155,6 +155,11 @@ def test_adding_a_requirement_opens_the_dialog_with_the_services_analysis(
     assert window.service.regeneration_runs().total == 0
     assert window.service.change_history(PRD).total == 1
     assert window.explorer.state_of("architecture.md") == ArtifactState.STALE
+    # staleness flows downstream: tasks.md reads prd.md only through epics.md and others
+    assert window.explorer.state_of("tasks.md") == ArtifactState.STALE
+    tasks = next(e for e in window.explorer.entries if e.name == "tasks.md")
+    assert "out of date itself" in tasks.detail
+    assert window.explorer.state_of("analysis.md") == ArtifactState.GENERATED  # upstream
 
 
 def test_high_impact_only_regenerates_only_the_high_artifacts_live_in_the_visualizer(
