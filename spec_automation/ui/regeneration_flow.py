@@ -195,9 +195,12 @@ class RegenerationFlow(QObject):
         self._lock = asyncio.Lock()
         self.handled = 0
         self.pending = 0
+        #: The latest Review changes / Roll back task.
+        self.last_action: asyncio.Task[Any] | None = None
 
     def _spawn(self, coro: Any) -> None:
-        spawn(coro)
+        # Kept so a caller (a test, or the window closing) can wait for it to finish.
+        self.last_action = spawn(coro)
 
     def handle(self, change: ChangeInfo | None, *, always_ask: bool = False) -> asyncio.Task[Any]:
         """Take a change (None: the latest edit) through :meth:`after_change` as a task.

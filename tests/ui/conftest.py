@@ -19,7 +19,7 @@ import pytest
 from spec_automation.resources import sample_brief_path
 from spec_automation.services import RunOptions, create_project
 from spec_automation.settings import AppSettings
-from tests.helpers.gui import ScriptedPrompter
+from tests.helpers.gui import ScriptedPrompter, stepped_loop
 
 SAMPLE_ARTIFACT = "prd.md"
 
@@ -35,10 +35,9 @@ def app_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def loop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop on the test's QApplication, closed (with its tasks) afterwards."""
-    import qasync
 
     qapp.setQuitOnLastWindowClosed(False)  # as the app does: a closing dialog must not quit
-    event_loop = qasync.QEventLoop(qapp)
+    event_loop = stepped_loop(qapp)
     asyncio.set_event_loop(event_loop)
     yield event_loop
     pending = [task for task in asyncio.all_tasks(event_loop) if not task.done()]

@@ -72,6 +72,24 @@ def inside(loop: asyncio.AbstractEventLoop, action: Callable[[], object]) -> Non
     run(loop, act())
 
 
+def act_and_finish(
+    window: Any, loop: asyncio.AbstractEventLoop, click: Callable[[], object]
+) -> None:
+    """Click a button of the regeneration notice and keep the loop running until the task it
+    starts (review, roll back) has finished: a task left half-way when the loop stops could be
+    stepped by Qt's event processing with no running loop."""
+    flow = window.regeneration
+
+    async def act() -> None:
+        before = flow.last_action
+        click()
+        await until(lambda: flow.last_action is not before)
+        assert flow.last_action is not None
+        await asyncio.wait_for(asyncio.shield(flow.last_action), 30)
+
+    run(loop, act(), timeout=40)
+
+
 def settle(window: Any, loop: asyncio.AbstractEventLoop, action: Callable[[], object]) -> None:
     """Do ``action`` (which hands one change to the flow) and keep the loop running until the
     flow has opened its dialog or finished with the change."""
@@ -329,19 +347,10 @@ def test_review_changes_then_roll_back_restores_the_files(
     assert summary.failed.text() == "Failed: none"
 
     # Review changes: one diff per regenerated artifact, the version before against the new one
-    inside(loop, summary.review_button.click)
-    run(
-        loop,
-        until(
-            lambda: (
-                sum(
-                    isinstance(window.tabs.widget(i), DiffViewer)
-                    for i in range(window.tabs.count())
-                )
-                == len(report.artifacts_regenerated)
-            )
-        ),
-    )
+    act_and_finish(window, loop, summary.review_button.click)
+    assert sum(
+        isinstance(window.tabs.widget(i), DiffViewer) for i in range(window.tabs.count())
+    ) == len(report.artifacts_regenerated)
     viewer = next(
         window.tabs.widget(i)
         for i in range(window.tabs.count())
@@ -353,14 +362,14 @@ def test_review_changes_then_roll_back_restores_the_files(
     assert viewer.result.hunks
 
     # Roll back asks first: Cancel changes nothing
-    inside(loop, summary.rollback_button.click)
-    run(loop, until(lambda: len(prompter.asked) == 1))
+    act_and_finish(window, loop, summary.rollback_button.click)
+    assert len(prompter.asked) == 1
     assert prompter.asked[0][0] == "Roll back the regeneration"
     assert (folder / report.artifacts_regenerated[0]).read_text() != before[
         report.artifacts_regenerated[0]
     ]
-    inside(loop, summary.rollback_button.click)
-    run(loop, until(lambda: not summary.isVisible()))
+    act_and_finish(window, loop, summary.rollback_button.click)
+    assert not summary.isVisible()
     for name, text in before.items():
         expected = edited_prd if name == PRD else text
         assert (folder / name).read_text(encoding="utf-8") == expected, name

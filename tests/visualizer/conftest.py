@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from spec_automation.resources import sample_brief_path
 from spec_automation.services import ProjectService, create_project
 from spec_automation.settings import AppSettings
 from spec_automation.ui.visualizer import RunWorkspace
+from tests.helpers.gui import stepped_loop
 from tests.helpers.runners import ScriptedOfflineRunner
 
 #: The sample's critical path (250 s of estimates) runs in about a second.
@@ -30,7 +30,7 @@ LATENCY_SCALE = 0.004
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
     app = QApplication.instance() or QApplication([])
-    return qasync.QEventLoop(app)
+    return stepped_loop(app)
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
