@@ -10,11 +10,11 @@ import asyncio
 import sys
 from pathlib import Path
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from spec_automation.settings import load_settings
 from spec_automation.ui.errors import ErrorReporter
+from spec_automation.ui.event_loop import EventLoop
 from spec_automation.ui.mainwindow import MainWindow
 
 __all__ = ["application", "last_project", "run_gui"]
@@ -48,7 +48,7 @@ def run_gui(project: Path | None = None) -> int:
     """Open the main window on a qasync loop and run until it is closed; the exit status."""
     app = application()
     loaded = load_settings()
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow(loaded.settings)
     reporter = ErrorReporter(window.report_unexpected)

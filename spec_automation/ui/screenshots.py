@@ -44,9 +44,9 @@ def render_screenshots(folder: Path) -> list[Path]:
     """Write ``app-<view>-<theme>.png`` for every view and theme into ``folder``, then the
     wave visualizer's ``visualizer-*.png``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before the QApplication exists
-    import qasync  # Qt is loaded only once the platform is chosen
-
+    # Qt is loaded only once the platform is chosen.
     from spec_automation.ui.app import application
+    from spec_automation.ui.event_loop import EventLoop
 
     folder.mkdir(parents=True, exist_ok=True)
     with (
@@ -54,7 +54,7 @@ def render_screenshots(folder: Path) -> list[Path]:
         _private_folders(Path(tmp)),
     ):
         app = application()
-        loop = qasync.QEventLoop(app)
+        loop = EventLoop(app)
         asyncio.set_event_loop(loop)
         try:
             with loop:

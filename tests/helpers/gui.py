@@ -11,28 +11,10 @@ T = TypeVar("T")
 
 
 def stepped_loop(app: Any) -> asyncio.AbstractEventLoop:
-    """A qasync loop that a test may drive in steps (``run``), one call after another.
+    """The app's qasync loop (``ui.event_loop.EventLoop``), which a test may drive in steps."""
+    from spec_automation.ui.event_loop import EventLoop
 
-    qasync's ``run_until_complete`` handles Qt's pending events once more after the loop has
-    stopped, with no asyncio loop marked as running: a task woken then (a worker-thread call
-    that just finished, a timer that came due) fails with "no running event loop". The app
-    runs its loop until it quits, so only tests meet this; here that last pass sees the loop
-    as running, as every other step does.
-    """
-    import qasync
-
-    class SteppedLoop(qasync.QEventLoop):  # type: ignore[misc]
-        def _after_run_forever(self) -> None:
-            super()._after_run_forever()
-            asyncio.events._set_running_loop(self)
-
-        def run_until_complete(self, future: Any) -> Any:
-            try:
-                return super().run_until_complete(future)
-            finally:
-                asyncio.events._set_running_loop(None)
-
-    return SteppedLoop(app)
+    return EventLoop(app)
 
 
 def run(loop: asyncio.AbstractEventLoop, coro: Awaitable[T], timeout: float = 30.0) -> T:

@@ -14,7 +14,6 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-import qasync
 from PySide6.QtWidgets import QApplication, QMainWindow, QStyleFactory
 
 from spec_automation.resources import sample_brief_path
@@ -26,6 +25,7 @@ from spec_automation.services import (
     open_project,
 )
 from spec_automation.settings import AppSettings, load_settings
+from spec_automation.ui.event_loop import EventLoop
 from spec_automation.ui.visualizer.palette import theme_palette
 from spec_automation.ui.visualizer.run_workspace import RunWorkspace
 
@@ -63,7 +63,7 @@ def application(theme: str = "dark") -> QApplication:
 def run_on_qt_loop(coroutine: Coroutine[Any, Any, _T]) -> _T:
     """Run a coroutine to completion on a fresh qasync loop (nothing else may be running)."""
     app = application()
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+    with asyncio.Runner(loop_factory=lambda: EventLoop(app)) as runner:
         return runner.run(coroutine)
 
 
