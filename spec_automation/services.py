@@ -55,6 +55,7 @@ from spec_automation.core.regeneration import (
     parse_strategy,
 )
 from spec_automation.core.spec import SpecError, WorkflowSpec, load_spec
+from spec_automation.core.staleness import stale_artifacts
 from spec_automation.git_repo import GitError, GitRepo, git_notice
 from spec_automation.llm.cache import CachedReply
 from spec_automation.llm.claude import ClaudeProvider
@@ -1396,6 +1397,26 @@ class ProjectService:
             duration_s=duration,
             notices=tuple(self.notices) + tuple(notices),
         )
+
+    def stale_artifacts(self) -> dict[str, str]:
+        """Artifacts out of date with what they were made from, each with the reason.
+
+        An artifact counts as made when its latest version was stored, or when a later
+        regeneration found it unchanged (its content was confirmed, so what depends on it is
+        no staler for it).
+        """
+        made_at: dict[str, float] = {}
+        for name in self.spec.artifacts:
+            page = self.artifact_versions(name, limit=1)
+            if page.items:
+                made_at[name] = page.items[0].created_at.timestamp()
+        for run in self.regeneration_runs(limit=20).items:
+            if run.completed_at is None or run.status not in ("completed", "partial"):
+                continue
+            for name in run.artifacts_unchanged:
+                if name in made_at:
+                    made_at[name] = max(made_at[name], run.completed_at.timestamp())
+        return stale_artifacts(self.graph, made_at)
 
     def regeneration_runs(self, limit: int = 50, offset: int = 0) -> RegenerationRunPage:
         """A page of recorded regeneration runs, newest first."""

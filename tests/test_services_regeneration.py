@@ -228,3 +228,16 @@ def test_a_regeneration_left_running_by_a_dead_process_is_marked_interrupted(
         assert run.status == "interrupted"
         assert run.success is False
         assert "stopped before this regeneration finished" in run.error
+
+
+def test_stale_artifacts_follow_an_edit_and_clear_after_regenerating(
+    project: ProjectService,
+) -> None:
+    assert project.stale_artifacts() == {}
+    change_id = add_requirement(project)
+    stale = project.stale_artifacts()
+    assert set(stale) == set(project.graph.downstream_artifacts("prd.md"))
+    assert stale["architecture.md"].startswith("made before the latest prd.md")
+    asyncio.run(project.regenerate(change_id, "regenerate_all", options=FAST))
+    # Regenerated, or confirmed unchanged by the run (early cutoff): nothing is stale.
+    assert project.stale_artifacts() == {}

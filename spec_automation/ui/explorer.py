@@ -57,45 +57,14 @@ def artifact_states(service: ProjectService) -> list[ArtifactEntry]:
     """Each artifact of the project's spec with its state (touches the store: run in a thread)."""
     status = service.status()
     graph = service.graph
-    latest: dict[str, tuple[str, float]] = {}  # artifact -> (kind, created_at timestamp)
+    kinds: dict[str, str] = {}  # artifact -> who made its latest version
     for artifact in status.artifacts:
         if artifact.version is None:
             continue
         page = service.artifact_versions(artifact.name, limit=1)
         if page.items:
-            item = page.items[0]
-            latest[artifact.name] = (item.kind, item.created_at.timestamp())
-    # A regeneration that came out identical (or was cut off early) brought the artifact up to
-    # date without a new version: it counts as made when that run ended.
-    # Its content did not change, so what depends on it is no staler for it.
-    checked: dict[str, float] = {}
-    for run in service.regeneration_runs(limit=20).items:
-        if run.completed_at is None or run.status not in ("completed", "partial"):
-            continue
-        for name in run.artifacts_unchanged:
-            checked[name] = max(checked.get(name, 0.0), run.completed_at.timestamp())
-    upstream: dict[str, set[str]] = {}
-    for source, targets in graph.artifact_graph.items():
-        for target in targets:
-            upstream.setdefault(target, set()).add(source)
-    # Staleness flows downstream: an artifact made before a newer version of one of its inputs
-    # is stale, and so is everything made from a stale artifact (after an edit to prd.md,
-    # tasks.md is out of date too, though it reads prd.md only through epics.md).
-    phase_rank = {phase: rank for rank, phase in enumerate(graph.topological_order)}
-    producer = {a.name: a.phase for a in status.artifacts}
-    stale_because: dict[str, str] = {}
-    for name in sorted(producer, key=lambda a: phase_rank.get(producer[a], 0)):
-        made = max(latest.get(name, ("", 0.0))[1], checked.get(name, 0.0))
-        sources = upstream.get(name, set())
-        newer = sorted(s for s in sources if s in latest and latest[s][1] > made)
-        stale_inputs = sorted(s for s in sources if s in stale_because and s not in newer)
-        reasons = []
-        if newer:
-            reasons.append("made before the latest " + ", ".join(newer))
-        if stale_inputs:
-            reasons.append("made from " + ", ".join(stale_inputs) + ", out of date itself")
-        if reasons:
-            stale_because[name] = "; ".join(reasons)
+            kinds[artifact.name] = page.items[0].kind
+    stale = service.stale_artifacts()
     entries: list[ArtifactEntry] = []
     for artifact in status.artifacts:
         phase_status = status.last_run_phases.get(artifact.phase, "")
@@ -114,11 +83,10 @@ def artifact_states(service: ProjectService) -> list[ArtifactEntry]:
             state = ArtifactState.EDITED
             detail = "changed outside the app since it was stored"
         else:
-            kind = latest.get(artifact.name, ("generated", 0.0))[0]
-            if artifact.name in stale_because:
+            if artifact.name in stale:
                 state = ArtifactState.STALE
-                detail = stale_because[artifact.name]
-            elif kind == "user_edit":
+                detail = stale[artifact.name]
+            elif kinds.get(artifact.name) == "user_edit":
                 state = ArtifactState.EDITED
             else:
                 state = ArtifactState.GENERATED
