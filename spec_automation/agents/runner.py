@@ -20,6 +20,7 @@ import asyncio
 import dataclasses
 import functools
 import hashlib
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -222,6 +223,11 @@ class AgentPhaseRunner:
             drafted = author_artifacts(request.phase, brief, request.inputs, request.project_name)
             if request.feedback:
                 drafted = {n: _with_feedback(b, request.feedback) for n, b in drafted.items()}
+            if self.constitution.strip() and request.phase.agent in _CONSTITUTION_ROLES:
+                drafted = {
+                    name: _with_constitution(body, self.constitution) if index == 0 else body
+                    for index, (name, body) in enumerate(drafted.items())
+                }
             reply = render_reply(drafted)
             context_chars = len(request.brief) + sum(len(c) for c in request.inputs.values())
             usage = await self.provider.deliver(
@@ -365,6 +371,41 @@ def _feedback(reviewer: str, repair: str) -> str:
     if repair:
         parts.append(repair)
     return "\n\n".join(parts)
+
+
+#: Roles whose first artifact restates the project's principles when the offline authors
+#: write it (the analysis frames the product, the architecture commits to it).
+_CONSTITUTION_ROLES = frozenset({"analyst", "architect"})
+
+
+def _principles(constitution: str) -> list[str]:
+    """The principles a constitution lists: its list items, else its headings, else its
+    paragraphs (front matter and the title left out)."""
+    lines = [line.strip() for line in constitution.splitlines()]
+    items = [
+        re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", line)
+        for line in lines
+        if re.match(r"^(?:[-*+]|\d+[.)])\s+\S", line)
+    ]
+    if items:
+        return items
+    headings = [line.lstrip("#").strip() for line in lines if re.match(r"^#{2,6}\s+\S", line)]
+    if headings:
+        return headings
+    paragraphs = [p.strip() for p in constitution.split("\n\n") if p.strip()]
+    return [p.replace("\n", " ") for p in paragraphs if not p.startswith("#")]
+
+
+def _with_constitution(body: str, constitution: str) -> str:
+    """The body with a section restating the project's non-negotiable principles."""
+    principles = _principles(constitution)
+    if not principles:
+        return body
+    listed = "\n".join(f"- {principle}" for principle in principles)
+    return (
+        f"{body.rstrip()}\n\n## Project principles (constitution.md)\n\n"
+        f"Everything in this document and downstream of it must hold to these:\n\n{listed}\n"
+    )
 
 
 def _with_feedback(body: str, feedback: str) -> str:

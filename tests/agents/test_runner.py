@@ -190,3 +190,36 @@ async def test_every_request_carries_the_constitution_and_the_brief_first(
     assert "---\nphase:" not in "".join(b.text for b in request.shared)  # no front matter sent
     assert "Target UI kit: shadcn/ui" in request.task  # the stack's kit, computed
     assert "Write exactly these files: component-mapping.md, journey-maps.md" in request.task
+
+
+async def test_offline_analysis_and_architecture_restate_the_constitution(
+    default_spec, brief_text, chain
+):
+    constitution = (
+        "# ShiftCare constitution\n\n"
+        "- Patient data never leaves the EU.\n"
+        "- Every schedule change is reversible.\n"
+    )
+    runner = AgentPhaseRunner(
+        OfflineProvider(latency_scale=0), spec=default_spec, constitution=constitution
+    )
+    analysis = await runner.run(
+        phase_request(default_spec, "ANALYSIS", brief_text), lambda *_: None
+    )
+    body = analysis.artifacts["analysis.md"]
+    assert "## Project principles (constitution.md)" in body
+    assert "- Patient data never leaves the EU." in body
+    assert "- Every schedule change is reversible." in body
+    assert "ShiftCare constitution" not in body  # the title is not a principle
+
+    inputs = {
+        name: chain[name] for name in default_spec.phases["SPEC_PM"].produces if name in chain
+    }
+    pm = await runner.run(
+        phase_request(default_spec, "SPEC_PM", brief_text, inputs), lambda *_: None
+    )
+    assert all("constitution.md" not in text for text in pm.artifacts.values())  # pm: not its role
+
+    plain = AgentPhaseRunner(OfflineProvider(latency_scale=0), spec=default_spec)
+    without = await plain.run(phase_request(default_spec, "ANALYSIS", brief_text), lambda *_: None)
+    assert "Project principles" not in without.artifacts["analysis.md"]
