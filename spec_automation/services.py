@@ -1116,6 +1116,10 @@ class ProjectService:
         the measured history of the phases involved; and which affected artifacts carry user
         edits since they were last generated.
         """
+        return self._impact(change_id)[0]
+
+    def _impact(self, change_id: int | None) -> tuple[ImpactReport, ImpactAnalysis]:
+        """The report of :meth:`analyze_impact`, and the analysis it was made from."""
         try:
             if change_id is None:
                 change = self.history.latest_change(ChangedBy.USER)
@@ -1152,7 +1156,7 @@ class ProjectService:
         estimates = {
             name: analyzer.estimate(chosen, measured)[0] for name, chosen in selections.items()
         }
-        return _impact_report(change, analysis, selections, estimates)
+        return _impact_report(change, analysis, selections, estimates), analysis
 
     def estimate_usage(self, artifacts: Sequence[str], model: str) -> UsageEstimate:
         """Tokens and cost of regenerating ``artifacts`` with ``model``, from the measured
@@ -1236,21 +1240,7 @@ class ProjectService:
     ) -> RegenerationReport:
         # Record any edit still only on disk, so the analysis sees it and nothing is lost.
         await asyncio.to_thread(self.scan)
-        impact = await asyncio.to_thread(self.analyze_impact, change_id)
-        analysis = ImpactAnalysis(
-            trigger_artifact=impact.trigger_artifact,
-            trigger_level=impact.trigger_level,
-            affected=impact.affected,
-            counts=impact.counts,
-            recommended_strategy=impact.recommended_strategy,
-            recommendation=impact.recommendation,
-            estimated_duration_s=impact.estimated_duration_s,
-            estimated_sequential_s=impact.estimated_sequential_s,
-            phase_durations_s={},
-            measured_phases=impact.measured_phases,
-            cycles=impact.cycles,
-            user_edited=impact.user_edited,
-        )
+        impact, analysis = await asyncio.to_thread(self._impact, change_id)
         try:
             plan = RegenerationPlanner(self.graph).plan(
                 analysis, strategy, artifacts, confirm=confirm
