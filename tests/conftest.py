@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import keyring.backends.fail
 import pytest
 
+from tests.helpers.gui import close_top_level_widgets
 from tests.helpers.keyrings import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -56,3 +59,27 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     keyring.set_keyring(keyring.backends.fail.Keyring())
     yield
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def qapp() -> Any:
+    """The app's own QApplication, made as ``spec-automation gui`` makes it (so Python's
+    cycle collection runs on the GUI thread, as in the app); replaces pytest-qt's."""
+    from spec_automation.ui.app import application
+
+    return application()
+
+
+@pytest.fixture(autouse=True)
+def no_window_outlives_its_test() -> Iterator[None]:
+    """After each test (and its fixtures), every top-level widget is closed and deleted and
+    Qt's pending deletes are drained; a window the test left open fails it."""
+    yield
+    if "PySide6.QtWidgets" not in sys.modules:
+        return  # this session never loaded Qt
+    from spec_automation.ui import collector
+
+    left = close_top_level_widgets()
+    collector.collect_pending()
+    if left:
+        pytest.fail(f"the test left top-level windows behind: {', '.join(left)}")

@@ -13,19 +13,22 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from spec_automation.settings import load_settings
+from spec_automation.ui import collector
 from spec_automation.ui.errors import ErrorReporter
 from spec_automation.ui.event_loop import EventLoop
-from spec_automation.ui.mainwindow import MainWindow
 
 __all__ = ["application", "last_project", "run_gui"]
 
 
 def application() -> QApplication:
-    """The one QApplication (created on first use)."""
+    """The one QApplication (created on first use), with Python's cycle collection moved to
+    its thread (see :mod:`spec_automation.ui.collector`)."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
+        collector.install(app)
         return app
     app = QApplication(sys.argv[:1])
+    collector.install(app)
     app.setApplicationName("spec_automation")
     app.setApplicationDisplayName("spec_automation")
     app.setOrganizationName("spec_automation")
@@ -46,6 +49,8 @@ def last_project(recent: tuple[str, ...]) -> Path | None:
 
 def run_gui(project: Path | None = None) -> int:
     """Open the main window on a qasync loop and run until it is closed; the exit status."""
+    from spec_automation.ui.mainwindow import MainWindow  # the window's modules load with it
+
     app = application()
     loaded = load_settings()
     loop = EventLoop(app)

@@ -7,7 +7,37 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
+import shiboken6
+
 T = TypeVar("T")
+
+
+def close_top_level_widgets() -> list[str]:
+    """Close and delete every top-level widget and drain Qt's pending deletes, on this (the
+    GUI) thread; the widgets that were still there once what was already scheduled for
+    deletion had gone (the ones a test left behind), described for a message."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return []
+    _drain_deletes()
+    left: list[str] = []
+    for widget in QApplication.topLevelWidgets():
+        if not shiboken6.isValid(widget) or widget.parent() is not None:
+            continue  # a popup or dialog goes with the window that owns it
+        name = widget.objectName() or widget.windowTitle()
+        left.append(f"{type(widget).__name__}({name!r})" if name else type(widget).__name__)
+        widget.close()
+        widget.deleteLater()
+    _drain_deletes()
+    return left
+
+
+def _drain_deletes() -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def stepped_loop(app: Any) -> asyncio.AbstractEventLoop:

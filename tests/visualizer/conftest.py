@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from spec_automation.resources import sample_brief_path
 from spec_automation.services import ProjectService, create_project
@@ -29,8 +28,9 @@ LATENCY_SCALE = 0.004
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
-    app = QApplication.instance() or QApplication([])
-    return stepped_loop(app)
+    from spec_automation.ui.app import application
+
+    return stepped_loop(application())
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:

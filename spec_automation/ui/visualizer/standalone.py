@@ -25,6 +25,7 @@ from spec_automation.services import (
     open_project,
 )
 from spec_automation.settings import AppSettings, load_settings
+from spec_automation.ui import collector
 from spec_automation.ui.event_loop import EventLoop
 from spec_automation.ui.visualizer.palette import theme_palette
 from spec_automation.ui.visualizer.run_workspace import RunWorkspace
@@ -55,6 +56,7 @@ def application(theme: str = "dark") -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
+    collector.install(app)
     app.setStyle(QStyleFactory.create("Fusion"))
     app.setPalette(theme_palette(dark=theme == "dark"))
     return app
