@@ -40,7 +40,7 @@ async def main() -> None:
         fake = FakeClaude(latency_s=LATENCY_S, chunk_delay_s=0.005, api_key=KEY)
         options = services.RunOptions(provider="anthropic", auto_approve=True)
         with services.create_project(Path(scratch) / "sample", brief_text=brief) as project:
-            project.http_client = fake.client()
+            project.providers.http_client = fake.client()
             first = await project.run_workflow(options)
             first_calls = len(fake.calls)
             replies = fake.replies

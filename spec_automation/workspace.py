@@ -10,8 +10,10 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from spec_automation.core.ports import ArtifactDraft
+if TYPE_CHECKING:
+    from spec_automation.core.ports import ArtifactDraft
 
 __all__ = ["ProjectPaths", "RunLockedError", "run_lock", "run_lock_is_free", "write_atomic"]
 

@@ -16,17 +16,19 @@ only reworded → MEDIUM, cosmetic only → LOW.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING, Any
 
 from spec_automation.core.artifacts import content_hash
 from spec_automation.core.ports import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 __all__ = [
     "FRONT_MATTER",
@@ -173,7 +175,11 @@ def is_cosmetic(old: str, new: str) -> bool:
 # --- parsing ---------------------------------------------------------------------------------
 
 
+@functools.cache
 def _block_parser() -> MarkdownIt:
+    """The section parser, made on first use (markdown-it loads only when text is parsed)."""
+    from markdown_it import MarkdownIt
+
     # Only block structure is needed: inline parsing (links, emphasis) is most of the cost and
     # says nothing about where sections start. Lists, tables and quotes are left out of the
     # block rules too: a heading nested in them does not start a document section, and fences,
@@ -184,8 +190,6 @@ def _block_parser() -> MarkdownIt:
     )
     return parser
 
-
-_PARSER = _block_parser()
 
 
 def parse_sections(text: str) -> tuple[Section, ...]:
@@ -273,7 +277,8 @@ def _headings(lines: Sequence[str], first: int) -> list[tuple[int, int, str]]:
     ]
     origin = [n for _, n in runs]
     tokens: list[Any] = []
-    _PARSER.block.parse("\n".join(kept), _PARSER, {}, tokens)
+    parser = _block_parser()
+    parser.block.parse("\n".join(kept), parser, {}, tokens)
     headings: list[tuple[int, int, str]] = []
     for index, token in enumerate(tokens):
         if token.type != "heading_open":

@@ -13,7 +13,6 @@ and never looped on.
 
 from __future__ import annotations
 
-import enum
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from spec_automation.core.changes import ImpactLevel
 from spec_automation.core.graph import WorkflowGraph
 from spec_automation.core.spec import find_cycle
+from spec_automation.core.strategy import Strategy
 
 __all__ = [
     "AffectedArtifact",
@@ -31,15 +31,6 @@ __all__ = [
 ]
 
 _MAX_CYCLES_REPORTED = 10
-
-
-class Strategy(enum.StrEnum):
-    """How to regenerate after a change."""
-
-    REGENERATE_ALL = "regenerate_all"  # every affected artifact
-    HIGH_IMPACT_ONLY = "high_impact_only"  # the most affected tier (HIGH, else MEDIUM)
-    MANUAL_REVIEW = "manual_review"  # the artifacts the user picks
-    IGNORE = "ignore"  # record the decision, regenerate nothing
 
 
 @dataclass(frozen=True, slots=True)

@@ -250,7 +250,12 @@ def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:
 # --- parsing helpers -----------------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's loader when PyYAML was built with it (ten times faster: the bundled spec loads on
+# every command), else the pure-Python one; both construct plain data only.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_SafeLoader):  # type: ignore[misc,valid-type]
     """SafeLoader that also refuses duplicate mapping keys (a silent overwrite otherwise)."""
 
 

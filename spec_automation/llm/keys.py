@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-import keyring
-import keyring.backends.fail
-import keyring.errors
+# keyring is imported by the functions that use it: looking for a backend takes a tenth of a
+# second, which commands that never need a key should not pay.
 
 __all__ = [
     "ENV_VAR",
@@ -49,6 +48,9 @@ class KeyLookup:
 
 def keyring_problem() -> str:
     """Why the OS keyring cannot be used, or '' when it can."""
+    import keyring
+    import keyring.backends.fail
+
     backend = keyring.get_keyring()
     if isinstance(backend, keyring.backends.fail.Keyring):
         return (
@@ -66,6 +68,9 @@ def load_api_key() -> KeyLookup:
     problem = keyring_problem()
     if problem:
         return KeyLookup(None, "none", problem)
+    import keyring
+    import keyring.errors
+
     try:
         stored = keyring.get_password(_SERVICE, _USER)
     except keyring.errors.KeyringError as exc:
@@ -83,6 +88,9 @@ def store_api_key(key: str) -> None:
     problem = keyring_problem()
     if problem:
         raise KeyStoreError(problem)
+    import keyring
+    import keyring.errors
+
     try:
         keyring.set_password(_SERVICE, _USER, key.strip())
     except keyring.errors.KeyringError as exc:
@@ -95,6 +103,9 @@ def delete_api_key() -> None:
     """Remove a saved key from the keyring (nothing happens when none is saved)."""
     if keyring_problem():
         return
+    import keyring
+    import keyring.errors
+
     try:
         keyring.delete_password(_SERVICE, _USER)
     except keyring.errors.PasswordDeleteError:

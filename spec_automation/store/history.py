@@ -156,6 +156,24 @@ class ArtifactHistory:
             row = self._latest(session, artifact)
             return _version(row) if row else None
 
+    def latest_hashes(self) -> dict[str, tuple[int, str]]:
+        """Every artifact's latest version number and content hash (no content is read)."""
+        newest = (
+            select(func.max(ArtifactVersion.id))
+            .where(ArtifactVersion.project_id == self._project_id)
+            .group_by(ArtifactVersion.artifact)
+            .scalar_subquery()
+        )
+        with self._db.session() as session:
+            rows = session.execute(
+                select(
+                    ArtifactVersion.artifact,
+                    ArtifactVersion.version,
+                    ArtifactVersion.content_hash,
+                ).where(ArtifactVersion.id.in_(newest))
+            ).all()
+        return {artifact: (version, digest) for artifact, version, digest in rows}
+
     def latest_all(self) -> dict[str, tuple[VersionRecord, str]]:
         """Every artifact's latest version with its content."""
         newest = (

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from spec_automation.settings import load_settings
 from spec_automation.ui import collector
 from spec_automation.ui.errors import ErrorReporter
 from spec_automation.ui.event_loop import EventLoop
 
-__all__ = ["application", "last_project", "run_gui"]
+__all__ = ["after_first_paint", "application", "last_project", "run_gui"]
 
 
 def application() -> QApplication:
@@ -36,6 +38,35 @@ def application() -> QApplication:
     # not quit the application under it.
     app.setQuitOnLastWindowClosed(False)
     return app
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` once, from the event loop, after ``widget`` is first painted (or after
+    ``fallback_ms`` if it is not painted by then: a window that starts minimized)."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], object], fallback_ms: int) -> None:
+        super().__init__(widget)
+        self._then: Callable[[], object] | None = then
+        widget.installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self, self._run)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._run)
+        return False
+
+    def _run(self) -> None:
+        then, self._then = self._then, None
+        if then is not None:
+            then()
+
+
+def after_first_paint(
+    widget: QWidget, then: Callable[[], object], *, fallback_ms: int = 1000
+) -> None:
+    """Run ``then`` once ``widget`` has been painted for the first time."""
+    _FirstPaint(widget, then, fallback_ms)
 
 
 def last_project(recent: tuple[str, ...]) -> Path | None:
@@ -66,7 +97,10 @@ def run_gui(project: Path | None = None) -> int:
         window.notify(f"Settings could not be read: {loaded.problem}", error=True)
     target = project or last_project(loaded.settings.recent_projects)
     if target is not None:
-        loop.call_soon(lambda: window.start(window.open_project(target), "Opening project…"))
+        # The window shows at once; the project opens once it has been painted.
+        after_first_paint(
+            window, lambda: window.start(window.open_project(target), "Opening project…")
+        )
     try:
         with loop:
             return loop.run_until_complete(finished)

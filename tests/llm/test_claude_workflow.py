@@ -37,7 +37,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 async def run(project, fake: FakeClaude, options=CLAUDE):
-    project.http_client = fake.client()
+    project.providers.http_client = fake.client()
     seen: list[ev.EngineEvent] = []
     report = await project.run_workflow(options, seen.append)
     return report, seen

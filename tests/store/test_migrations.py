@@ -6,6 +6,8 @@ revisions later versions add.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect
 
 from spec_automation.store import open_database
-from spec_automation.store.database import alembic_config
+from spec_automation.store.database import SCHEMA_HEAD, alembic_config
 from spec_automation.store.models import Base
 
 SCRIPT = ScriptDirectory.from_config(alembic_config())
@@ -81,3 +83,20 @@ def test_downgrade_to_base_removes_every_table(tmp_path: Path) -> None:
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     finally:
         engine.dispose()
+
+
+def test_the_schema_head_the_store_checks_is_the_newest_migration() -> None:
+    # A store at SCHEMA_HEAD opens without loading Alembic: a new migration must move it.
+    assert SCRIPT.get_heads() == [SCHEMA_HEAD]
+
+
+def test_opening_an_up_to_date_store_does_not_load_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    open_database(path).close()
+    code = (
+        "import sys; from pathlib import Path; from spec_automation.store import open_database\n"
+        f"open_database(Path({str(path)!r})).close()\n"
+        "print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -1,0 +1,98 @@
+"""The headless command line: ``spec-automation`` (and ``python -m spec_automation``).
+
+It uses only the service facade, as the GUI does. Exit status: 0 done, 1 a run that did not
+complete, 2 a user error (bad spec, bad arguments, not a project), 130 cancelled.
+
+``parser`` holds the arguments; each group of commands lives in its own module
+(``project_commands``, ``run_commands``, ``change_commands``, ``gui_commands``), imported only
+when one of its commands runs, so a quick command does not load what a run needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from spec_automation import __version__
+from spec_automation.cli.parser import EXIT_USER_ERROR, build_parser
+from spec_automation.settings import data_dir
+
+__all__ = ["UserError", "main"]
+
+EXIT_CANCELLED, EXIT_INTERNAL_ERROR = 130, 70
+
+
+class UserError(Exception):
+    """A mistake in how the command was called."""
+
+
+#: Where each command is handled.
+_GROUPS = {
+    "project_commands": ("init", "plan", "status", "approve", "reject", "metrics"),
+    "run_commands": ("run",),
+    "change_commands": (
+        "scan",
+        "history",
+        "impact",
+        "regenerate",
+        "runs",
+        "run-show",
+        "snapshots",
+        "rollback",
+    ),
+    "gui_commands": ("gui", "screenshots"),
+}
+
+
+def _handler(command: str) -> Callable[..., int]:
+    for module, commands in _GROUPS.items():
+        if command in commands:
+            handlers = importlib.import_module(f"spec_automation.cli.{module}").COMMANDS
+            handler: Callable[..., int] = handlers[command]
+            return handler
+    raise KeyError(command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["gui"])
+    from spec_automation.cli.render import Output, escape
+    from spec_automation.services import ProjectError, SpecError
+
+    out, err = Output(sys.stdout), Output(sys.stderr)
+    try:
+        return _handler(args.command)(args, out)
+    except (ProjectError, SpecError, UserError) as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        err.print("\nCancelled. Resume with: spec-automation run --resume")
+        return EXIT_CANCELLED
+    except Exception as exc:  # a bug: one line for the user, the details in a log file
+        log = _log_unexpected(exc)
+        what = escape(f"{type(exc).__name__}: {exc}")
+        err.print(f"[bold red]internal error:[/] {what}")
+        err.print(f"Details were written to {log}; please report them.")
+        return EXIT_INTERNAL_ERROR
+
+
+def _log_unexpected(exc: BaseException) -> Path:
+    """Append the traceback to the user's log file and return its path."""
+    import traceback
+
+    log = data_dir() / "logs" / "cli.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now(UTC).isoformat()} spec-automation {__version__}\n")
+            handle.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return Path("(the log could not be written)")
+    return log
+

@@ -1,0 +1,271 @@
+"""The command line's arguments: one sub-command per action.
+
+Building the parser loads nothing heavy (no store, no engine, no Qt), so ``--version`` and
+``--help`` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from spec_automation import __version__
+from spec_automation.core.strategy import Strategy
+from spec_automation.resources import samples
+from spec_automation.settings import PROVIDERS, AppSettings
+
+__all__ = ["EXIT_USER_ERROR", "build_parser"]
+
+EXIT_USER_ERROR = 2
+_DEFAULT_LATENCY_SCALE = AppSettings().latency_scale
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own exit code is 2 as well
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USER_ERROR, f"error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, one sub-command per action."""
+    parser = _Parser(
+        prog="spec-automation",
+        description="Spec-driven development: turn a project brief into PRD, architecture, "
+        "design tokens, epics and tasks by running a graph of agent phases.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def project_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-p",
+            "--project",
+            type=Path,
+            default=Path("."),
+            metavar="DIR",
+            help="the project folder (default: the current folder)",
+        )
+
+    init = sub.add_parser("init", help="create a project from a brief")
+    init.add_argument("folder", type=Path, help="the project folder to create or use")
+    source = init.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--brief", type=Path, metavar="FILE", help="a markdown or text file with the brief"
+    )
+    source.add_argument("--brief-text", metavar="TEXT", help="the brief itself")
+    source.add_argument(
+        "--sample",
+        nargs="?",
+        const="",
+        metavar="NAME",
+        help=f"start from a bundled sample ({', '.join(samples()) or 'none'})",
+    )
+    init.add_argument("--name", help="the project's name (default: the folder's name)")
+
+    plan = sub.add_parser("plan", help="show waves, critical path and estimated times")
+    project_arg(plan)
+    plan.add_argument(
+        "--spec",
+        type=Path,
+        metavar="FILE",
+        help="plan (and check) this spec file instead of the project's",
+    )
+    plan.add_argument("--concurrency", type=int, default=4, metavar="N")
+    plan.add_argument("--json", action="store_true", help="print JSON")
+
+    run = sub.add_parser("run", help="run the workflow (parallel by default)")
+    project_arg(run)
+    run.add_argument("--sequential", action="store_true", help="one phase at a time (the baseline)")
+    run.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        metavar="N",
+        help="phases at once (default: your settings, 4 out of the box)",
+    )
+    run.add_argument(
+        "--rate-limit",
+        type=float,
+        default=None,
+        metavar="PER_MINUTE",
+        help="at most this many phase requests a minute",
+    )
+    run.add_argument(
+        "--phase-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="fail a phase that takes longer (default: your settings, 900 out of the box)",
+    )
+    run.add_argument(
+        "--latency-scale",
+        type=float,
+        default=None,
+        metavar="X",
+        help="offline provider: simulated seconds per estimated second "
+        f"(default: your settings, {_DEFAULT_LATENCY_SCALE} out of the box; 0 for no delay)",
+    )
+    run.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        default=None,
+        help="who writes the artifacts: the offline authors or Claude "
+        "(default: your settings, else offline)",
+    )
+    run.add_argument(
+        "--model", default=None, metavar="NAME", help="the Claude model (default: your settings)"
+    )
+    run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ask the provider for every phase, even when a stored reply could be reused",
+    )
+    run.add_argument("--auto-approve", action="store_true", help="approve approval gates at once")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish the last unfinished run without re-running completed phases",
+    )
+    run.add_argument(
+        "--json", action="store_true", help="print the outcome as JSON (no live table)"
+    )
+
+    approve = sub.add_parser("approve", help="approve an approval gate a run is waiting on")
+    project_arg(approve)
+    approve.add_argument("gate", help="the gate, e.g. architecture_approved")
+    approve.add_argument("--note", default="", help="a note kept with the decision")
+    approve.add_argument("--json", action="store_true")
+
+    reject = sub.add_parser("reject", help="reject an approval gate (its dependents are blocked)")
+    project_arg(reject)
+    reject.add_argument("gate")
+    reject.add_argument("--note", required=True, help="why, so the phase can be redone with it")
+    reject.add_argument("--json", action="store_true")
+
+    status = sub.add_parser("status", help="artifacts, gates and the last run")
+    project_arg(status)
+    status.add_argument("--json", action="store_true")
+
+    metrics = sub.add_parser("metrics", help="time saved by parallel execution")
+    project_arg(metrics)
+    metrics.add_argument(
+        "--since", type=_date, metavar="DATE", help="from this date (YYYY-MM-DD or ISO time)"
+    )
+    metrics.add_argument(
+        "--until", type=_until, metavar="DATE", help="up to this date (a whole day: inclusive)"
+    )
+    metrics.add_argument("--json", action="store_true")
+    _add_change_commands(sub, project_arg)
+    return parser
+
+
+def _add_change_commands(sub: Any, project_arg: Any) -> None:
+    """Sub-commands about edits, their impact, regeneration, snapshots and rollback."""
+    scan = sub.add_parser(
+        "scan", help="record artifact files edited outside the app as new versions"
+    )
+    project_arg(scan)
+    scan.add_argument("--json", action="store_true")
+
+    history = sub.add_parser("history", help="the changes (or versions) of one artifact")
+    project_arg(history)
+    history.add_argument("artifact", help="an artifact file name, e.g. prd.md")
+    history.add_argument("--versions", action="store_true", help="list versions, not changes")
+    history.add_argument("--limit", type=int, default=20, metavar="N", help="page size (20)")
+    history.add_argument("--offset", type=int, default=0, metavar="N", help="skip N, newest first")
+    history.add_argument("--json", action="store_true")
+    _add_gui_commands(sub)
+
+    impact = sub.add_parser("impact", help="what a change affects downstream, and how badly")
+    project_arg(impact)
+    impact.add_argument(
+        "change", nargs="?", type=int, metavar="CHANGE_ID", help="default: your latest edit"
+    )
+    impact.add_argument("--json", action="store_true")
+
+    regenerate = sub.add_parser("regenerate", help="regenerate what a change affects")
+    project_arg(regenerate)
+    regenerate.add_argument(
+        "--change", type=int, metavar="ID", help="the change (default: your latest edit)"
+    )
+    regenerate.add_argument(
+        "--strategy",
+        required=True,
+        choices=[s.value for s in Strategy],
+        help="regenerate_all, high_impact_only, manual_review (with --artifacts) or ignore",
+    )
+    regenerate.add_argument(
+        "--artifacts",
+        default="",
+        metavar="A,B",
+        help="manual_review: the affected artifacts to regenerate, comma-separated",
+    )
+    regenerate.add_argument(
+        "--confirm", action="store_true", help="ignore a change even though something is HIGH"
+    )
+    regenerate.add_argument(
+        "--concurrency", type=int, default=None, metavar="N", help="default: your settings"
+    )
+    regenerate.add_argument(
+        "--latency-scale",
+        type=float,
+        default=None,
+        metavar="X",
+        help="offline provider: simulated seconds per estimated second (default: settings)",
+    )
+    regenerate.add_argument("--json", action="store_true")
+
+    runs = sub.add_parser("runs", help="regeneration runs, newest first (or one: runs ID)")
+    project_arg(runs)
+    runs.add_argument("run_id", nargs="?", type=int, metavar="ID", help="show this run")
+    runs.add_argument("--limit", type=int, default=20, metavar="N")
+    runs.add_argument("--offset", type=int, default=0, metavar="N")
+    runs.add_argument("--json", action="store_true")
+
+    run_show = sub.add_parser("run-show", help="one regeneration run in full")
+    project_arg(run_show)
+    run_show.add_argument("run_id", type=int, metavar="ID")
+    run_show.add_argument("--json", action="store_true")
+
+    snapshots = sub.add_parser("snapshots", help="snapshots to roll back to, newest first")
+    project_arg(snapshots)
+    snapshots.add_argument("--limit", type=int, default=50, metavar="N")
+    snapshots.add_argument("--json", action="store_true")
+
+    rollback = sub.add_parser("rollback", help="restore every artifact as a snapshot holds it")
+    project_arg(rollback)
+    rollback.add_argument("snapshot_id", type=int, metavar="SNAPSHOT_ID")
+    rollback.add_argument("--json", action="store_true")
+
+
+def _add_gui_commands(sub: Any) -> None:
+    gui = sub.add_parser("gui", help="open the desktop app (the default with no command)")
+    gui.add_argument(
+        "-p",
+        "--project",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="open this project (default: the last one, or the welcome screen)",
+    )
+    shots = sub.add_parser("screenshots", help="render the desktop app's main views to PNG")
+    shots.add_argument("folder", type=Path, help="where to write app-*.png")
+
+
+def _date(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-22") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _until(text: str) -> datetime:
+    """The end of a range: a date alone means up to the end of that day."""
+    value = _date(text)
+    if len(text.strip()) == len("2026-11-22"):
+        value += timedelta(days=1)
+    return value

@@ -1,0 +1,176 @@
+"""Commands about a project as a whole: init, plan, status, approve, reject, metrics."""
+
+from __future__ import annotations
+
+import argparse
+
+from spec_automation.cli import UserError
+from spec_automation.cli.render import EXIT_OK, Output, Table, escape, note, print_json, warn
+from spec_automation.core.spec import load_spec
+from spec_automation.resources import sample_brief_path
+from spec_automation.services import create_project, open_project, plan_project, plan_workflow
+from spec_automation.settings import AppSettings, load_settings
+
+__all__ = ["COMMANDS", "user_settings"]
+
+
+def _init(args: argparse.Namespace, out: Output) -> int:
+    if args.brief is not None:
+        try:
+            text = args.brief.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UserError(f"brief file {args.brief} not found") from None
+        except (UnicodeDecodeError, IsADirectoryError):
+            raise UserError(f"{args.brief} is not a text file") from None
+    elif args.brief_text is not None:
+        text = args.brief_text
+    else:
+        try:
+            text = sample_brief_path(args.sample or None).read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise UserError(str(exc)) from None
+    with create_project(args.folder, brief_text=text, name=args.name) as project:
+        out.print(f"Created project [bold]{escape(project.info.name)}[/] in {project.paths.root}")
+        out.print(f"Brief: {project.paths.brief}")
+        if project.git is not None:
+            out.print("Git: the folder is a repository (.spec_automation/ is ignored)")
+        for notice in project.notices:
+            note(notice)
+        out.print(f"Next:  spec-automation plan -p {project.paths.root}")
+        out.print(f"       spec-automation run -p {project.paths.root}")
+    return EXIT_OK
+
+
+def _plan(args: argparse.Namespace, out: Output) -> int:
+    if args.spec is not None:
+        plan = plan_workflow(load_spec(args.spec), str(args.spec), args.concurrency)
+    else:
+        plan = plan_project(args.project, args.concurrency)
+    if args.json:
+        return print_json(out, plan)
+    out.print(f"[bold]{escape(plan.spec_name)}[/] ({plan.spec_source})")
+    table = Table()
+    table.add_column("wave", justify="right")
+    table.add_column("phase", wrap=False)
+    table.add_column("agent", wrap=False)
+    table.add_column("depends on")
+    table.add_column("produces")
+    table.add_column("est. s", justify="right")
+    for phase in plan.phases:
+        mark = "*" if phase.on_critical_path else " "
+        gates = f" [gate: {', '.join(phase.approval_gates)}]" if phase.approval_gates else ""
+        table.add_row(
+            str(phase.wave),
+            f"{mark} {phase.name}{gates}",
+            phase.agent,
+            "\n".join(phase.depends_on) or "-",
+            "\n".join(phase.produces),
+            f"{phase.estimated_duration_s:g}",
+        )
+    out.print(table)
+    out.print(f"\n{len(plan.waves)} waves. Critical path (*): {' -> '.join(plan.critical_path)}")
+    out.print(
+        f"Estimated: sequential {plan.sequential_estimate_s:g} s, parallel "
+        f"{plan.parallel_estimate_s:g} s with {plan.concurrency} at once "
+        f"(critical path {plan.critical_path_s:g} s)"
+    )
+    for warning in plan.warnings:
+        out.print(f"[yellow]warning:[/] {escape(warning)}")
+    return EXIT_OK
+
+
+def _approve(args: argparse.Namespace, out: Output) -> int:
+    return _decide(args, out, approved=True)
+
+
+def _reject(args: argparse.Namespace, out: Output) -> int:
+    return _decide(args, out, approved=False)
+
+
+def _decide(args: argparse.Namespace, out: Output, *, approved: bool) -> int:
+    with open_project(args.project) as project:
+        info = project.decide_gate(args.gate, approved=approved, note=args.note, decided_by="cli")
+    if args.json:
+        return print_json(out, info)
+    out.print(f"Gate {info.gate} ({info.phase}): {info.status}")
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace, out: Output) -> int:
+    with open_project(args.project) as project:
+        status = project.status()
+    if args.json:
+        return print_json(out, status)
+    out.print(f"[bold]{escape(status.project.name)}[/] in {status.project.root}")
+    table = Table()
+    for column in ("artifact", "phase", "version", "state"):
+        table.add_column(column)
+    for a in status.artifacts:
+        if a.version is None:
+            state = "missing" if not a.on_disk else "on disk, not generated"
+        elif not a.on_disk:
+            state = "[red]file removed[/]"
+        elif not a.matches_store:
+            state = "[yellow]edited outside the app[/]"
+        else:
+            state = "generated"
+        table.add_row(a.name, a.phase, str(a.version or "-"), state)
+    out.print(table)
+    for gate in status.gates:
+        out.print(
+            f"Gate {gate.gate} ({gate.phase}): {gate.status}"
+            + (f" by {gate.decided_by}" if gate.decided_by else "")
+        )
+    if status.last_run_id is not None:
+        out.print(f"Last run: #{status.last_run_id} {status.last_run_status}")
+    if status.resumable_run_id is not None:
+        out.print(
+            f"Run #{status.resumable_run_id} did not finish: "
+            f"spec-automation run --resume -p {status.project.root}"
+        )
+    return EXIT_OK
+
+
+def _metrics(args: argparse.Namespace, out: Output) -> int:
+    with open_project(args.project) as project:
+        metrics = project.metrics(args.since, args.until)
+    if args.json:
+        return print_json(out, metrics)
+    if not metrics.runs_analysed:
+        out.print("No finished parallel runs in that range yet: run the workflow first.")
+        return EXIT_OK
+    out.print(f"Runs analysed: {metrics.runs_analysed}")
+    out.print(f"Sequential (sum of phase durations): {metrics.sequential_duration_s:.2f} s")
+    out.print(f"Parallel (wall time):                {metrics.parallel_duration_s:.2f} s")
+    out.print(f"Time saved: {metrics.time_saved_s:.2f} s ({metrics.time_saved_pct:.1f}%)")
+    table = Table(title="Per wave (average per run)")
+    for column in ("wave", "phases", "wall s", "sequential s", "saved s"):
+        table.add_column(column)
+    for w in metrics.waves:
+        table.add_row(
+            str(w.wave),
+            ", ".join(w.phases),
+            f"{w.duration_s:.2f}",
+            f"{w.sequential_estimate_s:.2f}",
+            f"{w.time_saved_s:.2f}",
+        )
+    out.print(table)
+    return EXIT_OK
+
+
+def user_settings() -> AppSettings:
+    """The saved settings; a damaged settings file is a warning, and the defaults are used."""
+    loaded = load_settings()
+    if loaded.problem:
+        warn(loaded.problem)
+    return loaded.settings
+
+
+COMMANDS = {
+    "init": _init,
+    "plan": _plan,
+    "status": _status,
+    "approve": _approve,
+    "reject": _reject,
+    "metrics": _metrics,
+}

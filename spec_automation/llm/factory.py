@@ -1,0 +1,60 @@
+"""Choosing and building the provider a run asks for.
+
+The service names a provider (``offline`` or ``anthropic``) and the factory builds it. A
+provider's module (and its SDK) is imported only when it is built, so commands that never call
+a model never pay for loading one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from spec_automation.llm.keys import ENV_VAR, load_api_key
+from spec_automation.settings import PROVIDERS
+
+if TYPE_CHECKING:
+    from spec_automation.llm.offline import OfflineProvider
+    from spec_automation.llm.provider import Provider
+
+__all__ = ["ProviderFactory", "ProviderSetupError"]
+
+
+class ProviderSetupError(ValueError):
+    """The provider asked for cannot be built; ``str()`` says why and what to do."""
+
+
+class ProviderFactory:
+    """Builds providers by name.
+
+    ``http_client`` is the HTTP client the Anthropic provider sends with (an
+    ``httpx2.AsyncClient``; tests and the benchmarks hand in one whose transport is a fake
+    Claude server); None uses the SDK's own.
+    """
+
+    def __init__(self, *, http_client: Any = None) -> None:
+        self.http_client = http_client
+
+    def build(self, name: str, *, model: str, latency_scale: float) -> Provider | OfflineProvider:
+        """The provider called ``name``.
+
+        Raises ``ProviderSetupError`` when the name is unknown or the provider needs an API key
+        that cannot be found.
+        """
+        if name == "offline":
+            from spec_automation.llm.offline import OfflineProvider
+
+            return OfflineProvider(latency_scale=latency_scale)
+        if name == "anthropic":
+            lookup = load_api_key()
+            if not lookup.key:
+                raise ProviderSetupError(
+                    f"the anthropic provider needs an API key and none was found "
+                    f"({lookup.notice}); set {ENV_VAR}, save a key in Settings, "
+                    "or run with --provider offline"
+                )
+            from spec_automation.llm.claude import ClaudeProvider  # the SDK loads here
+
+            return ClaudeProvider(api_key=lookup.key, model=model, http_client=self.http_client)
+        raise ProviderSetupError(
+            f"unknown provider {name!r} (choose one of {', '.join(PROVIDERS)})"
+        )

@@ -1,0 +1,214 @@
+"""Artifacts and their history: reading, saving the user's text, versions, changes, scanning."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from spec_automation.core.artifacts import content_hash
+from spec_automation.core.changes import ChangedBy
+from spec_automation.services.context import ProjectState
+from spec_automation.services.errors import ProjectError, check_page
+from spec_automation.services.reports import (
+    ChangeInfo,
+    ChangePage,
+    SaveResult,
+    ScanReport,
+    VersionPage,
+)
+from spec_automation.store.errors import StoreError
+from spec_automation.store.records import ChangeRecord
+from spec_automation.workspace import write_atomic
+
+__all__ = [
+    "artifact_name",
+    "artifact_versions",
+    "change_history",
+    "file_text",
+    "read_artifact",
+    "save_artifact",
+    "scan",
+    "scan_one",
+    "user_edited",
+    "version_content",
+]
+
+
+def read_artifact(project: ProjectState, name: str) -> str:
+    """The text of an artifact's file.
+
+    Raises ``ProjectError`` when the spec has no such artifact or its file does not exist.
+    """
+    path = project.paths.artifact(artifact_name(project, name))
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProjectError(
+            f"{name} has not been generated yet (no file {path}); run the workflow first"
+        ) from None
+    except UnicodeDecodeError:
+        raise ProjectError(f"{path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise ProjectError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def save_artifact(project: ProjectState, name: str, text: str) -> SaveResult:
+    """Save the user's text of an artifact: the file (atomically) and a new user version.
+
+    The name must be an artifact of the spec (checked before anything is written). An edit
+    of the file made outside the app and not yet recorded is recorded first, so it stays in
+    history. When ``text`` equals the latest version nothing new is stored (``change`` is
+    None) and the file is only rewritten if it differs.
+    """
+    name = artifact_name(project, name)
+    if not isinstance(text, str):
+        raise ProjectError(f"{name}: the text to save must be a string")
+    path = project.paths.artifact(name)
+    scan_one(project, name)
+    try:
+        version, change = project.history.record(
+            name,
+            text,
+            changed_by=ChangedBy.USER,
+            phase=project.spec.producer_of(name).name,
+            write=lambda content: write_atomic(path, content),
+        )
+        if change is None and file_text(path) != text:
+            write_atomic(path, text)
+    except StoreError as exc:
+        raise ProjectError(str(exc)) from None
+    except OSError as exc:
+        raise ProjectError(f"cannot write {path}: {exc.strerror}") from None
+    assert version is not None  # a version was just stored or already existed
+    return SaveResult(version=version, change=change)
+
+
+def artifact_versions(
+    project: ProjectState, name: str, limit: int = 50, offset: int = 0
+) -> VersionPage:
+    """A page of an artifact's stored versions, newest first."""
+    name = artifact_name(project, name)
+    check_page(limit, offset)
+    items, total = project.history.versions(name, limit, offset)
+    return VersionPage(items=tuple(items), total=total)
+
+
+def version_content(project: ProjectState, version_id: int) -> str:
+    """The full content of one stored version."""
+    try:
+        return project.history.content(version_id)
+    except StoreError as exc:
+        raise ProjectError(str(exc)) from None
+
+
+def change_history(
+    project: ProjectState, name: str, limit: int = 50, offset: int = 0
+) -> ChangePage:
+    """A page of the changes detected in an artifact, newest first."""
+    name = artifact_name(project, name)
+    check_page(limit, offset)
+    items, total = project.history.changes(name, limit, offset)
+    return ChangePage(items=tuple(items), total=total)
+
+
+def scan(project: ProjectState) -> ScanReport:
+    """Compare every artifact file with its latest stored version.
+
+    A file that differs (or that was never stored) becomes a new version by the user, with
+    a change row saying which sections changed. A missing or unreadable file is reported
+    and left alone: nothing in the store is ever deleted.
+    """
+    changes: list[ChangeInfo] = []
+    missing: list[str] = []
+    unreadable: list[str] = []
+    checked = 0
+    stored = project.history.latest_hashes()
+    for name in project.spec.artifacts:
+        outcome = "same" if _matches(project, name, stored) else scan_one(project, name)
+        if outcome == "missing":
+            missing.append(name)
+        elif outcome == "unreadable":
+            unreadable.append(name)
+        else:
+            checked += outcome != "absent"
+            if isinstance(outcome, ChangeRecord):
+                changes.append(outcome)
+    return ScanReport(
+        checked=checked,
+        changes=tuple(changes),
+        missing=tuple(missing),
+        unreadable=tuple(unreadable),
+    )
+
+
+def scan_one(project: ProjectState, name: str) -> ChangeInfo | str:
+    """Record the artifact's file if it differs from the store.
+
+    Returns the change, or what was found: "same", "absent" (never generated, no file),
+    "missing" (stored, file gone) or "unreadable".
+    """
+    path = project.paths.artifact(name)
+    problem: list[str] = []
+
+    def read() -> str | None:
+        # Called inside the store's write transaction: a run committing this artifact
+        # right now is either wholly before or wholly after this read.
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            problem.append("absent")
+        except (UnicodeDecodeError, IsADirectoryError):
+            problem.append("unreadable")
+        return None
+
+    try:
+        latest, change = project.history.record(
+            name,
+            read,
+            changed_by=ChangedBy.USER,
+            phase=project.spec.producer_of(name).name,
+        )
+    except StoreError as exc:
+        raise ProjectError(str(exc)) from None
+    if change is not None:
+        return change
+    if problem == ["absent"]:
+        return "absent" if latest is None else "missing"
+    return problem[0] if problem else "same"
+
+
+def _matches(project: ProjectState, name: str, stored: dict[str, tuple[int, str]]) -> bool:
+    """True when the file holds the latest stored version: nothing to record, no write
+    transaction needed. Anything else goes through ``scan_one``, which decides inside one."""
+    text = file_text(project.paths.artifact(name))
+    return name in stored and text is not None and content_hash(text) == stored[name][1]
+
+
+def artifact_name(project: ProjectState, name: str) -> str:
+    """``name``, checked to be an artifact of the project's spec."""
+    if name not in project.spec.artifacts:
+        known = ", ".join(project.spec.artifacts)
+        raise ProjectError(f"the spec has no artifact named {name!r} (artifacts: {known})")
+    return name
+
+
+def user_edited(project: ProjectState, artifacts: Sequence[str]) -> list[str]:
+    """Artifacts whose current content is a user's edit, not what was last generated."""
+    edited = []
+    for artifact, versions in project.history.all_versions(artifacts).items():
+        if not versions:
+            continue
+        generated = [v for v in versions if v.kind in ("generated", "regeneration")]
+        user = {v.content_hash for v in versions if v.kind == "user_edit"}
+        latest = versions[-1].content_hash
+        if latest in user and (not generated or generated[-1].content_hash != latest):
+            edited.append(artifact)
+    return edited
+
+
+def file_text(path: Path) -> str | None:
+    """The file's UTF-8 text, or None when it cannot be read as such."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None

@@ -1,0 +1,118 @@
+"""Impact of a change: what it affects downstream, what to do, and what that would cost."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spec_automation.core.changes import ChangedBy, ImpactLevel
+from spec_automation.core.impact import (
+    ImpactAnalysis,
+    ImpactAnalyzer,
+    Strategy,
+    select_for_strategy,
+)
+from spec_automation.core.ports import TokenUsage
+from spec_automation.llm.pricing import estimate_cost
+from spec_automation.services.artifacts import artifact_name, user_edited
+from spec_automation.services.context import ProjectState
+from spec_automation.services.errors import ProjectError
+from spec_automation.services.reports import ChangeInfo, ImpactReport, UsageEstimate
+from spec_automation.store.errors import StoreError
+
+__all__ = ["analyze_impact", "estimate_usage"]
+
+
+def analyze_impact(
+    project: ProjectState, change_id: int | None
+) -> tuple[ImpactReport, ImpactAnalysis]:
+    """The impact of a change (by default the latest change made by the user), and the
+    analysis the report was made from.
+
+    Every artifact downstream of the changed one, with a level, a reason and the path
+    that reaches it; counts per level; a recommended strategy; an estimated duration from
+    the measured history of the phases involved; and which affected artifacts carry user
+    edits since they were last generated.
+    """
+    try:
+        if change_id is None:
+            change = project.history.latest_change(ChangedBy.USER)
+            if change is None:
+                raise ProjectError(
+                    "no edit has been recorded yet: edit an artifact (in the app, or on "
+                    "disk and then `spec-automation scan`) first"
+                )
+        else:
+            change = project.history.change(change_id)
+    except StoreError as exc:
+        raise ProjectError(str(exc)) from None
+    if change.artifact not in project.spec.artifacts:
+        raise ProjectError(
+            f"change #{change.id} is to {change.artifact}, which the current spec no "
+            "longer produces"
+        )
+    analyzer = ImpactAnalyzer.for_graph(project.graph)
+    measured = project.regenerations.measured_durations(list(project.spec.phases))
+    level = ImpactLevel(change.impact_level or ImpactLevel.HIGH)
+    downstream = project.graph.downstream_artifacts(change.artifact)
+    analysis = analyzer.analyze(
+        change.artifact,
+        level,
+        user_edited=user_edited(project, downstream),
+        measured_s=measured,
+    )
+    selections = {
+        strategy.value: select_for_strategy(analysis.affected, strategy)
+        for strategy in (Strategy.REGENERATE_ALL, Strategy.HIGH_IMPACT_ONLY)
+    }
+    selections[Strategy.MANUAL_REVIEW.value] = analysis.artifacts
+    selections[Strategy.IGNORE.value] = ()
+    estimates = {
+        name: analyzer.estimate(chosen, measured)[0] for name, chosen in selections.items()
+    }
+    return _impact_report(change, analysis, selections, estimates), analysis
+
+
+def estimate_usage(project: ProjectState, artifacts: Sequence[str], model: str) -> UsageEstimate:
+    """Tokens and cost of regenerating ``artifacts`` with ``model``, from the measured
+    tokens of the phases producing them (their recent successful, uncached attempts)."""
+    phases = list(
+        dict.fromkeys(
+            project.spec.producer_of(artifact_name(project, a)).name for a in artifacts
+        )
+    )
+    measured = project.regenerations.measured_usage(phases)
+    tokens_in = sum(measured[p][0] for p in phases if p in measured)
+    tokens_out = sum(measured[p][1] for p in phases if p in measured)
+    usage = TokenUsage(input_tokens=tokens_in, output_tokens=tokens_out)
+    return UsageEstimate(
+        model=model,
+        input_tokens=tokens_in,
+        output_tokens=tokens_out,
+        cost_usd=estimate_cost(model, usage),
+        measured=tuple(p for p in phases if p in measured),
+        unmeasured=tuple(p for p in phases if p not in measured),
+    )
+
+
+def _impact_report(
+    change: ChangeInfo,
+    analysis: ImpactAnalysis,
+    selections: dict[str, tuple[str, ...]],
+    estimates: dict[str, float],
+) -> ImpactReport:
+    return ImpactReport(
+        change=change,
+        trigger_artifact=analysis.trigger_artifact,
+        trigger_level=analysis.trigger_level,
+        affected=analysis.affected,
+        counts=dict(analysis.counts),
+        recommended_strategy=analysis.recommended_strategy,
+        recommendation=analysis.recommendation,
+        estimated_duration_s=analysis.estimated_duration_s,
+        estimated_sequential_s=analysis.estimated_sequential_s,
+        measured_phases=analysis.measured_phases,
+        cycles=analysis.cycles,
+        user_edited=analysis.user_edited,
+        selections=selections,
+        strategy_estimates_s=estimates,
+    )

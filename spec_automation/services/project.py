@@ -1,0 +1,336 @@
+"""Creating and opening projects, planning, and the facade: :class:`ProjectService`.
+
+``ProjectService`` is the one object the CLI and the GUI talk to. Each of its methods is one
+user action, handed to the module of the services that owns that capability (artifacts,
+runs, gates, status, metrics, impact, regeneration, snapshots). The modules that load the
+engine, the agents and the impact analysis are imported when first used, so a command that
+only reads the store starts without them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from spec_automation.core.ports import RunStatus
+from spec_automation.core.strategy import Strategy
+from spec_automation.git_repo import GitError, GitRepo, git_notice
+from spec_automation.services import artifacts, gates, metrics, status
+from spec_automation.services.context import ProjectState
+from spec_automation.services.errors import ProjectError
+from spec_automation.services.options import RunOptions
+from spec_automation.services.plan import load_project_spec, plan_workflow, project_paths
+from spec_automation.services.reports import (
+    ChangePage,
+    GateInfo,
+    ImpactReport,
+    MetricsReport,
+    PlanReport,
+    ProjectInfo,
+    RegenerationReport,
+    RegenerationRunInfo,
+    RegenerationRunPage,
+    RollbackReport,
+    RunReport,
+    SaveResult,
+    ScanReport,
+    SnapshotInfo,
+    StatusReport,
+    UsageEstimate,
+    VersionPage,
+)
+from spec_automation.settings import load_settings
+from spec_automation.store import queries
+from spec_automation.store.database import Database, open_database
+from spec_automation.store.errors import StoreError
+from spec_automation.store.regeneration import RegenerationStore
+from spec_automation.workspace import ProjectPaths, run_lock_is_free, write_atomic
+
+if TYPE_CHECKING:
+    from spec_automation.agents.runner import AgentPhaseRunner
+    from spec_automation.core.events import EventSink
+
+__all__ = ["ProjectService", "create_project", "open_project", "plan_workflow"]
+
+
+def create_project(
+    folder: Path, *, brief_text: str, name: str | None = None, git_enabled: bool | None = None
+) -> ProjectService:
+    """Make ``folder`` a new project with the given brief and open it.
+
+    Everything is checked before anything is written: the brief must not be empty, the folder
+    must not already be a project, an existing different ``brief.md`` is never overwritten, and
+    the spec the project will use must load. With git (``git_enabled``, default: the user's
+    settings) the folder becomes a git repository ignoring ``.spec_automation/``.
+    """
+    folder = folder.expanduser().resolve()
+    paths = ProjectPaths(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ProjectError(f"{folder} exists and is not a folder")
+    if paths.is_project():
+        raise ProjectError(f"{folder} is already a spec_automation project; open it instead")
+    if not brief_text.strip():
+        raise ProjectError("the brief is empty: describe the product you want to specify")
+    if paths.brief.exists() and paths.brief.read_text(encoding="utf-8") != brief_text:
+        raise ProjectError(
+            f"{paths.brief} already exists with other text; move it away or use it as the brief"
+        )
+    spec, _ = load_project_spec(paths)
+    project_name = (name or folder.name).strip() or "project"
+
+    paths.artifacts.mkdir(parents=True, exist_ok=True)
+    paths.inputs.mkdir(exist_ok=True)
+    if not paths.brief.exists():
+        write_atomic(paths.brief, brief_text if brief_text.endswith("\n") else brief_text + "\n")
+    db = _open_db(paths)
+    try:
+        queries.ensure_project(db, project_name, str(folder), spec.name)
+    finally:
+        db.close()
+    return open_project(folder, git_enabled=git_enabled)
+
+
+def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectService:
+    """Open an existing project (upgrading its store if it is older than the app).
+
+    Artifact files edited outside the app are recorded as user versions (``last_scan``).
+    With git (``git_enabled``, default: the user's settings) and git installed, the folder is
+    made a repository if it is not one yet; otherwise ``notices`` says why git is not used.
+    """
+    paths = project_paths(folder)
+    folder = paths.root
+    spec, source = load_project_spec(paths)
+    db = _open_db(paths)
+    try:
+        record = queries.get_project(db)
+        if record is None:
+            record = queries.ensure_project(db, folder.name, str(folder), spec.name)
+        unfinished = queries.latest_unfinished_run(db, record.id)
+        if (
+            unfinished is not None
+            and unfinished.status == RunStatus.RUNNING
+            and run_lock_is_free(paths.lock)
+        ):
+            # Recorded as running, yet no process holds the run: it died. Say so.
+            queries.mark_interrupted(db, unfinished.id)
+        if run_lock_is_free(paths.lock):
+            RegenerationStore(db, record.id).mark_interrupted()
+    except StoreError as exc:
+        db.close()
+        raise ProjectError(str(exc)) from None
+    except Exception:
+        db.close()
+        raise
+    info = ProjectInfo(record.name, folder, source, record.created_at)
+    service = ProjectService(paths, info, spec, db, record.id)
+    service.git, notice = _project_git(paths, git_enabled)
+    if notice:
+        service.notices.append(notice)
+    try:
+        # Edits made outside the app since it last looked become user versions now.
+        service.last_scan = service.scan()
+    except BaseException:
+        db.close()
+        raise
+    return service
+
+
+def _project_git(paths: ProjectPaths, enabled: bool | None) -> tuple[GitRepo | None, str]:
+    """The project's repository (made one if needed), or None with the reason when unused."""
+    if enabled is None:
+        enabled = load_settings().settings.git_enabled
+    if not enabled:
+        return None, ""
+    missing = git_notice()
+    if missing:
+        return None, missing
+    repo = GitRepo(paths.root)
+    try:
+        repo.init()
+    except (GitError, OSError) as exc:
+        return None, f"git is not used for this project: {exc}"
+    return repo, ""
+
+
+def _open_db(paths: ProjectPaths) -> Database:
+    try:
+        return open_database(paths.database)
+    except StoreError as exc:
+        raise ProjectError(str(exc)) from None
+
+
+class ProjectService(ProjectState):
+    """Everything a user can do with one open project, one method per action."""
+
+    def __enter__(self) -> ProjectService:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- plan and run ----------------------------------------------------------------
+
+    def plan(self, concurrency: int = 4) -> PlanReport:
+        """Waves, critical path and estimated sequential and parallel time."""
+        return plan_workflow(self.spec, self.info.spec_source, concurrency)
+
+    async def run_workflow(
+        self, options: RunOptions, on_event: EventSink | None = None
+    ) -> RunReport:
+        """Run the workflow (or resume the last unfinished run) and report how it ended.
+
+        Raises ``ProjectError`` when another run holds the project, when there is nothing to
+        resume, or when the brief is missing. Cancelling the awaiting task cancels the run,
+        which is recorded as cancelled and can be resumed.
+        """
+        from spec_automation.services import runs
+
+        return await runs.run_workflow(
+            self, options, on_event, phase_runner=self._phase_runner, redo={}
+        )
+
+    async def redo_phase(
+        self,
+        phase: str,
+        feedback: str,
+        options: RunOptions,
+        on_event: EventSink | None = None,
+    ) -> RunReport:
+        """Regenerate ``phase`` with a reviewer's feedback, resuming the last unfinished run.
+
+        This is what rejecting a gate leads to: the rejected phase runs again with the note in
+        its request (even though it succeeded before), its gate re-opens for the new artifacts,
+        and the dependents the rejection blocked run once it is approved. Phases already done
+        stay done. ``options.resume`` is implied.
+        """
+        from spec_automation.services import runs
+
+        if phase not in self.spec.phases:
+            raise ProjectError(f"the spec has no phase named {phase!r}")
+        if not feedback.strip():
+            raise ProjectError("give the feedback the phase should be regenerated with")
+        return await runs.run_workflow(
+            self,
+            dataclasses.replace(options, resume=True),
+            on_event,
+            phase_runner=self._phase_runner,
+            redo={phase: feedback.strip()},
+        )
+
+    def _phase_runner(self, options: RunOptions) -> AgentPhaseRunner:
+        """The runner every phase of a run goes through (tests replace it)."""
+        from spec_automation.services import runs
+
+        return runs.build_phase_runner(self, options)
+
+    # --- artifacts and their history ---------------------------------------------------
+
+    def read_artifact(self, name: str) -> str:
+        """The text of an artifact's file (``ProjectError`` when there is none)."""
+        return artifacts.read_artifact(self, name)
+
+    def save_artifact(self, name: str, text: str) -> SaveResult:
+        """Save the user's text of an artifact: the file (atomically) and a new user version."""
+        return artifacts.save_artifact(self, name, text)
+
+    def artifact_versions(self, name: str, limit: int = 50, offset: int = 0) -> VersionPage:
+        """A page of an artifact's stored versions, newest first."""
+        return artifacts.artifact_versions(self, name, limit, offset)
+
+    def version_content(self, version_id: int) -> str:
+        """The full content of one stored version."""
+        return artifacts.version_content(self, version_id)
+
+    def change_history(self, name: str, limit: int = 50, offset: int = 0) -> ChangePage:
+        """A page of the changes detected in an artifact, newest first."""
+        return artifacts.change_history(self, name, limit, offset)
+
+    def scan(self) -> ScanReport:
+        """Record every artifact file that differs from its latest stored version."""
+        return artifacts.scan(self)
+
+    # --- gates, status and metrics ---------------------------------------------------
+
+    def decide_gate(
+        self, gate: str, *, approved: bool, note: str = "", decided_by: str = "user"
+    ) -> GateInfo:
+        """Approve or reject a gate that is waiting (a running workflow picks it up)."""
+        return gates.decide_gate(self, gate, approved=approved, note=note, decided_by=decided_by)
+
+    def status(self) -> StatusReport:
+        """Each artifact's version and whether the file on disk still matches the store."""
+        return status.project_status(self)
+
+    def stale_artifacts(self) -> dict[str, str]:
+        """Artifacts out of date with what they were made from, each with the reason."""
+        return status.stale_artifacts(self)
+
+    def metrics(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> MetricsReport:
+        """Sequential against parallel time over the finished parallel runs in the range."""
+        return metrics.execution_metrics(self, since, until)
+
+    # --- impact and regeneration -----------------------------------------------------
+
+    def analyze_impact(self, change_id: int | None = None) -> ImpactReport:
+        """The impact of a change (by default the latest change made by the user)."""
+        from spec_automation.services import impact
+
+        return impact.analyze_impact(self, change_id)[0]
+
+    def estimate_usage(self, artifacts: Sequence[str], model: str) -> UsageEstimate:
+        """Tokens and cost of regenerating ``artifacts`` with ``model``, from history."""
+        from spec_automation.services import impact
+
+        return impact.estimate_usage(self, artifacts, model)
+
+    async def regenerate(
+        self,
+        change_id: int | None,
+        strategy: Strategy | str,
+        artifacts: Sequence[str] = (),
+        confirm: bool = False,
+        on_event: EventSink | None = None,
+        options: RunOptions | None = None,
+    ) -> RegenerationReport:
+        """Regenerate what a change affects, as the strategy says; record the run."""
+        from spec_automation.services import regeneration
+
+        return await regeneration.regenerate(
+            self,
+            change_id,
+            strategy,
+            artifacts,
+            confirm=confirm,
+            on_event=on_event,
+            options=options or RunOptions(),
+            phase_runner=self._phase_runner,
+        )
+
+    def regeneration_runs(self, limit: int = 50, offset: int = 0) -> RegenerationRunPage:
+        """A page of recorded regeneration runs, newest first."""
+        from spec_automation.services import regeneration
+
+        return regeneration.regeneration_runs(self, limit, offset)
+
+    def regeneration_run(self, run_id: int) -> RegenerationRunInfo:
+        """One recorded regeneration run."""
+        from spec_automation.services import regeneration
+
+        return regeneration.regeneration_run(self, run_id)
+
+    def snapshots(self, limit: int = 200, offset: int = 0) -> tuple[SnapshotInfo, ...]:
+        """Snapshots to roll back to, newest first."""
+        from spec_automation.services import snapshots
+
+        return snapshots.snapshots(self, limit, offset)
+
+    def rollback(self, snapshot_id: int) -> RollbackReport:
+        """Restore every artifact to its version in a snapshot (new versions, git commit)."""
+        from spec_automation.services import snapshots
+
+        return snapshots.rollback(self, snapshot_id)

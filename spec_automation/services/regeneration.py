@@ -1,0 +1,265 @@
+"""Regeneration: rerun what a change affects, as the chosen strategy says, and its record."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from spec_automation.core.engine import EngineSettings, OrchestratorEngine
+from spec_automation.core.events import EventSink
+from spec_automation.core.impact import Strategy
+from spec_automation.core.ports import GateStatus, PhaseRunner
+from spec_automation.core.regeneration import (
+    RegenerationError,
+    RegenerationPlanner,
+    parse_strategy,
+)
+from spec_automation.services.artifacts import scan
+from spec_automation.services.commits import commit_stored
+from spec_automation.services.context import ProjectState
+from spec_automation.services.errors import ProjectError, check_page
+from spec_automation.services.gates import StoreGatekeeper
+from spec_automation.services.impact import analyze_impact
+from spec_automation.services.options import RunOptions
+from spec_automation.services.reports import (
+    RegenerationReport,
+    RegenerationRunInfo,
+    RegenerationRunPage,
+    to_json,
+)
+from spec_automation.services.runs import PhaseRunnerFactory, engine_settings, read_brief
+from spec_automation.store import queries
+from spec_automation.store.errors import StoreError
+from spec_automation.store.recorder import SqlRunRecorder
+from spec_automation.workspace import RunLockedError, run_lock
+
+__all__ = ["regenerate", "regeneration_run", "regeneration_runs"]
+
+
+async def regenerate(
+    project: ProjectState,
+    change_id: int | None,
+    strategy: Strategy | str,
+    artifacts: Sequence[str],
+    *,
+    confirm: bool,
+    on_event: EventSink | None,
+    options: RunOptions,
+    phase_runner: PhaseRunnerFactory,
+) -> RegenerationReport:
+    """Regenerate what a change affects, as the strategy says; record the run.
+
+    The choice is checked first (nothing is written when it is refused). Then: snapshot
+    the current artifacts; run the phases producing the chosen artifacts through the
+    engine on the current upstream artifacts (dependency order, in parallel where
+    possible); store new versions carrying the run id and reason; skip dependents of
+    artifacts that came out identical (early cutoff); re-open approval gates whose
+    artifacts changed; commit to git; and record the run. A failed phase leaves the rest
+    going and is reported. ``ignore`` records the decision and regenerates nothing.
+    """
+    brief = read_brief(project)
+    try:
+        chosen = parse_strategy(strategy)
+        settings = engine_settings(options)
+        runner = phase_runner(options)
+    except (ValueError, RegenerationError) as exc:
+        raise ProjectError(str(exc)) from None
+    try:
+        with run_lock(project.paths.lock):
+            return await _regenerate_locked(
+                project,
+                change_id,
+                chosen,
+                artifacts,
+                confirm,
+                on_event,
+                options,
+                settings,
+                runner,
+                brief,
+            )
+    except (RunLockedError, StoreError) as exc:
+        raise ProjectError(str(exc)) from None
+    finally:
+        await runner.aclose()
+
+async def _regenerate_locked(
+    project: ProjectState,
+    change_id: int | None,
+    strategy: Strategy,
+    artifacts: Sequence[str],
+    confirm: bool,
+    on_event: EventSink | None,
+    options: RunOptions,
+    settings: EngineSettings,
+    runner: PhaseRunner,
+    brief: str,
+) -> RegenerationReport:
+    # Record any edit still only on disk, so the analysis sees it and nothing is lost.
+    await asyncio.to_thread(scan, project)
+    impact, analysis = await asyncio.to_thread(analyze_impact, project, change_id)
+    try:
+        plan = RegenerationPlanner(project.graph).plan(
+            analysis, strategy, artifacts, confirm=confirm
+        )
+    except RegenerationError as exc:
+        raise ProjectError(str(exc)) from None
+    started = project.clock.now()
+    t0 = project.clock.monotonic()
+    store = project.regenerations
+    run_id = store.begin(
+        trigger_artifact=plan.trigger_artifact,
+        trigger_change_id=impact.change.id,
+        strategy=plan.strategy.value,
+        impact_analysis=to_json(impact),
+        artifacts_to_regenerate=plan.artifacts,
+        started_at=started,
+    )
+    if plan.scope is None:  # ignore (or nothing to do): the decision is the record
+        status = "ignored" if plan.strategy == Strategy.IGNORE else "completed"
+        store.update(
+            run_id,
+            status=status,
+            success=True,
+            completed_at=project.clock.now(),
+            duration_s=project.clock.monotonic() - t0,
+        )
+        return RegenerationReport(
+            run_id=run_id,
+            change_id=impact.change.id,
+            trigger_artifact=plan.trigger_artifact,
+            strategy=plan.strategy,
+            status=status,
+            artifacts_to_regenerate=(),
+            artifacts_regenerated=(),
+            artifacts_unchanged=(),
+            failures={},
+            user_edits_replaced=(),
+            gates_reopened=(),
+            snapshot_id=None,
+            workflow_run_id=None,
+            git_commit="",
+            duration_s=project.clock.monotonic() - t0,
+            notices=tuple(project.notices),
+        )
+
+    snapshot_id = store.take_snapshot(f"before regeneration #{run_id}")
+    store.update(run_id, snapshot_id=snapshot_id)
+    gates_before = {g.gate: g.status for g in queries.gates(project.db, project.project_id)}
+    reason = (
+        f"regeneration #{run_id}: change #{impact.change.id} to {plan.trigger_artifact} "
+        f"({plan.strategy.value})"
+    )
+    recorder = SqlRunRecorder(
+        project.db,
+        project.project_id,
+        project.paths.write_artifacts,
+        clock=project.clock,
+        regeneration=(run_id, reason),
+    )
+    engine = OrchestratorEngine(
+        project.graph,
+        runner=runner,
+        recorder=recorder,
+        gatekeeper=StoreGatekeeper(recorder, options.gate_poll_interval_s),
+        project_name=project.info.name,
+        brief=brief,
+        settings=settings,
+        clock=project.clock,
+        on_event=on_event,
+    )
+    try:
+        result = await engine.run(options.mode, scope=plan.scope)
+    except asyncio.CancelledError:
+        regenerated = store.regenerated(run_id)
+        commit, notices = commit_stored(
+            project,
+            [plan.trigger_artifact, *regenerated],
+            f"Regeneration #{run_id} cancelled: keep {', '.join(regenerated) or 'nothing'}",
+        )
+        store.update(
+            run_id,
+            status="cancelled",
+            success=False,
+            error="cancelled by the user",
+            artifacts_regenerated=regenerated,
+            completed_at=project.clock.now(),
+            duration_s=project.clock.monotonic() - t0,
+            git_commit=commit,
+        )
+        raise
+
+    regenerated = store.regenerated(run_id)
+    failures = {**result.failed, **{p: f"blocked by {b}" for p, b in result.blocked.items()}}
+    failed_artifacts = {a for phase in failures for a in project.graph.phase(phase).produces}
+    unchanged = tuple(
+        a for a in plan.artifacts if a not in regenerated and a not in failed_artifacts
+    )
+    gates_after = {g.gate: g.status for g in queries.gates(project.db, project.project_id)}
+    reopened = tuple(
+        gate
+        for gate, phase in project.spec.gates().items()
+        if phase in plan.phases
+        and gates_after.get(gate) == GateStatus.PENDING
+        and gates_before.get(gate) != GateStatus.PENDING
+        and any(a in regenerated for a in project.graph.phase(phase).produces)
+    )
+    commit, notices = commit_stored(
+        project,
+        [plan.trigger_artifact, *regenerated],
+        f"Regenerate after change #{impact.change.id} to {plan.trigger_artifact} "
+        f"({plan.strategy.value}): {', '.join(regenerated) or 'nothing changed'}",
+    )
+    status = "completed"
+    if failures:
+        status = "partial" if regenerated or unchanged else "failed"
+    error = "; ".join(f"{phase}: {message}" for phase, message in failures.items())
+    duration = project.clock.monotonic() - t0
+    store.update(
+        run_id,
+        status=status,
+        success=not failures,
+        error=error,
+        workflow_run_id=result.run_id,
+        artifacts_regenerated=regenerated,
+        artifacts_unchanged=list(unchanged),
+        failures=failures,
+        completed_at=project.clock.now(),
+        duration_s=duration,
+        git_commit=commit,
+    )
+    return RegenerationReport(
+        run_id=run_id,
+        change_id=impact.change.id,
+        trigger_artifact=plan.trigger_artifact,
+        strategy=plan.strategy,
+        status=status,
+        artifacts_to_regenerate=plan.artifacts,
+        artifacts_regenerated=tuple(regenerated),
+        artifacts_unchanged=unchanged,
+        failures=failures,
+        user_edits_replaced=tuple(a for a in plan.user_edits_replaced if a in regenerated),
+        gates_reopened=reopened,
+        snapshot_id=snapshot_id,
+        workflow_run_id=result.run_id,
+        git_commit=commit,
+        duration_s=duration,
+        notices=tuple(project.notices) + tuple(notices),
+    )
+
+
+def regeneration_runs(
+    project: ProjectState, limit: int = 50, offset: int = 0
+) -> RegenerationRunPage:
+    """A page of recorded regeneration runs, newest first."""
+    check_page(limit, offset)
+    items, total = project.regenerations.page(limit, offset)
+    return RegenerationRunPage(items=tuple(items), total=total)
+
+
+def regeneration_run(project: ProjectState, run_id: int) -> RegenerationRunInfo:
+    """One recorded regeneration run."""
+    try:
+        return project.regenerations.get(run_id)
+    except StoreError as exc:
+        raise ProjectError(str(exc)) from None

@@ -1,0 +1,325 @@
+"""The results of the services: frozen dataclasses that ``to_json`` turns into plain data.
+
+The CLI prints them (or their JSON) and the GUI shows them; neither builds one itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spec_automation.core.changes import ImpactLevel
+from spec_automation.core.ports import RunMode, RunStatus
+from spec_automation.core.strategy import Strategy
+from spec_automation.services.plan import PhasePlan, PlanReport
+from spec_automation.store.records import (
+    ChangeRecord,
+    RegenerationRunRecord,
+    SectionChangeRecord,
+    VersionRecord,
+)
+
+if TYPE_CHECKING:
+    from spec_automation.core.impact import AffectedArtifact
+
+__all__ = [
+    "ArtifactStatus",
+    "ChangeInfo",
+    "ChangePage",
+    "GateInfo",
+    "ImpactReport",
+    "MetricsReport",
+    "PhasePlan",
+    "PlanReport",
+    "ProjectInfo",
+    "RegenerationReport",
+    "RegenerationRunInfo",
+    "RegenerationRunPage",
+    "RollbackReport",
+    "RunMetrics",
+    "RunReport",
+    "SaveResult",
+    "ScanReport",
+    "SectionChangeInfo",
+    "SnapshotInfo",
+    "StatusReport",
+    "UsageEstimate",
+    "VersionInfo",
+    "VersionPage",
+    "WaveMetrics",
+    "to_json",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectInfo:
+    """An opened project."""
+
+    name: str
+    root: Path
+    spec_source: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """How a run ended."""
+
+    run_id: int
+    status: RunStatus
+    mode: RunMode
+    resumed: bool
+    wall_time_s: float
+    sequential_estimate_s: float
+    time_saved_s: float
+    time_saved_pct: float
+    succeeded: tuple[str, ...]
+    failed: dict[str, str]
+    blocked: dict[str, str]
+    artifacts_dir: Path
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    git_commits: tuple[str, ...] = ()  # one per completed wave (and one for a partial end)
+    notices: tuple[str, ...] = ()  # e.g. git missing or a commit that failed
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactStatus:
+    """One artifact of the spec, in the store and on disk."""
+
+    name: str
+    phase: str
+    version: int | None  # None: never generated
+    on_disk: bool
+    matches_store: bool  # False: edited or removed outside the app since it was stored
+
+
+@dataclass(frozen=True, slots=True)
+class GateInfo:
+    """An approval gate of the spec."""
+
+    gate: str
+    phase: str
+    status: str  # pending, approved, rejected, or "not opened"
+    decided_by: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """Where a project stands."""
+
+    project: ProjectInfo
+    artifacts: tuple[ArtifactStatus, ...]
+    gates: tuple[GateInfo, ...]
+    last_run_id: int | None
+    last_run_status: str | None
+    last_run_phases: dict[str, str]
+    resumable_run_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaveMetrics:
+    """One wave, averaged over the runs analysed."""
+
+    wave: int
+    phases: tuple[str, ...]
+    runs: int
+    duration_s: float
+    sequential_estimate_s: float
+    time_saved_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunMetrics:
+    """One run's timing."""
+
+    run_id: int
+    mode: RunMode
+    status: RunStatus
+    started_at: datetime
+    wall_time_s: float
+    sequential_estimate_s: float
+    time_saved_s: float
+    time_saved_pct: float
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsReport:
+    """Parallel against sequential execution over finished runs in a date range."""
+
+    since: datetime | None
+    until: datetime | None
+    runs_analysed: int
+    sequential_duration_s: float  # sum of the measured phase durations: the one-at-a-time time
+    parallel_duration_s: float  # sum of the runs' wall times
+    time_saved_s: float
+    time_saved_pct: float
+    waves: tuple[WaveMetrics, ...]
+    runs: tuple[RunMetrics, ...] = field(default_factory=tuple)
+
+
+#: One stored version of an artifact (no content; ``version_content`` reads it). ``kind`` is
+#: generated, user_edit, regeneration or rollback.
+VersionInfo = VersionRecord
+#: A detected change: hashes, who, when, impact level, cosmetic, and the sections changed.
+ChangeInfo = ChangeRecord
+#: One section added, modified or deleted, with its old and new text.
+SectionChangeInfo = SectionChangeRecord
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """An artifact saved by the user: its latest version, and the change (None: unchanged)."""
+
+    version: VersionInfo
+    change: ChangeInfo | None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionPage:
+    """A page of an artifact's versions, newest first, and how many there are in all."""
+
+    items: tuple[VersionInfo, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePage:
+    """A page of an artifact's detected changes, newest first, and how many there are."""
+
+    items: tuple[ChangeInfo, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScanReport:
+    """Artifact files compared with their latest stored versions.
+
+    Every file that differed became a new user version with a change row (``changes``).
+    """
+
+    checked: int  # artifact files found on disk
+    changes: tuple[ChangeInfo, ...]
+    missing: tuple[str, ...]  # stored artifacts whose file is gone (left alone)
+    unreadable: tuple[str, ...]  # files that are not UTF-8 text (left alone)
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactReport:
+    """What a change affects downstream and what the app recommends.
+
+    ``affected`` is nearest first, each with its level, reason, dependency path and whether
+    it carries user edits. ``selections`` says which artifacts each strategy would regenerate
+    (``manual_review``: the user's pick, so every affected artifact is offered) and
+    ``strategy_estimates_s`` how long each would take with enough slots.
+    """
+
+    change: ChangeInfo
+    trigger_artifact: str
+    trigger_level: ImpactLevel
+    affected: tuple[AffectedArtifact, ...]
+    counts: dict[str, int]
+    recommended_strategy: Strategy
+    recommendation: str
+    estimated_duration_s: float
+    estimated_sequential_s: float
+    measured_phases: tuple[str, ...]
+    cycles: tuple[tuple[str, ...], ...]
+    user_edited: tuple[str, ...]
+    selections: dict[str, tuple[str, ...]]
+    strategy_estimates_s: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class RegenerationReport:
+    """How a regeneration went."""
+
+    run_id: int
+    change_id: int
+    trigger_artifact: str
+    strategy: Strategy
+    status: str  # completed, partial, failed or ignored
+    artifacts_to_regenerate: tuple[str, ...]
+    artifacts_regenerated: tuple[str, ...]  # got a new version
+    artifacts_unchanged: tuple[str, ...]  # came out identical, or skipped by early cutoff
+    failures: dict[str, str]  # phase -> error, or what blocked it
+    user_edits_replaced: tuple[str, ...]  # regenerated artifacts that carried user edits
+    gates_reopened: tuple[str, ...]
+    snapshot_id: int | None  # taken before anything was regenerated
+    workflow_run_id: int | None
+    git_commit: str
+    duration_s: float
+    notices: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UsageEstimate:
+    """Tokens and cost of regenerating some artifacts with an LLM, from measured history.
+
+    Each phase counts with the median tokens of its recent successful attempts; phases never
+    measured are listed in ``unmeasured`` and count as nothing.
+    """
+
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float  # 0 for a model without a known price
+    measured: tuple[str, ...]
+    unmeasured: tuple[str, ...]
+
+
+#: A recorded regeneration run (trigger, impact analysis, strategy, artifacts, outcome).
+RegenerationRunInfo = RegenerationRunRecord
+
+
+@dataclass(frozen=True, slots=True)
+class RegenerationRunPage:
+    """A page of regeneration runs, newest first, and how many there are."""
+
+    items: tuple[RegenerationRunInfo, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    """A snapshot to roll back to: artifact -> the version it holds."""
+
+    id: int
+    label: str
+    created_at: datetime
+    run_id: int | None
+    artifacts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackReport:
+    """A rollback: the versions it restored (reason ``rollback``) and what already matched."""
+
+    snapshot_id: int
+    restored: tuple[VersionInfo, ...]
+    unchanged: tuple[str, ...]
+    git_commit: str
+    notices: tuple[str, ...]
+
+
+def to_json(value: Any) -> Any:
+    """Plain JSON-ready data from a result dataclass (datetimes ISO, enums by value)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_json(v) for v in value]
+    return value
