@@ -44,6 +44,7 @@ bench: setup
 	$(BIN)/python bench/changes.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/ui.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/visualizer.py
+	$(BIN)/python bench/startup.py
 
 # The README's pictures of the desktop app, rendered offscreen in both themes.
 screenshots: setup

@@ -26,6 +26,7 @@ __all__ = [
     "config_dir",
     "data_dir",
     "load_settings",
+    "log_dir",
     "save_settings",
     "settings_path",
 ]
@@ -132,22 +133,40 @@ class SettingsLoad:
     problem: str = ""
 
 
-def _base(variable: str, xdg: str, fallback: tuple[str, ...]) -> Path:
-    override = os.environ.get(variable)
-    if override:
-        return Path(override)
-    root = os.environ.get(xdg)
-    return (Path(root) if root else Path.home().joinpath(*fallback)) / "spec_automation"
+_APP = "spec_automation"
 
 
 def config_dir() -> Path:
-    """Where settings live (``$SPEC_AUTOMATION_CONFIG_DIR`` overrides; tests use it)."""
-    return _base("SPEC_AUTOMATION_CONFIG_DIR", "XDG_CONFIG_HOME", (".config",))
+    """Where settings live: the system's place for them (``~/.config/spec_automation`` on
+    Linux, ``%LOCALAPPDATA%`` on Windows, ``~/Library/Application Support`` on macOS);
+    ``$SPEC_AUTOMATION_CONFIG_DIR`` overrides it (the tests use it)."""
+    override = os.environ.get("SPEC_AUTOMATION_CONFIG_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(_APP, appauthor=False))
 
 
 def data_dir() -> Path:
-    """Where logs and editor backups live (``$SPEC_AUTOMATION_DATA_DIR`` overrides)."""
-    return _base("SPEC_AUTOMATION_DATA_DIR", "XDG_DATA_HOME", (".local", "share"))
+    """Where editor backups and the sample project live (``~/.local/share/spec_automation``
+    on Linux); ``$SPEC_AUTOMATION_DATA_DIR`` overrides it."""
+    override = os.environ.get("SPEC_AUTOMATION_DATA_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(_APP, appauthor=False))
+
+
+def log_dir() -> Path:
+    """Where the app's logs go (``~/.local/state/spec_automation/log`` on Linux); under the
+    data folder when ``$SPEC_AUTOMATION_DATA_DIR`` overrides that."""
+    if os.environ.get("SPEC_AUTOMATION_DATA_DIR"):
+        return data_dir() / "logs"
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir(_APP, appauthor=False))
 
 
 def settings_path() -> Path:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -103,47 +101,71 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 class RunLockedError(RuntimeError):
-    """Another process is running a workflow on this project."""
+    """Another process is running a workflow on this project (or the lock cannot be used)."""
 
 
 @contextlib.contextmanager
 def run_lock(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on the project for the length of a run.
 
-    The OS releases the lock when the process dies, so a crash never leaves it stuck.
+    The operating system's file lock (``filelock``: ``flock`` on Unix, a byte-range lock on
+    Windows) is released when the process dies, so a crash never leaves it stuck. Who holds
+    it is written beside it (``run.owner``), for the message a second run gets. A lock file
+    that is a link is refused: nothing outside the project is touched through one.
     """
+    from filelock import FileLock, Timeout
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise RunLockedError(
-                f"another run is in progress on this project ({holder}); wait for it or stop it"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    _refuse_link(path)
+    lock = FileLock(path, timeout=0)
+    owner = path.with_name("run.owner")
+    try:
+        lock.acquire()
+    except Timeout:
+        holder = _read_owner(owner) or "another process"
+        raise RunLockedError(
+            f"another run is in progress on this project ({holder}); wait for it or stop it"
+        ) from None
+    except OSError as exc:
+        raise RunLockedError(f"the project's run lock {path} cannot be used: {exc}") from None
+    try:
+        write_atomic(owner, f"pid {os.getpid()}")
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            owner.unlink()
+        lock.release()
 
 
 def run_lock_is_free(path: Path) -> bool:
     """True when no process holds the project's run lock (so no run is in progress)."""
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return True
-    with path.open("a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError:
-            return False
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-        return True
+    from filelock import FileLock, Timeout
+
+    if path.is_symlink():
+        return False  # not ours to judge; run_lock refuses it with a message
+    lock = FileLock(path, timeout=0)
+    try:
+        lock.acquire()
+    except (Timeout, OSError):
+        return False
+    lock.release()
+    return True
+
+
+def _refuse_link(path: Path) -> None:
+    if path.is_symlink():
+        raise RunLockedError(
+            f"{path} is a link; the app does not read or write through links. "
+            "Remove it and try again."
+        )
+
+
+def _read_owner(path: Path) -> str:
+    if path.is_symlink():
+        return ""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from spec_automation import __version__
 from spec_automation.cli.parser import EXIT_USER_ERROR, build_parser
-from spec_automation.settings import data_dir
+from spec_automation.settings import log_dir
 
 __all__ = ["UserError", "main"]
 
@@ -86,7 +86,7 @@ def _log_unexpected(exc: BaseException) -> Path:
     """Append the traceback to the user's log file and return its path."""
     import traceback
 
-    log = data_dir() / "logs" / "cli.log"
+    log = log_dir() / "cli.log"
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8") as handle:

@@ -3,7 +3,7 @@
 Errors a user can cause (a bad folder, a locked project, a refused key) arrive as the services'
 own exceptions, whose messages are written for people; :func:`user_message` recognises them.
 Anything else is a bug: :class:`ErrorReporter` writes its traceback to
-``data_dir()/logs/gui.log`` and tells the user once per kind of failure, never with a
+``log_dir()/gui.log`` and tells the user once per kind of failure, never with a
 traceback on screen.
 """
 
@@ -20,14 +20,14 @@ from typing import Any
 from spec_automation.core.spec import SpecError
 from spec_automation.llm.keys import KeyStoreError
 from spec_automation.services import ProjectError
-from spec_automation.settings import SettingsError, data_dir
+from spec_automation.settings import SettingsError, log_dir
 
 __all__ = ["ErrorReporter", "gui_log_path", "user_message"]
 
 
 def gui_log_path() -> Path:
     """The desktop app's log file."""
-    return data_dir() / "logs" / "gui.log"
+    return log_dir() / "gui.log"
 
 
 def user_message(error: BaseException) -> str | None:

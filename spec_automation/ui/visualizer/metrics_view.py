@@ -8,8 +8,6 @@ and cost spent so far.
 
 from __future__ import annotations
 
-import os
-import resource
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -67,12 +65,9 @@ class ProcessUsage:
 
 
 def _resident_mib() -> float:
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            pages = int(statm.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    import psutil  # the same figure on Linux, Windows and macOS
+
+    return float(psutil.Process().memory_info().rss) / 2**20
 
 
 class MetricsView(QWidget):
