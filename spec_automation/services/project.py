@@ -109,15 +109,14 @@ def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectSer
         if record is None:
             record = queries.ensure_project(db, folder.name, str(folder), spec.name)
         unfinished = queries.latest_unfinished_run(db, record.id)
-        if (
-            unfinished is not None
-            and unfinished.status == RunStatus.RUNNING
-            and run_lock_is_free(paths.lock)
-        ):
-            # Recorded as running, yet no process holds the run: it died. Say so.
-            queries.mark_interrupted(db, unfinished.id)
-        if run_lock_is_free(paths.lock):
-            RegenerationStore(db, record.id).mark_interrupted()
+        running = unfinished is not None and unfinished.status == RunStatus.RUNNING
+        regenerations = RegenerationStore(db, record.id)
+        # Recorded as running, yet no process holds the project's run lock: it died. Say so.
+        # (The lock is only looked at when something claims to be running.)
+        if (running or regenerations.running()) and run_lock_is_free(paths.lock):
+            if running and unfinished is not None:
+                queries.mark_interrupted(db, unfinished.id)
+            regenerations.mark_interrupted()
     except StoreError as exc:
         db.close()
         raise ProjectError(str(exc)) from None

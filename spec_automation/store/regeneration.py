@@ -78,6 +78,18 @@ class RegenerationStore:
                 .returning(RegenerationRun.id)
             ).scalar_one()
 
+    def running(self) -> list[int]:
+        """Regenerations recorded as running (in another process, or left by a dead one)."""
+        with self._db.session() as session:
+            return list(
+                session.scalars(
+                    select(RegenerationRun.id).where(
+                        RegenerationRun.project_id == self._project_id,
+                        RegenerationRun.status == "running",
+                    )
+                ).all()
+            )
+
     def mark_interrupted(self) -> list[int]:
         """Mark regenerations a dead process left ``running`` as interrupted; their ids.
 
