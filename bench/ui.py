@@ -104,7 +104,7 @@ async def measure(root: Path) -> dict[str, float]:
     results: dict[str, float] = {}
 
     started = time.perf_counter()
-    tab = await window.open_artifact("prd.md")
+    tab = await window.editors.open_artifact("prd.md")
     assert tab is not None
     window.grab()  # the first paint, highlighting of the visible lines included
     results["open_ms"] = (time.perf_counter() - started) * 1000
@@ -122,7 +122,7 @@ async def measure(root: Path) -> dict[str, float]:
     old, new = big_document(1), big_document(2)
     beat.start()
     started = time.perf_counter()
-    viewer = await window.show_diff("prd.md", old, new, "v1", "v2")
+    viewer = await window.history_area.show_diff("prd.md", old, new, "v1", "v2")
     viewer.grab()
     results["diff_ms"] = (time.perf_counter() - started) * 1000
     await asyncio.sleep(0.2)

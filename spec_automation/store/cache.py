@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 
 from spec_automation.store.database import Database
 from spec_automation.store.models import ResponseCacheEntry
+from spec_automation.store.rows import record_from
 
 __all__ = [
     "CacheStats",
@@ -107,13 +108,4 @@ def cache_stats(db: Database) -> CacheStats:
 
 
 def _record(row: ResponseCacheEntry) -> StoredReply:
-    return StoredReply(
-        key=row.key,
-        provider=row.provider,
-        model=row.model,
-        phase=row.phase,
-        template_version=row.template_version,
-        reply=row.reply,
-        usage=dict(row.usage or {}),
-        hits=row.hits,
-    )
+    return record_from(StoredReply, row, usage=dict(row.usage or {}))

@@ -10,7 +10,6 @@ when the call returns.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -19,13 +18,13 @@ from sqlalchemy.orm import Session
 from spec_automation.core.changes import Change, ChangedBy, ChangeDetector
 from spec_automation.core.ports import Clock, SystemClock
 from spec_automation.store.database import Database
-from spec_automation.store.errors import StoreError
 from spec_automation.store.models import ArtifactChange, ArtifactVersion
 from spec_automation.store.records import (
     ChangeRecord,
     SectionChangeRecord,
     VersionRecord,
 )
+from spec_automation.store.rows import owned_row, page_of, record_from
 
 __all__ = [
     "ROLLBACK_REASON",
@@ -194,16 +193,10 @@ class ArtifactHistory:
             ArtifactVersion.project_id == self._project_id,
             ArtifactVersion.artifact == artifact,
         )
+        order = (ArtifactVersion.version.desc(),)
+        query = select(*_VERSION_COLUMNS)
         with self._db.session() as session:
-            total = session.scalar(select(func.count()).select_from(ArtifactVersion).where(*where))
-            rows = session.execute(
-                select(*_VERSION_COLUMNS)
-                .where(*where)
-                .order_by(ArtifactVersion.version.desc())
-                .limit(limit)
-                .offset(offset)
-            ).all()
-            return [_version_row(row) for row in rows], int(total or 0)
+            return page_of(session, query, where, order, limit, offset, _version, entities=False)
 
     def all_versions(self, artifacts: Sequence[str]) -> dict[str, list[VersionRecord]]:
         """Every version of the given artifacts, oldest first (contents left out)."""
@@ -218,7 +211,7 @@ class ArtifactHistory:
                 .order_by(ArtifactVersion.id)
             ).all()
         for row in rows:
-            result[row.artifact].append(_version_row(row))
+            result[row.artifact].append(_version(row))
         return result
 
     def content(self, version_id: int) -> str:
@@ -240,10 +233,7 @@ class ArtifactHistory:
             return _version(self._own_version(session, version_id))
 
     def _own_version(self, session: Session, version_id: int) -> ArtifactVersion:
-        row = session.get(ArtifactVersion, version_id)
-        if row is None or row.project_id != self._project_id:
-            raise StoreError(f"no artifact version {version_id} in this project")
-        return row
+        return owned_row(session, ArtifactVersion, version_id, self._project_id, "artifact version")
 
     def changes(
         self, artifact: str, limit: int = 50, offset: int = 0
@@ -253,16 +243,9 @@ class ArtifactHistory:
             ArtifactChange.project_id == self._project_id,
             ArtifactChange.artifact == artifact,
         )
+        order = (ArtifactChange.id.desc(),)
         with self._db.session() as session:
-            total = session.scalar(select(func.count()).select_from(ArtifactChange).where(*where))
-            rows = session.scalars(
-                select(ArtifactChange)
-                .where(*where)
-                .order_by(ArtifactChange.id.desc())
-                .limit(limit)
-                .offset(offset)
-            ).all()
-            return [_change(row) for row in rows], int(total or 0)
+            return page_of(session, select(ArtifactChange), where, order, limit, offset, _change)
 
     def change(self, change_id: int) -> ChangeRecord:
         """One detected change.
@@ -271,9 +254,7 @@ class ArtifactHistory:
             StoreError: no such change in this project.
         """
         with self._db.session() as session:
-            row = session.get(ArtifactChange, change_id)
-            if row is None or row.project_id != self._project_id:
-                raise StoreError(f"no change {change_id} in this project")
+            row = owned_row(session, ArtifactChange, change_id, self._project_id, "change")
             return _change(row)
 
     def latest_change(self, changed_by: ChangedBy | None = ChangedBy.USER) -> ChangeRecord | None:
@@ -335,47 +316,21 @@ class ArtifactHistory:
         ).scalar_one()
 
 
-def _version(row: ArtifactVersion) -> VersionRecord:
-    return VersionRecord(
-        id=row.id,
-        artifact=row.artifact,
-        version=row.version,
-        created_at=row.created_at,
-        changed_by=row.changed_by,
+def _version(row: Any) -> VersionRecord:
+    """A version's record from its model or from a row of ``_VERSION_COLUMNS``."""
+    return record_from(
+        VersionRecord,
+        row,
         kind=version_kind(row.changed_by, row.regeneration_reason, row.regeneration_run_id),
-        content_hash=row.content_hash,
-        phase=row.phase,
-        workflow_run_id=row.workflow_run_id,
-        regeneration_run_id=row.regeneration_run_id,
-        reason=row.regeneration_reason,
-    )
-
-
-def _version_row(row: Any) -> VersionRecord:
-    created_at: datetime = row.created_at
-    return VersionRecord(
-        id=row.id,
-        artifact=row.artifact,
-        version=row.version,
-        created_at=created_at,
-        changed_by=row.changed_by,
-        kind=version_kind(row.changed_by, row.regeneration_reason, row.regeneration_run_id),
-        content_hash=row.content_hash,
-        phase=row.phase,
-        workflow_run_id=row.workflow_run_id,
-        regeneration_run_id=row.regeneration_run_id,
         reason=row.regeneration_reason,
     )
 
 
 def _change(row: ArtifactChange) -> ChangeRecord:
-    return ChangeRecord(
-        id=row.id,
-        artifact=row.artifact,
-        detected_at=row.detected_at,
-        changed_by=row.changed_by,
+    return record_from(
+        ChangeRecord,
+        row,
         impact_level=row.impact_level or "",
-        cosmetic=row.cosmetic,
         sections=tuple(
             SectionChangeRecord(
                 name=str(s.get("name", "")),
@@ -386,8 +341,4 @@ def _change(row: ArtifactChange) -> ChangeRecord:
             for s in row.sections
             if isinstance(s, dict)
         ),
-        old_hash=row.old_hash,
-        new_hash=row.new_hash,
-        old_version_id=row.old_version_id,
-        new_version_id=row.new_version_id,
     )

@@ -39,6 +39,7 @@ from spec_automation.store.records import (
     SnapshotRecord,
     WaveRunRecord,
 )
+from spec_automation.store.rows import record_from
 
 __all__ = [
     "UNFINISHED_STATUSES",
@@ -298,102 +299,41 @@ def _details(session: Session, runs: Sequence[WorkflowRun]) -> list[RunDetail]:
 
 
 def _project(row: Project) -> ProjectRecord:
-    return ProjectRecord(
-        id=row.id,
-        name=row.name,
-        root_path=row.root_path,
-        spec_name=row.spec_name,
-        created_at=row.created_at,
-    )
+    return record_from(ProjectRecord, row)
 
 
 def _run(row: WorkflowRun) -> RunRecord:
-    return RunRecord(
-        id=row.id,
-        project_id=row.project_id,
+    return record_from(
+        RunRecord,
+        row,
         mode=RunMode(row.mode),
         status=RunStatus(row.status),
-        spec_name=row.spec_name,
-        concurrency=row.concurrency,
         phases=tuple(row.phases),
-        started_at=row.started_at,
-        completed_at=row.completed_at,
-        wall_time_s=row.wall_time_s,
-        sequential_estimate_s=row.sequential_estimate_s,
-        time_saved_s=row.time_saved_s,
-        error=row.error,
-        segments=row.segments,
     )
 
 
 def _phase(row: PhaseRun) -> PhaseRunRecord:
-    return PhaseRunRecord(
-        id=row.id,
-        run_id=row.run_id,
-        phase=row.phase,
-        wave=row.wave,
-        attempt=row.attempt,
-        status=PhaseStatus(row.status),
-        started_at=row.started_at,
-        completed_at=row.completed_at,
-        duration_s=row.duration_s,
-        provider=row.provider,
-        model=row.model,
-        input_tokens=row.input_tokens,
-        output_tokens=row.output_tokens,
-        cache_write_tokens=row.cache_write_tokens,
-        cache_read_tokens=row.cache_read_tokens,
-        cost_usd=row.cost_usd,
-        cached=row.cached,
-        error=row.error,
-        blocked_by=row.blocked_by,
-        warnings=tuple(row.warnings),
+    return record_from(
+        PhaseRunRecord, row, status=PhaseStatus(row.status), warnings=tuple(row.warnings)
     )
 
 
 def _wave(row: ParallelExecutionRun) -> WaveRunRecord:
-    return WaveRunRecord(
-        id=row.id,
-        run_id=row.run_id,
+    return record_from(
+        WaveRunRecord,
+        row,
         wave=row.wave_number,
         phases=tuple(row.phases),
-        started_at=row.started_at,
-        completed_at=row.completed_at,
-        duration_s=row.duration_s,
-        sequential_estimate_s=row.sequential_estimate_s,
-        time_saved_s=row.time_saved_s,
         phases_completed=tuple(row.phases_completed),
         phases_failed={str(k): str(v) for k, v in row.phases_failed.items()},
     )
 
 
 def _version(row: ArtifactVersion) -> ArtifactVersionRecord:
-    return ArtifactVersionRecord(
-        id=row.id,
-        artifact=row.artifact,
-        version=row.version,
-        content=row.content,
-        content_hash=row.content_hash,
-        changed_by=row.changed_by,
-        phase=row.phase,
-        phase_run_id=row.phase_run_id,
-        workflow_run_id=row.workflow_run_id,
-        created_at=row.created_at,
-        regeneration_reason=row.regeneration_reason,
-        regeneration_run_id=row.regeneration_run_id,
-    )
+    return record_from(ArtifactVersionRecord, row)
 
 
 def _gate(row: ApprovalGate) -> GateRecord:
-    return GateRecord(
-        id=row.id,
-        gate=row.gate,
-        phase=row.phase,
-        run_id=row.run_id,
-        status=GateStatus(row.status),
-        artifact_hashes=dict(row.artifact_hashes),
-        opened_at=row.opened_at,
-        decided_at=row.decided_at,
-        decided_by=row.decided_by,
-        note=row.note,
+    return record_from(
+        GateRecord, row, status=GateStatus(row.status), artifact_hashes=dict(row.artifact_hashes)
     )

@@ -43,6 +43,7 @@ from spec_automation.store.models import (
     SnapshotItem,
     WorkflowRun,
 )
+from spec_automation.store.rows import record_from
 
 __all__ = ["SqlRunRecorder", "latest_versions"]
 
@@ -507,13 +508,7 @@ class SqlRunRecorder:
 
 
 def _gate_state(row: ApprovalGate) -> GateState:
-    return GateState(
-        gate=row.gate,
-        phase=row.phase,
-        status=GateStatus(row.status),
-        decided_by=row.decided_by,
-        note=row.note,
-    )
+    return record_from(GateState, row, status=GateStatus(row.status))
 
 
 def _crashed_segment_s(session: Session, run: WorkflowRun) -> float:

@@ -28,6 +28,7 @@ from spec_automation.store.models import (
     SnapshotItem,
 )
 from spec_automation.store.records import RegenerationRunRecord
+from spec_automation.store.rows import owned_row, page_of, record_from
 
 __all__ = ["RegenerationStore"]
 
@@ -144,24 +145,15 @@ class RegenerationStore:
             StoreError: no such run in this project.
         """
         with self._db.session() as session:
-            row = session.get(RegenerationRun, run_id)
-            if row is None or row.project_id != self._project_id:
-                raise StoreError(f"no regeneration run {run_id} in this project")
+            row = owned_row(session, RegenerationRun, run_id, self._project_id, "regeneration run")
             return _record(row)
 
     def page(self, limit: int = 50, offset: int = 0) -> tuple[list[RegenerationRunRecord], int]:
         """A page of regeneration runs, newest first, and how many there are."""
-        where = RegenerationRun.project_id == self._project_id
+        where = (RegenerationRun.project_id == self._project_id,)
+        order = (RegenerationRun.id.desc(),)
         with self._db.session() as session:
-            total = session.scalar(select(func.count()).select_from(RegenerationRun).where(where))
-            rows = session.scalars(
-                select(RegenerationRun)
-                .where(where)
-                .order_by(RegenerationRun.id.desc())
-                .limit(limit)
-                .offset(offset)
-            ).all()
-            return [_record(row) for row in rows], int(total or 0)
+            return page_of(session, select(RegenerationRun), where, order, limit, offset, _record)
 
     def measured_durations(self, phases: Collection[str]) -> dict[str, float]:
         """Median duration of each phase's recent successful attempts (phases never run: none)."""
@@ -314,23 +306,12 @@ class RegenerationStore:
 
 
 def _record(row: RegenerationRun) -> RegenerationRunRecord:
-    return RegenerationRunRecord(
-        id=row.id,
-        trigger_artifact=row.trigger_artifact,
-        trigger_change_id=row.trigger_change_id,
-        strategy=row.strategy,
-        status=row.status,
+    return record_from(
+        RegenerationRunRecord,
+        row,
         impact_analysis=dict(row.impact_analysis),
         artifacts_to_regenerate=tuple(row.artifacts_to_regenerate),
         artifacts_regenerated=tuple(row.artifacts_regenerated),
         artifacts_unchanged=tuple(row.artifacts_unchanged),
         failures={str(k): str(v) for k, v in row.failures.items()},
-        started_at=row.started_at,
-        completed_at=row.completed_at,
-        duration_s=row.duration_s,
-        success=row.success,
-        error=row.error,
-        workflow_run_id=row.workflow_run_id,
-        snapshot_id=row.snapshot_id,
-        git_commit=row.git_commit,
     )

@@ -89,11 +89,11 @@ async def render_impact_shots(
     window.show()
     try:
         await window.open_project(project)
-        workspace = window.run_workspace
+        workspace = window.runs.workspace
         # The run view floats beside the window, so both have room in their pictures.
-        if window.run_dock is not None:
-            window.run_dock.setFloating(True)
-            window.run_dock.resize(1500, 900)
+        if window.runs.dock is not None:
+            window.runs.dock.setFloating(True)
+            window.runs.dock.resize(1500, 900)
             window.resize(*size)
             window.resizeDocks(
                 [window.explorer_dock, window.history_dock], [320, 420], Qt.Orientation.Horizontal
@@ -105,10 +105,10 @@ async def render_impact_shots(
         flow = window.regeneration
 
         async def edit_and_save(edit: Callable[[str], str]) -> Any:
-            tab = await window.open_artifact(_PRD)
+            tab = await window.editors.open_artifact(_PRD)
             assert tab is not None
             tab.editor.setPlainText(edit(tab.text()))
-            await window.save_current()
+            await window.editors.save_current()
             await _until(lambda: flow.dialog is not None and flow.dialog.isVisible())
             dialog = flow.dialog
             await _until(lambda: dialog is not None and dialog.section_diff.result is not None)
@@ -150,7 +150,7 @@ async def render_impact_shots(
             viewers[0] if viewers else None
         )
         if shown is not None:
-            window.tabs.setCurrentWidget(shown)
+            window.editors.tabs.setCurrentWidget(shown)
             _past_front_matter(shown)
         window.resize(*size)  # the floated run dock may have widened it while docked
         window.resizeDocks(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -49,6 +49,11 @@ from spec_automation.ui.tasks import spawn
 from spec_automation.ui.theme import Theme
 from spec_automation.ui.visualizer.run_state import format_duration
 
+if TYPE_CHECKING:
+    from spec_automation.ui.disk_sync import DiskSync
+    from spec_automation.ui.history_area import HistoryArea
+    from spec_automation.ui.run_area import RunArea
+
 __all__ = ["FlowHost", "RegenerationFlow", "RegenerationSummary"]
 
 
@@ -60,22 +65,15 @@ class FlowHost(Protocol):
     theme: Theme
     prompter: Prompter
 
+    history_area: HistoryArea  # refresh_history, show_diff
+    disk: DiskSync  # check_files_on_disk
+    runs: RunArea  # show
+
     def notify(self, message: str, *, error: bool = False) -> None:
         """Show a one-line notification."""
 
     async def refresh_explorer(self) -> None:
         """Re-read every artifact's state."""
-
-    async def refresh_history(self) -> None:
-        """Re-read the history panel of the artifact in front."""
-
-    async def check_files_on_disk(self) -> None:
-        """Reload open tabs whose files changed."""
-
-    async def show_diff(
-        self, artifact: str, old: str, new: str, old_label: str, new_label: str
-    ) -> Any:
-        """Open a diff viewer tab."""
 
 
 class RegenerationSummary(QFrame):
@@ -332,7 +330,7 @@ class RegenerationFlow(QObject):
                         error=True,
                     )
                     return None
-                _raise_run_view(self.parent_widget)
+                self.host.runs.show()
                 result = await task
         except asyncio.CancelledError:
             self.host.notify("The regeneration was cancelled; what it finished is kept.")
@@ -358,9 +356,9 @@ class RegenerationFlow(QObject):
         return result
 
     async def _refresh(self) -> None:
-        await self.host.check_files_on_disk()
+        await self.host.disk.check_files_on_disk()
         await self.host.refresh_explorer()
-        await self.host.refresh_history()
+        await self.host.history_area.refresh_history()
 
     # --- after the run -------------------------------------------------------------------
 
@@ -376,7 +374,9 @@ class RegenerationFlow(QObject):
             if pair is None:
                 continue
             (old_label, old), (new_label, new) = pair
-            viewers.append(await self.host.show_diff(artifact, old, new, old_label, new_label))
+            viewers.append(await self.host.history_area.show_diff(
+                    artifact, old, new, old_label, new_label
+                ))
         return viewers
 
     async def roll_back(self) -> Any:
@@ -463,11 +463,3 @@ def _before_and_after(
                 (f"v{version.version} (regenerated)", service.version_content(version.id)),
             )
     return None
-
-
-def _raise_run_view(window: QWidget) -> None:
-    """Bring the run dock to the front, if the window has one."""
-    dock = getattr(window, "run_dock", None)
-    if dock is not None:
-        dock.show()
-        dock.raise_()

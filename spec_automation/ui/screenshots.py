@@ -107,25 +107,25 @@ async def _render(folder: Path, root: Path) -> list[Path]:
         save(window, f"app-welcome-{theme}.png")
 
         await window.open_project(project)
-        tab = await window.open_artifact(_ARTIFACT)
+        tab = await window.editors.open_artifact(_ARTIFACT)
         await asyncio.sleep(0.8)  # preview and outline render after a short debounce
         if tab is not None:
             tab.go_to_heading("Personas")
             tab.editor.verticalScrollBar().setValue(14)  # the title, past the front matter
-        await window.load_history(_ARTIFACT)
+        await window.history_area.load_history(_ARTIFACT)
         await asyncio.sleep(0.2)
         save(window, f"app-main-{theme}.png")
 
         ids = window.history.version_ids()
         if len(ids) >= 2:
-            viewer = await window.compare_versions(ids[1], ids[0])
+            viewer = await window.history_area.compare_versions(ids[1], ids[0])
             await asyncio.sleep(0.2)
             if viewer is not None:
                 viewer.next_change()  # the added paragraph: both changes in view
             await asyncio.sleep(0.1)
             save(window, f"app-diff-{theme}.png")
 
-        dialog = window.open_settings()
+        dialog = window.appearance.open_settings()
         await asyncio.sleep(0.2)
         save(dialog, f"app-settings-{theme}.png")
         dialog.reject()

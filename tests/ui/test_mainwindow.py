@@ -46,14 +46,14 @@ def test_opening_the_sample_lists_artifacts_by_phase_and_opens_one(
 ) -> None:
     window = make_window()
     run(loop, window.open_project(sample_project))
-    assert window.pages.currentWidget() is window.workspace
+    assert window.pages.currentWidget() is window.editors.stack
     explorer = window.explorer
     phases = [explorer.topLevelItem(i).text(0) for i in range(explorer.topLevelItemCount())]
     assert phases[0] == "ANALYSIS"
     assert "SPEC_PM" in phases
     assert explorer.state_of(ARTIFACT) == ArtifactState.GENERATED
 
-    tab = run(loop, window.open_artifact(ARTIFACT))
+    tab = run(loop, window.editors.open_artifact(ARTIFACT))
     assert tab is not None
     assert tab.editor.objectName() == "documentEditor"
     assert "# Product requirements: ShiftCare" in tab.text()
@@ -72,8 +72,8 @@ def test_edit_and_save_records_a_version_and_a_change_shown_in_history(
 ) -> None:
     window = make_window()
     run(loop, window.open_project(sample_project))
-    tab = run(loop, window.open_artifact(ARTIFACT))
-    run(loop, window.load_history(ARTIFACT))
+    tab = run(loop, window.editors.open_artifact(ARTIFACT))
+    run(loop, window.history_area.load_history(ARTIFACT))
     assert window.history.versions.topLevelItemCount() == 1
 
     tab.go_to_heading("Personas")
@@ -82,9 +82,9 @@ def test_edit_and_save_records_a_version_and_a_change_shown_in_history(
     tab.editor.setTextCursor(cursor)
     tab.editor.insertPlainText("\n\nAll personas were confirmed in interviews.")
     assert tab.dirty
-    assert window.tabs.tabText(window.tabs.indexOf(tab)).startswith("●")
+    assert window.editors.tabs.tabText(window.editors.tabs.indexOf(tab)).startswith("●")
 
-    assert run(loop, window.save_current())
+    assert run(loop, window.editors.save_current())
     assert not tab.dirty
     on_disk = (sample_project / "artifacts" / ARTIFACT).read_text(encoding="utf-8")
     assert "All personas were confirmed in interviews." in on_disk
@@ -102,17 +102,17 @@ def test_edit_and_save_records_a_version_and_a_change_shown_in_history(
 def test_the_diff_of_two_versions_shows_the_edit(make_window, loop, sample_project: Path) -> None:
     window = make_window()
     run(loop, window.open_project(sample_project))
-    tab = run(loop, window.open_artifact(ARTIFACT))
+    tab = run(loop, window.editors.open_artifact(ARTIFACT))
     text = tab.text()
     tab.editor.setPlainText(text.replace("in minutes", "in under ten minutes", 1))
-    assert run(loop, window.save_current())
-    run(loop, window.load_history(ARTIFACT))
+    assert run(loop, window.editors.save_current())
+    run(loop, window.history_area.load_history(ARTIFACT))
 
     older, newer = reversed(window.history.version_ids())
     window.history.select_versions(older, newer)
     window.history.compare_selected()
-    run(loop, until(lambda: isinstance(window.tabs.currentWidget(), DiffViewer)))
-    viewer = window.tabs.currentWidget()
+    run(loop, until(lambda: isinstance(window.editors.tabs.currentWidget(), DiffViewer)))
+    viewer = window.editors.tabs.currentWidget()
     run(loop, until(lambda: viewer.result is not None))
     assert viewer.objectName() == "diffViewer"
     assert viewer.summary.text() == "1 change"
@@ -133,10 +133,10 @@ def test_the_diff_of_two_versions_shows_the_edit(make_window, loop, sample_proje
 def test_compare_a_version_with_the_unsaved_buffer(make_window, loop, sample_project: Path) -> None:
     window = make_window()
     run(loop, window.open_project(sample_project))
-    tab = run(loop, window.open_artifact(ARTIFACT))
-    run(loop, window.load_history(ARTIFACT))
+    tab = run(loop, window.editors.open_artifact(ARTIFACT))
+    run(loop, window.history_area.load_history(ARTIFACT))
     tab.editor.appendPlainText("A line only in the editor.")
-    viewer = run(loop, window.compare_with_editor(window.history.version_ids()[0]))
+    viewer = run(loop, window.history_area.compare_with_editor(window.history.version_ids()[0]))
     assert viewer.result is not None
     assert "A line only in the editor." in viewer.new_pane.toPlainText()
     assert "A line only in the editor." not in viewer.old_pane.toPlainText()
@@ -160,7 +160,7 @@ CRASHING_SESSION = textwrap.dedent(
 
     async def session():
         await window.open_project(Path(sys.argv[1]))
-        tab = await window.open_artifact("prd.md")
+        tab = await window.editors.open_artifact("prd.md")
         tab.editor.moveCursor(tab.editor.textCursor().MoveOperation.End)
         tab.editor.insertPlainText("\\nTyped just before the crash.\\n")
         while not any(window.backups.folder.glob("*.json")):
@@ -188,7 +188,7 @@ def test_unsaved_text_is_back_after_the_process_is_killed(
 
     window = make_window()
     run(loop, window.open_project(sample_project))
-    tab = window.tab_for(ARTIFACT)
+    tab = window.editors.tab_for(ARTIFACT)
     assert tab is not None
     assert tab.dirty
     assert tab.text().endswith("Typed just before the crash.\n")
@@ -201,11 +201,11 @@ def test_a_backup_is_written_soon_after_typing_stops_and_removed_on_save(
 ) -> None:
     window = make_window(AppSettings(autosave_interval_s=0.5))
     run(loop, window.open_project(sample_project))
-    tab = run(loop, window.open_artifact(ARTIFACT))
+    tab = run(loop, window.editors.open_artifact(ARTIFACT))
     tab.editor.insertPlainText("draft ")
     run(loop, until(lambda: bool(window.backups.pending()), timeout=2.0))
     assert window.backups.pending()[0].text.startswith("draft ")
-    run(loop, window.save_current())
+    run(loop, window.editors.save_current())
     assert window.backups.pending() == []
 
 
@@ -214,7 +214,7 @@ def test_a_file_changed_on_disk_reloads_an_unmodified_tab(
 ) -> None:
     window = make_window()
     run(loop, window.open_project(sample_project))
-    tab = run(loop, window.open_artifact(ARTIFACT))
+    tab = run(loop, window.editors.open_artifact(ARTIFACT))
     path = sample_project / "artifacts" / ARTIFACT
     write_atomic(path, path.read_text() + "\nAdded by another editor.\n")
     run(loop, until(lambda: "Added by another editor." in tab.text()))
@@ -228,7 +228,7 @@ def test_a_file_changed_on_disk_asks_when_the_tab_has_unsaved_edits(
     prompter = ScriptedPrompter("Keep my edits")
     window = make_window(prompter=prompter)
     run(loop, window.open_project(sample_project))
-    tab = run(loop, window.open_artifact(ARTIFACT))
+    tab = run(loop, window.editors.open_artifact(ARTIFACT))
     tab.editor.appendPlainText("My unsaved line.")
     path = sample_project / "artifacts" / ARTIFACT
     path.write_text(path.read_text() + "\nTheirs.\n", encoding="utf-8")
@@ -244,7 +244,7 @@ def test_quitting_with_unsaved_changes_asks(make_window, loop, sample_project: P
     prompter = ScriptedPrompter("Cancel", "Discard")
     window = make_window(prompter=prompter)
     run(loop, window.open_project(sample_project))
-    tab = run(loop, window.open_artifact(ARTIFACT))
+    tab = run(loop, window.editors.open_artifact(ARTIFACT))
     tab.editor.appendPlainText("unsaved")
     assert not window.close()  # cancelled: still open
     assert window.isVisible()
@@ -258,10 +258,10 @@ def test_theme_switch_restyles_live_and_is_remembered(
 ) -> None:
     window = make_window(AppSettings(theme="dark"))
     run(loop, window.open_project(sample_project))
-    tab = run(loop, window.open_artifact(ARTIFACT))
+    tab = run(loop, window.editors.open_artifact(ARTIFACT))
     dark_sheet = QApplication.instance().styleSheet()
     heading = tab.editor.highlighter._formats["heading"].foreground().color().name()
-    window.act_theme.trigger()
+    window.commands["theme"].trigger()
     assert window.theme.name == "light"
     assert QApplication.instance().styleSheet() != dark_sheet
     assert "#ffffff" in QApplication.instance().styleSheet()
@@ -274,15 +274,15 @@ def test_layout_and_open_tabs_are_restored_at_next_start(
 ) -> None:
     window = make_window()
     run(loop, window.open_project(sample_project))
-    run(loop, window.open_artifact("analysis.md"))
-    run(loop, window.open_artifact(ARTIFACT))
+    run(loop, window.editors.open_artifact("analysis.md"))
+    run(loop, window.editors.open_artifact(ARTIFACT))
     window.history_dock.hide()
     assert window.close()
 
     again = make_window(load_settings().settings)
     run(loop, again.open_project(sample_project))
-    assert [tab.artifact for tab in again.editor_tabs()] == ["analysis.md", ARTIFACT]
-    assert again.current_editor().artifact == ARTIFACT
+    assert [tab.artifact for tab in again.editors.editor_tabs()] == ["analysis.md", ARTIFACT]
+    assert again.editors.current_editor().artifact == ARTIFACT
     assert not again.findChild(QDockWidget, "historyDock").isVisible()
 
 
@@ -324,7 +324,7 @@ def test_an_unexpected_error_is_logged_and_reported_once(make_window, loop, app_
 def test_the_run_view_slot_shows_a_widget_in_a_dock(make_window) -> None:
     window = make_window()
     view = QLabel("waves")
-    dock = window.set_run_view(view, "Run")
+    dock = window.runs.set_run_view(view, "Run")
     assert dock.widget().widget() is view  # in a scroller, so it never forces the window size
     assert dock.objectName() == "runViewDock"
     toggle = dock.toggleViewAction()
@@ -352,20 +352,20 @@ def test_find_and_replace_in_the_editor_is_one_undo_step(
 ) -> None:
     window = make_window()
     run(loop, window.open_project(sample_project))
-    tab = run(loop, window.open_artifact(ARTIFACT))
+    tab = run(loop, window.editors.open_artifact(ARTIFACT))
     original = tab.text()
     count = original.count("clinic")
     assert count > 1
-    window.act_replace.trigger()
+    window.commands["replace"].trigger()
     assert tab.find_bar.isVisible()
     tab.find_bar.find_field.setText("clinic")
     tab.find_bar.case.setChecked(True)
     tab.find_bar.replace_field.setText("practice")
     assert tab.find_bar.replace_all() == count
     assert "clinic" not in tab.text()
-    window.act_undo.trigger()
+    window.commands["undo"].trigger()
     assert tab.text() == original
-    window.act_redo.trigger()
+    window.commands["redo"].trigger()
     assert tab.text().count("practice") >= count
 
 
@@ -384,16 +384,16 @@ def test_the_history_panel_lists_the_projects_regeneration_runs(
 ) -> None:
     window = make_window()
     run(loop, window.open_project(sample_project))
-    tab = run(loop, window.open_artifact(ARTIFACT))
+    tab = run(loop, window.editors.open_artifact(ARTIFACT))
     tab.editor.setPlainText(tab.text().replace("in minutes", "in under ten minutes", 1))
-    assert run(loop, window.save_current())
+    assert run(loop, window.editors.save_current())
     change_id = window.history.data.changes[0].id
     options = RunOptions(latency_scale=0.0, auto_approve=True)
     regeneration = window.service.regenerate(
         change_id, "regenerate_all", confirm=True, options=options
     )
     report = run(loop, regeneration, 60)
-    run(loop, window.load_history(ARTIFACT))
+    run(loop, window.history_area.load_history(ARTIFACT))
     runs = window.history.runs
     assert runs.topLevelItemCount() == 1
     assert runs.topLevelItem(0).text(0) == f"#{report.run_id} after {ARTIFACT}"

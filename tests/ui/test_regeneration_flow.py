@@ -106,7 +106,7 @@ def settle(window: Any, loop: asyncio.AbstractEventLoop, action: Callable[[], ob
 
 def save_edit(window: Any, loop: asyncio.AbstractEventLoop, edit: Callable[[str], str]) -> None:
     """Open prd.md, edit it, save it (Ctrl+S)."""
-    tab = run(loop, window.open_artifact(PRD))
+    tab = run(loop, window.editors.open_artifact(PRD))
     text = tab.text()
     tab.editor.selectAll()
     tab.editor.insertPlainText(edit(text))  # typed over, as a user would: the tab is dirty
@@ -184,8 +184,8 @@ def test_high_impact_only_regenerates_only_the_high_artifacts_live_in_the_visual
     window, loop
 ) -> None:
     workspace = RunWorkspace(window.service, window.settings)
-    window.run_workspace = workspace  # the lead's integration does this when a project opens
-    window.set_run_view(workspace)
+    window.runs.workspace = workspace  # the lead's integration does this when a project opens
+    window.runs.set_run_view(workspace)
     save_edit(window, loop, reword_requirement)
     dialog = dialog_of(window, loop)
     analysis = window.service.analyze_impact()
@@ -349,12 +349,12 @@ def test_review_changes_then_roll_back_restores_the_files(
     # Review changes: one diff per regenerated artifact, the version before against the new one
     act_and_finish(window, loop, summary.review_button.click)
     assert sum(
-        isinstance(window.tabs.widget(i), DiffViewer) for i in range(window.tabs.count())
+        isinstance(window.editors.tabs.widget(i), DiffViewer) for i in range(window.editors.tabs.count())
     ) == len(report.artifacts_regenerated)
     viewer = next(
-        window.tabs.widget(i)
-        for i in range(window.tabs.count())
-        if isinstance(window.tabs.widget(i), DiffViewer)
+        window.editors.tabs.widget(i)
+        for i in range(window.editors.tabs.count())
+        if isinstance(window.editors.tabs.widget(i), DiffViewer)
     )
     run(loop, until(lambda: viewer.result is not None))
     assert "(before)" in viewer.old_title.text()
@@ -380,7 +380,7 @@ def test_an_edit_made_outside_the_app_opens_the_dialog(window, loop, sample_proj
     path = sample_project / "artifacts" / PRD
     write_atomic(path, reword_requirement(path.read_text(encoding="utf-8")))
     # as when the window gets the focus back
-    settle(window, loop, lambda: window.start(window.check_files_on_disk()))
+    settle(window, loop, lambda: window.start(window.disk.check_files_on_disk()))
     dialog = dialog_of(window, loop)
     assert dialog.trigger_chip.text() == "MEDIUM"
     assert window.service.change_history(PRD).items[0].changed_by == "user"

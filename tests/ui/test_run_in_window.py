@@ -29,26 +29,26 @@ def test_f5_runs_the_workflow_in_the_run_panel_and_the_gate_is_approved_there(
 ) -> None:
     window = make_window(FAST)
     run(loop, window.open_project(_fresh_project(tmp_path / "shiftcare")))
-    workspace = window.run_workspace
+    workspace = window.runs.workspace
     assert isinstance(workspace, RunWorkspace)
-    assert window.run_dock is not None
-    assert window.run_dock.widget().widget() is workspace  # inside its scroller
+    assert window.runs.dock is not None
+    assert window.runs.dock.widget().widget() is workspace  # inside its scroller
     assert window.explorer.state_of("prd.md") == ArtifactState.MISSING
 
-    window.act_run.trigger()  # F5
+    window.commands["run"].trigger()  # F5
 
     async def approve_when_asked() -> None:
         await until(lambda: workspace.waiting_gate is not None, timeout=30)
         assert "waits for your approval" in window.notice_message()
-        assert window.act_cancel_run.isEnabled()
-        assert not window.act_run.isEnabled()
+        assert window.commands["cancel_run"].isEnabled()
+        assert not window.commands["run"].isEnabled()
         workspace.approve_gate()
         await until(lambda: not workspace.running, timeout=30)
         await until(lambda: window.explorer.state_of("handoff.md") == ArtifactState.GENERATED)
 
     run(loop, approve_when_asked(), timeout=60)
     assert window.notice_message().startswith("The run completed")
-    assert window.act_run.isEnabled()
+    assert window.commands["run"].isEnabled()
     log = window.log_view.toPlainText()
     assert "ANALYSIS started (wave 1)" in log
     assert "gate architecture_approved waits for your approval of SPEC_ARCHITECT" in log
@@ -61,26 +61,26 @@ def test_an_unfinished_run_is_offered_for_resuming_when_the_project_opens(
     folder = _fresh_project(tmp_path / "shiftcare")
     window = make_window(FAST)
     run(loop, window.open_project(folder))
-    workspace = window.run_workspace
+    workspace = window.runs.workspace
     assert workspace is not None
     task = workspace.start_run()
     assert task is not None
 
     async def cancel_after_the_first_phase() -> None:
         await until(lambda: workspace.tracker.state.phases["ANALYSIS"].state.name == "SUCCEEDED")
-        window.cancel_run()
+        window.runs.cancel_run()
         await until(lambda: not workspace.running)
 
     run(loop, cancel_after_the_first_phase())
     assert "cancelled" in window.notice_message()
     run(loop, window.close_project())
-    assert window.run_workspace is None
+    assert window.runs.workspace is None
 
     run(loop, window.open_project(folder))
-    assert window.run_workspace is not None
-    assert window.run_workspace.resume_banner.isVisible()
+    assert window.runs.workspace is not None
+    assert window.runs.workspace.resume_banner.isVisible()
     # The graph shows how the run left each phase, from the store (no live timings).
-    analysis = window.run_workspace.scene.nodes["ANALYSIS"]
+    analysis = window.runs.workspace.scene.nodes["ANALYSIS"]
     assert analysis.detail == "✓ done in the last run"
     assert "resume it" in window.notice_message()
     with open_project(folder) as service:

@@ -1,0 +1,188 @@
+"""The run side of the main window: the Run dock holding the live wave visualizer, running
+and cancelling the workflow, and what the window says as phases finish."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QWidget
+
+from spec_automation.core import events as ev
+from spec_automation.core.ports import RunMode
+from spec_automation.services import ProjectService
+from spec_automation.ui.visualizer import RunWorkspace
+
+if TYPE_CHECKING:
+    from spec_automation.ui.mainwindow import MainWindow
+
+__all__ = ["RunArea"]
+
+
+class RunArea(QObject):
+    """Owns the Run dock (``dock``) and the open project's run workspace (``workspace``)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dock: QDockWidget | None = None
+        #: The live wave visualizer and run controls of the open project.
+        self.workspace: RunWorkspace | None = None
+        actions, start = window.commands, window.start
+        actions.add(
+            "run",
+            "Run workflow",
+            lambda: start(self.run_workflow(), "Running the workflow…", cancellable=True),
+            "F5",
+        )
+        actions.add(
+            "run_sequential",
+            "Run sequentially",
+            lambda: start(
+                self.run_workflow(mode=RunMode.SEQUENTIAL),
+                "Running the workflow one phase at a time…",
+                cancellable=True,
+            ),
+            "Ctrl+F5",
+        )
+        actions.add("cancel_run", "Cancel run", self.cancel_run, "Shift+F5")
+
+    @property
+    def running(self) -> bool:
+        """True while a run or regeneration is going."""
+        return self.workspace is not None and self.workspace.running
+
+    def update_actions(self) -> None:
+        """Run when a project is open and nothing runs; cancel while something does."""
+        actions, has_project = self.window.commands, self.window.service is not None
+        actions["run"].setEnabled(has_project and not self.running)
+        actions["run_sequential"].setEnabled(has_project and not self.running)
+        actions["cancel_run"].setEnabled(self.running)
+
+    def set_run_view(self, widget: QWidget, title: str = "Run") -> QDockWidget:
+        """Show ``widget`` (the live run visualizer) in a dock along the bottom of the window,
+        with a View-menu entry (Ctrl+4). Calling it again replaces the widget.
+
+        The view scrolls inside the dock rather than forcing the window to its own minimum
+        size, so a small screen still fits the editor beside it.
+        """
+        window = self.window
+        scroller = QScrollArea()
+        scroller.setObjectName("runViewScroller")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(widget)
+        if self.dock is None:
+            self.dock = window.make_dock(title, "runViewDock", scroller)
+            window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+            window.resizeDocks([self.dock], [window.height() * 11 // 20], Qt.Orientation.Vertical)
+            toggle = window.commands.adopt("show_run", self.dock.toggleViewAction(), "Ctrl+4")
+            window.view_menu.addAction(toggle)
+            window.saved_layout.restore_dock(self.dock)
+        else:
+            self.dock.setWindowTitle(title)
+            old = self.dock.widget()
+            self.dock.setWidget(scroller)
+            if old is not None:
+                old.deleteLater()
+        self.dock.show()
+        self.dock.raise_()
+        return self.dock
+
+    def open(self, service: ProjectService) -> None:
+        """Build the run workspace of a project that just opened."""
+        window = self.window
+        workspace = RunWorkspace(
+            service,
+            window.settings,
+            open_artifact=lambda name: window.start(window.editors.open_artifact(name)),
+        )
+        workspace.bridge.event.connect(self._on_engine_event)
+        workspace.run_completed.connect(self._run_completed)
+        self.workspace = workspace
+        self.set_run_view(workspace)
+        if workspace.offer_resume():
+            window.notify("The last run did not finish: resume it from the Run panel (Ctrl+4).")
+        else:
+            window.history_dock.raise_()
+
+    def close(self) -> None:
+        """Let go of the project's run workspace (cancelling a run in progress)."""
+        workspace, self.workspace = self.workspace, None
+        if workspace is None:
+            return
+        workspace.close_workspace()
+        if self.dock is not None:
+            placeholder = QLabel("Open a project to run its workflow.")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            old = self.dock.widget()
+            self.dock.setWidget(placeholder)
+            self.dock.hide()
+            if old is not None:
+                old.deleteLater()
+        else:
+            workspace.deleteLater()
+
+    def show(self) -> None:
+        """Bring the Run dock to the front."""
+        if self.dock is not None:
+            self.dock.show()
+            self.dock.raise_()
+
+    async def run_workflow(
+        self, *, auto_approve: bool = False, mode: RunMode = RunMode.PARALLEL
+    ) -> None:
+        """Run the workflow with the settings' options, live in the Run panel; cancellable."""
+        workspace = self.workspace
+        if workspace is None:
+            return
+        task = workspace.start_run(mode=mode, auto_approve=auto_approve)
+        if task is None:
+            self.window.notify("A run is already going; cancel it first (Shift+F5).")
+            return
+        self.show()
+        self.window.update_actions()
+        try:
+            await task
+        finally:
+            self.window.update_actions()
+
+    def cancel_run(self) -> None:
+        """Cancel the running workflow (it can be resumed later)."""
+        if self.workspace is not None:
+            self.workspace.cancel_run()
+
+    def _run_completed(self, outcome: str, failures: dict[str, str]) -> None:
+        window = self.window
+        label = {
+            "completed": "The run completed",
+            "partial": "The run finished with failures",
+            "failed": "The run failed",
+            "cancelled": "The run was cancelled; resume it from the Run panel",
+        }.get(outcome, f"The run ended: {outcome}")
+        details = "; ".join(f"{phase}: {error}" for phase, error in failures.items())
+        window.notify(f"{label}." + (f" {details}" if details else ""), error=bool(failures))
+        window.update_actions()
+        window.start(window.refresh_explorer())
+        window.start(window.history_area.refresh_history())
+
+    def _on_engine_event(self, event: ev.EngineEvent) -> None:
+        line = ""
+        match event:
+            case ev.PhaseStarted(phase=phase, wave=wave):
+                line = f"{phase} started (wave {wave})"
+            case ev.PhaseSucceeded(phase=phase, duration_s=duration, cached=cached):
+                line = f"{phase} {'reused from the cache' if cached else 'done'} in {duration:.1f}s"
+            case ev.PhaseFailed(phase=phase, error=error):
+                line = f"{phase} failed: {error}"
+            case ev.GateWaiting(gate=gate, phase=phase):
+                line = f"gate {gate} waits for your approval of {phase}"
+                self.show()
+                self.window.notify(
+                    f"{phase} is done and waits for your approval ({gate}): "
+                    "Approve or Reject in the Run panel."
+                )
+        if line:
+            self.window.log_view.appendPlainText(f"{datetime.now():%H:%M:%S}  {line}")
+
