@@ -22,21 +22,14 @@ import contextlib
 import heapq
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 
 from spec_automation.core import events as ev
-from spec_automation.core.artifacts import (
-    ArtifactHeader,
-    content_hash,
-    render_artifact,
-    split_front_matter,
-)
+from spec_automation.core.acceptance import accept_output, same_bodies
+from spec_automation.core.artifacts import content_hash
 from spec_automation.core.graph import WorkflowGraph
 from spec_automation.core.ports import (
-    ArtifactDraft,
     Clock,
     GateDecision,
     Gatekeeper,
@@ -44,7 +37,6 @@ from spec_automation.core.ports import (
     GateStatus,
     PhaseCompletion,
     PhaseError,
-    PhaseOutput,
     PhaseRequest,
     PhaseRunner,
     PhaseStatus,
@@ -55,10 +47,11 @@ from spec_automation.core.ports import (
     RunSummary,
     SystemClock,
     TokenUsage,
-    WaveRecord,
 )
 from spec_automation.core.ratelimit import RateLimiter
-from spec_automation.core.validation import validate_artifacts
+from spec_automation.core.run_types import EngineSettings, RunResult, RunScope
+from spec_automation.core.store_thread import StoreThread
+from spec_automation.core.wave_book import PhaseTiming, wave_record
 
 __all__ = ["EngineSettings", "OrchestratorEngine", "RunResult", "RunScope"]
 
@@ -69,68 +62,6 @@ _END_STATES = frozenset(
 )
 # States a dependency may be in for its dependents to start.
 _SATISFIED = frozenset({PhaseStatus.SUCCEEDED, PhaseStatus.SKIPPED})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunScope:
-    """A regeneration: run only some phases, on the current upstream artifacts.
-
-    Phases outside ``phases`` count as done, and their artifacts are read from the store as
-    they are now. Only ``artifacts`` are stored: another artifact a run phase also produces
-    keeps its current content. ``changed`` names phases outside the scope whose artifacts
-    changed before the run (the edited artifact's producer).
-
-    Early cutoff: a phase selected only because of in-scope dependencies whose artifacts all
-    came out identical is skipped. Gates of a phase whose artifacts changed are re-opened;
-    with ``hold_on_gates`` its dependents also wait for the decision.
-    """
-
-    phases: frozenset[str]
-    artifacts: frozenset[str]
-    changed: frozenset[str] = frozenset()
-    early_cutoff: bool = True
-    hold_on_gates: bool = False
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EngineSettings:
-    """Limits a run obeys."""
-
-    concurrency: int = 4
-    rate_limit_per_minute: float | None = None
-    phase_timeout_s: float | None = 900.0
-
-    def __post_init__(self) -> None:
-        if self.concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
-        if self.phase_timeout_s is not None and self.phase_timeout_s <= 0:
-            raise ValueError("the phase timeout must be more than zero seconds")
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    """How a run ended, as the engine saw it."""
-
-    run_id: int
-    status: RunStatus
-    mode: RunMode
-    wall_time_s: float
-    sequential_estimate_s: float
-    time_saved_s: float
-    phase_status: Mapping[str, PhaseStatus]
-    failed: Mapping[str, str]
-    blocked: Mapping[str, str]
-    usage: TokenUsage
-    cost_usd: float
-    peak_in_flight: int
-    phase_durations: Mapping[str, float] = field(default_factory=dict)
-    unchanged: tuple[str, ...] = ()  # scoped run: phases whose artifacts came out identical
-    skipped: tuple[str, ...] = ()  # scoped run: phases skipped by early cutoff
-
-    @property
-    def succeeded(self) -> tuple[str, ...]:
-        """Phases that succeeded (in this run or an earlier segment of it)."""
-        return tuple(n for n, s in self.phase_status.items() if s == PhaseStatus.SUCCEEDED)
 
 
 class OrchestratorEngine:
@@ -208,7 +139,7 @@ class _Execution:
         self.skipped: set[str] = set()
         self.graph = engine.graph
         self.mode = mode
-        self.io = io
+        self.store = StoreThread(io)
         self.clock = engine.clock
         self.recorder = engine.recorder
         settings = engine.settings
@@ -226,12 +157,8 @@ class _Execution:
         self.contents: dict[str, str] = {}
         self.hashes: dict[str, str] = {}  # artifact -> content hash, kept with ``contents``
         self.versions: dict[str, int] = {}
-        self.durations: dict[str, float] = {}
-        self.started_mono: dict[str, float] = {}
-        self.finished_mono: dict[str, float] = {}
-        self.started_wall: dict[str, datetime] = {}
+        self.timing = PhaseTiming()
         self.committed: set[str] = set()
-        self.pending_io: list[asyncio.Future[Any]] = []
         self.usage = TokenUsage()
         self.cost = 0.0
         self.in_flight = 0
@@ -298,7 +225,7 @@ class _Execution:
             start = RunStart(
                 self.mode, self.graph.spec.name, phases, self.limit, now, purpose="regeneration"
             )
-            self.run_id = await self._io(self.recorder.begin_run, start)
+            self.run_id = await self.store.call(self.recorder.begin_run, start)
             # Phases outside the scope stand as they are: their artifacts are read, not redone.
             done = frozenset(self.status) - self.scope.phases
             for name in done:
@@ -310,10 +237,10 @@ class _Execution:
             start = RunStart(
                 self.mode, self.graph.spec.name, self.graph.topological_order, self.limit, now
             )
-            self.run_id = await self._io(self.recorder.begin_run, start)
+            self.run_id = await self.store.call(self.recorder.begin_run, start)
             done = frozenset()
         else:
-            state = await self._io(self.recorder.resume_run, resume_run_id, now)
+            state = await self.store.call(self.recorder.resume_run, resume_run_id, now)
             self.run_id = state.run_id
             self.earlier_wall = state.wall_time_s
             self.earlier_sequential = state.sequential_estimate_s
@@ -323,7 +250,7 @@ class _Execution:
             self.wave_done = {
                 w for w, phases in enumerate(self.graph.waves, start=1) if set(phases) <= done
             }
-        latest = await self._io(self.recorder.latest_artifacts)
+        latest = await self.store.call(self.recorder.latest_artifacts)
         for artifact, (version, content) in latest.items():
             self.versions[artifact] = version
             self.contents[artifact] = content
@@ -394,11 +321,11 @@ class _Execution:
         self.status[name] = PhaseStatus.RUNNING
         started = self.clock.monotonic()
         started_at = self.clock.now()
-        self.started_mono[name] = started
-        self.started_wall[name] = started_at
-        if self._wave_first_start(wave, name):
+        self.timing.started_mono[name] = started
+        self.timing.started_wall[name] = started_at
+        if all(p == name or p not in self.timing.started_mono for p in self.graph.waves[wave - 1]):
             self._emit(ev.WaveStarted, wave=wave, phases=self.graph.waves[wave - 1])
-        self._submit(self.recorder.phase_started, self.run_id, name, wave, 1, started_at)
+        self.store.submit(self.recorder.phase_started, self.run_id, name, wave, 1, started_at)
         self._emit(ev.PhaseStarted, phase=name, wave=wave, attempt=1)
 
         inputs = {a: self.contents[a] for a in self.graph.inputs_of(name) if a in self.contents}
@@ -419,8 +346,16 @@ class _Execution:
                 output = await self.engine.runner.run(request, progress)
         except TimeoutError:
             raise PhaseError(f"timed out after {timeout:g} s") from None
-        drafts, warnings = self._accept(phase.name, output, inputs)
-        if self.scope is not None and self._identical(drafts):
+        drafts, warnings = accept_output(
+            phase,
+            output,
+            input_hashes={a: self.hashes[a] for a in inputs},
+            versions=self.versions,
+            generated_at=self.clock.now(),
+            run_id=self.run_id,
+            keep=self.scope.artifacts if self.scope is not None else None,
+        )
+        if self.scope is not None and same_bodies(drafts, self.contents):
             # Nothing new to store; dependents selected only because of it may be cut off.
             self.unchanged.add(name)
             drafts = ()
@@ -444,58 +379,9 @@ class _Execution:
         await self._commit(completion)
         return completion
 
-    def _accept(
-        self, name: str, output: PhaseOutput, inputs: Mapping[str, str]
-    ) -> tuple[tuple[ArtifactDraft, ...], tuple[str, ...]]:
-        """Check the output names the phase's artifacts, render them, and validate them."""
-        phase = self.graph.phase(name)
-        produced = set(output.artifacts)
-        foreign = sorted(produced - set(phase.produces))
-        if foreign:
-            raise PhaseError(f"produced {', '.join(foreign)}, which the phase does not declare")
-        missing = [a for a in phase.produces if a not in produced]
-        if missing:
-            raise PhaseError(f"did not produce {', '.join(missing)}")
-        input_hashes = {a: self.hashes[a] for a in inputs}
-        now = self.clock.now()
-        rendered: dict[str, str] = {}
-        for artifact in phase.produces:
-            header = ArtifactHeader(
-                artifact=artifact,
-                phase=name,
-                agent=phase.agent,
-                provider=output.provider,
-                model=output.model,
-                version=self.versions.get(artifact, 0) + 1,
-                generated_at=now,
-                run_id=self.run_id,
-                inputs=input_hashes,
-            )
-            rendered[artifact] = render_artifact(header, output.artifacts[artifact])
-        report = validate_artifacts(phase.validators, rendered)
-        if not report.ok:
-            raise PhaseError("validation failed: " + "; ".join(str(i) for i in report.errors))
-        keep = self.scope.artifacts if self.scope is not None else None
-        drafts = tuple(
-            ArtifactDraft(a, c, content_hash(c), self.versions.get(a, 0) + 1)
-            for a, c in rendered.items()
-            if keep is None or a in keep
-        )
-        return drafts, tuple(str(w) for w in report.warnings)
-
-    def _identical(self, drafts: tuple[ArtifactDraft, ...]) -> bool:
-        """True when every draft's body equals the artifact's current body (front matter,
-        which records the version and time, aside)."""
-        return bool(drafts) and all(
-            d.name in self.contents and _body(d.content) == _body(self.contents[d.name])
-            for d in drafts
-        )
-
     async def _commit(self, completion: PhaseCompletion) -> None:
         """Record the phase; once started, the commit finishes even if the run is cancelled."""
-        future = asyncio.get_running_loop().run_in_executor(
-            self.io, self.recorder.commit_phase, completion
-        )
+        future = self.store.start(self.recorder.commit_phase, completion)
         try:
             await asyncio.shield(future)
         except asyncio.CancelledError:
@@ -517,9 +403,9 @@ class _Execution:
         self, name: str, task: asyncio.Task[Any], tasks: dict[asyncio.Task[Any], tuple[str, str]]
     ) -> None:
         finished = self.clock.monotonic()
-        self.finished_mono[name] = finished
-        duration = finished - self.started_mono.get(name, finished)
-        self.durations[name] = duration
+        self.timing.finished_mono[name] = finished
+        duration = finished - self.timing.started_mono.get(name, finished)
+        self.timing.durations[name] = duration
         error = task.exception()
         if error is None:
             completion: PhaseCompletion = task.result()
@@ -546,7 +432,7 @@ class _Execution:
         message = _describe(error)
         self.status[name] = PhaseStatus.FAILED
         self.failed[name] = message
-        self._submit(
+        self.store.submit(
             self.recorder.phase_failed, self.run_id, name, message, self.clock.now(), duration
         )
         self._emit(ev.PhaseFailed, phase=name, error=message, duration_s=duration)
@@ -558,7 +444,7 @@ class _Execution:
             if dependent in downstream and self.status[dependent] not in _END_STATES:
                 self.status[dependent] = PhaseStatus.BLOCKED
                 self.blocked[dependent] = reason
-                self._submit(self.recorder.phase_blocked, self.run_id, dependent, reason)
+                self.store.submit(self.recorder.phase_blocked, self.run_id, dependent, reason)
                 self._emit(ev.PhaseBlocked, phase=dependent, blocked_by=reason)
 
     # --- gates -------------------------------------------------------------------------
@@ -571,7 +457,7 @@ class _Execution:
     ) -> None:
         """Open the phase's gates; its dependents wait until every one is approved."""
         for gate in self.graph.phase(name).approval_gates:
-            self._submit(self.recorder.open_gate, self.run_id, gate, name, hashes)
+            self.store.submit(self.recorder.open_gate, self.run_id, gate, name, hashes)
         self.gate_held.add(name)
         task = asyncio.create_task(self._wait_for_gates(name), name=f"gates of {name}")
         tasks[task] = ("gate", name)
@@ -586,12 +472,12 @@ class _Execution:
         produced = self.graph.phase(name).produces
         hashes = {a: self.hashes[a] for a in produced if a in self.hashes}
         for gate in self.graph.phase(name).approval_gates:
-            self._submit(self.recorder.open_gate, self.run_id, gate, name, hashes)
+            self.store.submit(self.recorder.open_gate, self.run_id, gate, name, hashes)
 
     async def _wait_for_gates(self, name: str) -> tuple[bool, str]:
         phase = self.graph.phase(name)
         for gate in phase.approval_gates:
-            state = await self._io(self.recorder.gate_state, gate)
+            state = await self.store.call(self.recorder.gate_state, gate)
             if state.status == GateStatus.PENDING:
                 waiting = tuple(
                     d for d in self.graph.dependents(name) if self.status[d] not in _END_STATES
@@ -622,42 +508,25 @@ class _Execution:
 
     # --- waves and the end of the run --------------------------------------------------
 
-    def _wave_first_start(self, wave: int, name: str) -> bool:
-        return all(p == name or p not in self.started_mono for p in self.graph.waves[wave - 1])
-
     def _record_finished_waves(self) -> None:
         for number, phases in enumerate(self.graph.waves, start=1):
             if number in self.wave_done or any(self.status[p] not in _END_STATES for p in phases):
                 continue
             self.wave_done.add(number)
-            ran = [p for p in phases if p in self.started_mono]
-            first = min((self.started_mono[p] for p in ran), default=None)
-            last = max(
-                (self.finished_mono.get(p, self.t0) for p in ran), default=self.clock.monotonic()
+            record = wave_record(
+                self.run_id,
+                number,
+                phases,
+                timing=self.timing,
+                status=self.status,
+                failed=self.failed,
+                blocked=self.blocked,
+                now_mono=self.clock.monotonic(),
+                now=self.clock.now(),
+                t0=self.t0,
             )
-            duration = 0.0 if first is None else last - first
-            sequential = sum(self.durations.get(p, 0.0) for p in ran)
-            failed = {
-                p: self.failed.get(p) or f"blocked by {self.blocked[p]}"
-                for p in phases
-                if p in self.failed or p in self.blocked
-            }
-            record = WaveRecord(
-                run_id=self.run_id,
-                wave=number,
-                phases=phases,
-                started_at=min((self.started_wall[p] for p in ran), default=None),
-                completed_at=self.clock.now(),
-                duration_s=duration,
-                sequential_estimate_s=sequential,
-                time_saved_s=sequential - duration,
-                phases_completed=tuple(
-                    p for p in phases if self.status[p] == PhaseStatus.SUCCEEDED
-                ),
-                phases_failed=failed,
-            )
-            self._submit(self.recorder.record_wave, record)
-            self._submit(
+            self.store.submit(self.recorder.record_wave, record)
+            self.store.submit(
                 self.recorder.snapshot,
                 self.run_id,
                 f"run {self.run_id} wave {number}",
@@ -666,16 +535,16 @@ class _Execution:
             self._emit(
                 ev.WaveFinished,
                 wave=number,
-                duration_s=duration,
-                sequential_estimate_s=sequential,
+                duration_s=record.duration_s,
+                sequential_estimate_s=record.sequential_estimate_s,
                 time_saved_s=record.time_saved_s,
                 phases_completed=record.phases_completed,
-                phases_failed=failed,
+                phases_failed=dict(record.phases_failed),
             )
 
     async def _finish(self, status: RunStatus, error: str = "") -> RunResult:
         wall = self.earlier_wall + (self.clock.monotonic() - self.t0)
-        sequential = self.earlier_sequential + sum(self.durations.values())
+        sequential = self.earlier_sequential + sum(self.timing.durations.values())
         succeeded = tuple(n for n, s in self.status.items() if s == PhaseStatus.SUCCEEDED)
         if status == RunStatus.COMPLETED and (self.failed or self.blocked):
             status = RunStatus.PARTIAL if succeeded else RunStatus.FAILED
@@ -691,8 +560,8 @@ class _Execution:
             phases_blocked=dict(self.blocked),
             error=error,
         )
-        await self._drain()
-        await self._io(self.recorder.finish_run, summary)
+        await self.store.drain()
+        await self.store.call(self.recorder.finish_run, summary)
         self._emit(
             ev.RunFinished,
             status=status,
@@ -716,7 +585,7 @@ class _Execution:
             usage=self.usage,
             cost_usd=self.cost,
             peak_in_flight=self.peak_in_flight,
-            phase_durations=dict(self.durations),
+            phase_durations=dict(self.timing.durations),
             unchanged=tuple(n for n in self.graph.topological_order if n in self.unchanged),
             skipped=tuple(n for n in self.graph.topological_order if n in self.skipped),
         )
@@ -733,43 +602,15 @@ class _Execution:
                 self.status[name] = PhaseStatus.SUCCEEDED
                 continue
             self.status[name] = PhaseStatus.CANCELLED
-            self._submit(self.recorder.phase_cancelled, self.run_id, name, now)
+            self.store.submit(self.recorder.phase_cancelled, self.run_id, name, now)
             self._emit(ev.PhaseCancelled, phase=name)
         await self._finish(RunStatus.CANCELLED, "cancelled by the user")
 
     # --- plumbing ----------------------------------------------------------------------
 
-    async def _io(self, fn: Callable[..., _T], *args: Any) -> _T:
-        """Run a recorder call on the engine's store thread and wait for it."""
-        return await asyncio.get_running_loop().run_in_executor(self.io, fn, *args)
-
-    def _submit(self, fn: Callable[..., object], *args: Any) -> None:
-        """Queue a bookkeeping record on the store thread without waiting for it.
-
-        The store thread runs calls in submission order, so a later call (a phase's commit,
-        a gate read) always sees earlier ones. Scheduling never waits on bookkeeping; the run
-        drains the queue, surfacing any error, before it records its end.
-        """
-        self.pending_io.append(asyncio.get_running_loop().run_in_executor(self.io, fn, *args))
-
-    async def _drain(self) -> None:
-        pending, self.pending_io = self.pending_io, []
-        results = await asyncio.gather(*pending, return_exceptions=True)
-        errors = [r for r in results if isinstance(r, BaseException)]
-        if errors:
-            raise errors[0]
-
     def _emit(self, kind: Callable[..., ev.EngineEvent], **fields: Any) -> None:
         elapsed = self.clock.monotonic() - self.t0 if self.t0 else 0.0
         self.engine.publish(kind(run_id=self.run_id, elapsed_s=elapsed, **fields))
-
-
-def _body(content: str) -> str:
-    """An artifact's content without its front matter."""
-    try:
-        return split_front_matter(content)[1].strip()
-    except ValueError:
-        return content.strip()
 
 
 def _describe(error: BaseException) -> str:

@@ -1,9 +1,5 @@
-"""The editor area of the main window: artifact tabs, saving, and unsaved-text backups.
-
-Every save goes through the service facade in a worker thread; the tab only shows what the
-service stored. Unsaved buffers are backed up while the user types and offered back after a
-crash.
-"""
+"""The editor area of the main window: the tabs of open artifacts and diffs, and the actions
+that act on the tab in front (saving lives in ``edit_keeper``)."""
 
 from __future__ import annotations
 
@@ -14,10 +10,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabBar, QTabWidget, QToolButton, QWidget
 
-from spec_automation.ui.dialogs import ask_later
 from spec_automation.ui.diffviewer import DiffViewer
 from spec_automation.ui.editor import EditorTab
-from spec_automation.ui.errors import user_message
 from spec_automation.ui.theme import Theme
 
 if TYPE_CHECKING:
@@ -50,8 +44,9 @@ class EditorArea(QObject):
     def _register_actions(self) -> None:
         actions, start = self.window.commands, self.window.start
         std = QKeySequence.StandardKey
-        actions.add("save", "Save", lambda: start(self.save_current()), std.Save)
-        actions.add("save_all", "Save all", lambda: start(self.save_all()), "Ctrl+Shift+S")
+        edits = self.window.edits
+        actions.add("save", "Save", lambda: start(edits.save_current()), std.Save)
+        actions.add("save_all", "Save all", lambda: start(edits.save_all()), "Ctrl+Shift+S")
         actions.add("close_tab", "Close tab", self.close_current_tab, std.Close)
         actions.add("undo", "Undo", lambda: self._editor_call("undo"), std.Undo)
         actions.add("redo", "Redo", lambda: self._editor_call("redo"), std.Redo)
@@ -132,7 +127,7 @@ class EditorArea(QObject):
         tab.set_theme(window.theme)
         tab.set_preview_visible(window.commands["preview"].isChecked())
         tab.dirtyChanged.connect(lambda _dirty, t=tab: self._update_tab_title(t))
-        tab.backupDue.connect(lambda t=tab: window.start(self.back_up(t)))
+        tab.backupDue.connect(lambda t=tab: window.start(window.edits.back_up(t)))
         index = self.add_tab(tab, name)
         self.tabs.setTabToolTip(index, str(path))
         window.disk.watch(path)
@@ -209,17 +204,11 @@ class EditorArea(QObject):
             if answer == "Cancel":
                 return
             if answer == "Save":
-                window.start(self._save_and_close(widget))
+                window.start(window.edits.save_and_close(widget))
                 return
             if window.backups is not None:
                 window.backups.discard(widget.artifact)
         self.remove_tab(index)
-
-    async def _save_and_close(self, tab: EditorTab) -> None:
-        if await self.save_tab(tab):
-            index = self.tabs.indexOf(tab)
-            if index >= 0:
-                self.remove_tab(index)
 
     def _step(self, step: int) -> None:
         count = self.tabs.count()
@@ -241,106 +230,3 @@ class EditorArea(QObject):
         tab = self.current_editor()
         if tab is not None:
             tab.show_find(replace=replace)
-
-    # --- saving and backups ----------------------------------------------------------------
-
-    async def save_current(self) -> bool:
-        """Save the artifact in front (Ctrl+S)."""
-        tab = self.current_editor()
-        return await self.save_tab(tab) if tab is not None else False
-
-    async def save_all(self) -> bool:
-        """Save every modified artifact; False if one could not be saved."""
-        ok = True
-        for tab in self.editor_tabs():
-            if tab.dirty:
-                ok = await self.save_tab(tab) and ok
-        return ok
-
-    async def save_tab(self, tab: EditorTab) -> bool:
-        """Save through the service, which writes the file atomically and records the
-        version and the change; the history and the explorer show them."""
-        window = self.window
-        service = window.service
-        if service is None:
-            return False
-        text = tab.text()
-        try:
-            result = await asyncio.to_thread(service.save_artifact, tab.artifact, text)
-        except Exception as exc:
-            message = user_message(exc)
-            if message is None:
-                raise
-            window.notify(f"{tab.artifact} was not saved: {message}", error=True)
-            return False
-        tab.mark_saved(text)
-        if window.backups is not None:
-            await asyncio.to_thread(window.backups.discard, tab.artifact)
-        change = result.change
-        if change is None:
-            summary = "no change from the stored version"
-        else:
-            sections = ", ".join(s.name for s in change.sections) or "formatting only"
-            summary = f"change recorded: {sections}; impact {change.impact_level}"
-        window.notify(f"Saved {tab.artifact} as version {result.version.version} ({summary}).")
-        await window.refresh_explorer()
-        if self.current_editor() is tab:
-            await window.history_area.load_history(tab.artifact)
-        if change is not None:
-            window.regeneration.handle(change)
-        return True
-
-    async def back_up(self, tab: EditorTab) -> None:
-        """Write the tab's unsaved buffer to the backups folder."""
-        backups = self.window.backups
-        if backups is None or self.tab_for(tab.artifact) is not tab or not tab.dirty:
-            return  # closed (or saved) before the backup's turn came
-        await asyncio.to_thread(backups.write, tab.artifact, tab.text(), tab.base_hash)
-
-    async def restore_backups(self) -> int:
-        """Reopen unsaved buffers left by a crash as unsaved tabs; returns how many."""
-        window = self.window
-        backups, service = window.backups, window.service
-        if backups is None or service is None:
-            return 0
-        pending = await asyncio.to_thread(backups.pending)
-        restored: list[str] = []
-        for backup in pending:
-            if backup.artifact not in service.spec.artifacts:
-                continue
-            tab = await self.open_artifact(backup.artifact)
-            if tab is None or backup.text == tab.base_text:
-                await asyncio.to_thread(backups.discard, backup.artifact)
-                continue
-            tab.restore_unsaved(backup.text)
-            restored.append(backup.artifact)
-        if restored:
-            names = ", ".join(restored)
-            window.notify(
-                f"Restored unsaved edits to {names} from a session that did not end cleanly. "
-                "Review and save them (Ctrl+S), or close the tab to discard them."
-            )
-        return len(restored)
-
-    async def settle_unsaved(self, what: str) -> bool:
-        """Ask what to do with unsaved edits; False when the user cancels."""
-        dirty = [tab for tab in self.editor_tabs() if tab.dirty]
-        if not dirty:
-            return True
-        window = self.window
-        names = ", ".join(tab.artifact for tab in dirty)
-        answer = await ask_later(
-            lambda: window.prompter.question(
-                window, what, f"Unsaved changes to {names}.", ("Save all", "Discard", "Cancel")
-            )
-        )
-        if answer == "Cancel":
-            return False
-        if answer == "Save all":
-            return await self.save_all()
-        if window.backups is not None:
-            for tab in dirty:
-                await asyncio.to_thread(window.backups.discard, tab.artifact)
-            for tab in dirty:
-                tab.editor.document().setModified(False)
-        return True

@@ -19,16 +19,13 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QPainter, QPen
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -36,10 +33,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -48,19 +41,19 @@ from PySide6.QtWidgets import (
 from spec_automation.core.changes import ImpactLevel
 from spec_automation.services import ImpactReport, Strategy, UsageEstimate
 from spec_automation.ui.diffviewer import DiffViewer
+from spec_automation.ui.impact_table import (
+    ARTIFACT_COLUMN,
+    LEVEL_COLUMN,
+    AffectedTable,
+    chip_colours,
+    level_words,
+)
 from spec_automation.ui.tasks import spawn
-from spec_automation.ui.theme import Theme, current_theme, theme_file
+from spec_automation.ui.theme import Theme, current_theme
 from spec_automation.ui.visualizer.run_state import format_duration
 
 __all__ = ["ImpactChoice", "ImpactDialog", "chip_colours", "level_words"]
 
-#: The palette colour a level's chip is filled with; its text uses the darkest surface colour.
-_CHIP_FILL = {
-    ImpactLevel.HIGH: "error",
-    ImpactLevel.MEDIUM: "warning",
-    ImpactLevel.LOW: "text-muted",
-}
-_CHIP_TEXT = "surface"
 
 _STRATEGY_WORDS = {
     Strategy.REGENERATE_ALL: ("Regenerate &all", "every affected artifact"),
@@ -68,27 +61,6 @@ _STRATEGY_WORDS = {
     Strategy.MANUAL_REVIEW: ("&Manual review", "the artifacts you tick in the table"),
     Strategy.IGNORE: ("&Ignore", "regenerate nothing; the change stays recorded"),
 }
-
-_LEVEL_WORDS = {
-    ImpactLevel.HIGH: "requirements added or removed",
-    ImpactLevel.MEDIUM: "requirements reworded",
-    ImpactLevel.LOW: "formatting only",
-}
-
-# Columns of the affected-artifacts table.
-_ARTIFACT, _LEVEL, _REASON, _PATH, _EDITS = range(5)
-_LEVEL_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def chip_colours(theme: Theme, level: ImpactLevel | str) -> tuple[str, str]:
-    """(fill, text) hex colours of a level's chip in ``theme``."""
-    return theme.colours[_CHIP_FILL[ImpactLevel(level)]], theme.colours[_CHIP_TEXT]
-
-
-def level_words(level: ImpactLevel | str) -> str:
-    """What a change of this impact level means, in a few words."""
-    return _LEVEL_WORDS[ImpactLevel(level)]
-
 
 @dataclass(frozen=True, slots=True)
 class ImpactChoice:
@@ -103,68 +75,6 @@ class ImpactChoice:
     def manual_pick(self) -> tuple[str, ...]:
         """The artifact list the service takes (only manual review passes one)."""
         return self.artifacts if self.strategy == Strategy.MANUAL_REVIEW else ()
-
-
-class _ChipDelegate(QStyledItemDelegate):
-    """Paints the level column as a rounded chip: colour and the level's name."""
-
-    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.theme = theme
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        """Draw the selection background, then the chip."""
-        level = index.data(_LEVEL_ROLE)
-        if not isinstance(level, str):
-            super().paint(painter, option, index)
-            return
-        style = option.widget.style() if option.widget is not None else None
-        plain = QStyleOptionViewItem(option)
-        self.initStyleOption(plain, index)
-        plain.text = ""
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, option.widget)
-        fill, text = chip_colours(self.theme, level)
-        metrics = QFontMetrics(option.font)
-        width = metrics.horizontalAdvance(level) + 20
-        height = metrics.height() + 6
-        rect = QRectF(
-            option.rect.x() + 8,
-            option.rect.y() + (option.rect.height() - height) / 2,
-            width,
-            height,
-        )
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor(fill), 1))
-        painter.setBrush(QColor(fill))
-        painter.drawRoundedRect(rect, height / 2, height / 2)
-        font = option.font
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(QColor(text))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, level)
-        painter.restore()
-
-
-class _AffectedTable(QTableWidget):
-    """The affected artifacts; Space ticks the current row's box wherever the cursor is."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Space toggles the current row's check box (manual review only)."""
-        if event.key() == Qt.Key.Key_Space and self.currentRow() >= 0:
-            item = self.item(self.currentRow(), _ARTIFACT)
-            if item is not None and item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
-                checked = item.checkState() == Qt.CheckState.Checked
-                item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
-                event.accept()
-                return
-        super().keyPressEvent(event)
 
 
 class ImpactDialog(QDialog):
@@ -270,55 +180,8 @@ class ImpactDialog(QDialog):
 
     def _build_table(self) -> None:
         report = self.report
-        table = _AffectedTable(len(report.affected), 5)
-        table.setObjectName("affectedArtifactsTable")
-        table.setAccessibleName("Affected artifacts")
-        table.setHorizontalHeaderLabels(["Artifact", "Level", "Reason", "Dependency path", "Edits"])
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTabKeyNavigation(False)  # Tab leaves the table: keyboard users move on
-        table.verticalHeader().setVisible(False)
-        table.setWordWrap(False)
-        table.setItemDelegateForColumn(_LEVEL, _ChipDelegate(self.theme, table))
-        for row, affected in enumerate(report.affected):
-            name = QTableWidgetItem(affected.artifact)
-            name.setData(Qt.ItemDataRole.UserRole, affected.artifact)
-            name.setToolTip(f"{affected.artifact}, made by {affected.phase}")
-            level = QTableWidgetItem(str(affected.level))
-            level.setData(_LEVEL_ROLE, str(affected.level))
-            level.setToolTip(f"{affected.level} impact")
-            reason = QTableWidgetItem(affected.reason)
-            reason.setToolTip(affected.reason)
-            path = QTableWidgetItem(" → ".join(affected.path))
-            path.setToolTip(" → ".join(affected.path))
-            edits = QTableWidgetItem("✎ your edits" if affected.user_edited else "")
-            if affected.user_edited:
-                edits.setToolTip("Carries your own edits, which regenerating would replace")
-                edits.setForeground(self.theme.colour("warning"))
-            for column, item in enumerate((name, level, reason, path, edits)):
-                table.setItem(row, column, item)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(_ARTIFACT, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(_LEVEL, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(_REASON, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(_PATH, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(_EDITS, QHeaderView.ResizeMode.ResizeToContents)
-        table.setColumnWidth(_LEVEL, 112)
-        table.resizeColumnToContents(_ARTIFACT)
-        # Room for the tick box the style sheet draws, which the contents size leaves out.
-        table.setColumnWidth(_ARTIFACT, table.columnWidth(_ARTIFACT) + 28)
-        table.setColumnWidth(_PATH, 300)
+        table = AffectedTable(report, self.theme)
         table.itemChanged.connect(self._item_changed)
-        # The tick boxes in the theme's colours (the style's own are faint on the dark theme).
-        colours = self.theme.colours
-        check = (theme_file(self.theme.name).parent / f"check-{self.theme.name}.svg").as_posix()
-        table.setStyleSheet(
-            f"QTableWidget::indicator {{ width: 14px; height: 14px; border-radius: 3px; "
-            f"border: 1px solid {colours['text-muted']}; background-color: {colours['surface']}; }}"
-            f"QTableWidget::indicator:checked {{ border: 1px solid {colours['accent']}; "
-            f"background-color: {colours['accent']}; image: url({check}); }}"
-        )
         self.table = table
         self.table_label = QLabel("Affected artifac&ts")
         self.table_label.setProperty("role", "caption")
@@ -516,12 +379,12 @@ class ImpactDialog(QDialog):
         """The level the table shows for an artifact."""
         for row in range(self.table.rowCount()):
             if self._name_item(row).text() == artifact:
-                level = self.table.item(row, _LEVEL)
+                level = self.table.item(row, LEVEL_COLUMN)
                 return level.text() if level is not None else ""
         return ""
 
     def _name_item(self, row: int) -> QTableWidgetItem:
-        item = self.table.item(row, _ARTIFACT)
+        item = self.table.item(row, ARTIFACT_COLUMN)
         assert item is not None  # every row is filled in _build_table
         return item
 
@@ -546,7 +409,7 @@ class ImpactDialog(QDialog):
         self._update_summary()
 
     def _item_changed(self, item: QTableWidgetItem) -> None:
-        if item.column() != _ARTIFACT or self.strategy() != Strategy.MANUAL_REVIEW:
+        if item.column() != ARTIFACT_COLUMN or self.strategy() != Strategy.MANUAL_REVIEW:
             return
         if item.checkState() == Qt.CheckState.Checked:
             self._manual_pick.add(item.text())

@@ -108,7 +108,7 @@ async def render_impact_shots(
             tab = await window.editors.open_artifact(_PRD)
             assert tab is not None
             tab.editor.setPlainText(edit(tab.text()))
-            await window.editors.save_current()
+            await window.edits.save_current()
             await _until(lambda: flow.dialog is not None and flow.dialog.isVisible())
             dialog = flow.dialog
             await _until(lambda: dialog is not None and dialog.section_diff.result is not None)

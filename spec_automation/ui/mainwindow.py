@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QToolBar,
@@ -43,23 +42,22 @@ from spec_automation.settings import AppSettings, config_dir, data_dir, save_set
 from spec_automation.ui.actions import ActionRegistry
 from spec_automation.ui.appearance import Appearance
 from spec_automation.ui.backups import BackupStore
+from spec_automation.ui.busy import BusyIndicator
 from spec_automation.ui.dialogs import Prompter
 from spec_automation.ui.disk_sync import DiskSync
+from spec_automation.ui.edit_keeper import EditKeeper
 from spec_automation.ui.editor_area import EditorArea
 from spec_automation.ui.errors import ErrorReporter, user_message
 from spec_automation.ui.explorer import ProjectExplorer, artifact_states
 from spec_automation.ui.history_area import HistoryArea
 from spec_automation.ui.regeneration_flow import RegenerationFlow
 from spec_automation.ui.run_area import RunArea
-from spec_automation.ui.tasks import set_error_sink, spawn
+from spec_automation.ui.tasks import set_error_sink
 from spec_automation.ui.theme import Theme, apply_theme
 from spec_automation.ui.welcome import WelcomePage
 from spec_automation.ui.window_layout import WindowLayout
 
 __all__ = ["MainWindow"]
-
-BUSY_DELAY_MS = 300  # long actions show progress once they take longer than this
-
 
 class MainWindow(QMainWindow):
     """The application window (objectName ``mainWindow``)."""
@@ -100,6 +98,7 @@ class MainWindow(QMainWindow):
 
         self._build_notice_bar()
         self.appearance = Appearance(self)
+        self.edits = EditKeeper(self)
         self.editors = EditorArea(self)
         self.disk = DiskSync(self)
         self.history_area = HistoryArea(self)
@@ -139,7 +138,7 @@ class MainWindow(QMainWindow):
             [self.explorer_dock, self.history_dock], [320, 380], Qt.Orientation.Horizontal
         )
 
-        self._build_busy_indicator()
+        self.busy = BusyIndicator(self)
         self._build_actions()
         set_error_sink(self.handle_error)
         self.show_welcome()
@@ -173,22 +172,6 @@ class MainWindow(QMainWindow):
         notice_layout.addWidget(self.notice_text, 1)
         notice_layout.addWidget(notice_close)
         self.notice.hide()
-
-    def _build_busy_indicator(self) -> None:
-        self.busy_label = QLabel()
-        self.busy_bar = QProgressBar()
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setMaximumWidth(160)
-        self.busy_cancel = QPushButton("Cancel")
-        self.statusBar().addPermanentWidget(self.busy_label)
-        self.statusBar().addPermanentWidget(self.busy_bar)
-        self.statusBar().addPermanentWidget(self.busy_cancel)
-        self._busy_tasks: list[tuple[asyncio.Task[Any], str, bool]] = []
-        self._hide_busy()
-        self._busy_timer = QTimer(self)
-        self._busy_timer.setInterval(100)
-        self._busy_timer.timeout.connect(self._update_busy)
-        self.busy_cancel.clicked.connect(self._cancel_busy)
 
     def _build_actions(self) -> None:
         actions, std = self.commands, QKeySequence.StandardKey
@@ -273,46 +256,7 @@ class MainWindow(QMainWindow):
         cancellable: bool = False,
     ) -> asyncio.Task[Any]:
         """Run ``coro`` as a task; if it takes over 300 ms, show ``label`` with progress."""
-        task = spawn(coro)
-        if label:
-            self.track(task, label, cancellable=cancellable)
-        return task
-
-    def track(self, task: asyncio.Task[Any], label: str, *, cancellable: bool = False) -> None:
-        """Show progress for ``task`` once it has run for 300 ms (with Cancel if allowed)."""
-        self._busy_tasks.append((task, label, cancellable))
-        QTimer.singleShot(BUSY_DELAY_MS, self, self._update_busy)
-        self._busy_timer.start()
-
-    def _update_busy(self) -> None:
-        if self.closing:
-            return
-        self._busy_tasks = [entry for entry in self._busy_tasks if not entry[0].done()]
-        if not self._busy_tasks:
-            self._hide_busy()
-            self._busy_timer.stop()
-            return
-        _task, label, cancellable = self._busy_tasks[-1]
-        self.busy_label.setText(label)
-        self.busy_label.show()
-        self.busy_bar.show()
-        self.busy_cancel.setVisible(cancellable)
-
-    def busy_text(self) -> str:
-        """The label of the long action shown in the status bar ('' when idle)."""
-        return self.busy_label.text() if self.busy_label.isVisible() else ""
-
-    def _hide_busy(self) -> None:
-        self.busy_label.hide()
-        self.busy_label.setText("")
-        self.busy_bar.hide()
-        self.busy_cancel.hide()
-
-    def _cancel_busy(self) -> None:
-        for task, _label, cancellable in self._busy_tasks:
-            if cancellable and not task.done():
-                task.cancel()
-        self.notify("Cancelled.")
+        return self.busy.start(coro, label, cancellable=cancellable)
 
     def handle_error(self, error: BaseException) -> None:
         """Show an error from a task: the service's own words, or report a bug once."""
@@ -401,7 +345,7 @@ class MainWindow(QMainWindow):
         for name in self.saved_layout.saved_tabs():
             if name in service.spec.artifacts and service.paths.artifact(name).is_file():
                 await self.editors.open_artifact(name)
-        await self.editors.restore_backups()
+        await self.edits.restore_backups()
         current = self.saved_layout.saved_current()
         if current is not None:
             self.editors.focus_tab(current)
@@ -414,7 +358,7 @@ class MainWindow(QMainWindow):
         if self.service is None:
             self.show_welcome()
             return True
-        if not await self.editors.settle_unsaved("Close the project"):
+        if not await self.edits.settle_unsaved("Close the project"):
             return False
         self.saved_layout.save()
         self.editors.close_all()
@@ -470,7 +414,7 @@ class MainWindow(QMainWindow):
         event.accept()
 
     async def _save_then_close(self) -> None:
-        if await self.editors.save_all():
+        if await self.edits.save_all():
             self._finish_close()
             self.close()
 
@@ -493,6 +437,6 @@ class MainWindow(QMainWindow):
         if self.service is not None:
             self.service.close()
             self.service = None
-        self._busy_timer.stop()
+        self.busy.stop()
         set_error_sink(None)
         self.closed.emit()

@@ -84,7 +84,7 @@ def test_edit_and_save_records_a_version_and_a_change_shown_in_history(
     assert tab.dirty
     assert window.editors.tabs.tabText(window.editors.tabs.indexOf(tab)).startswith("●")
 
-    assert run(loop, window.editors.save_current())
+    assert run(loop, window.edits.save_current())
     assert not tab.dirty
     on_disk = (sample_project / "artifacts" / ARTIFACT).read_text(encoding="utf-8")
     assert "All personas were confirmed in interviews." in on_disk
@@ -105,7 +105,7 @@ def test_the_diff_of_two_versions_shows_the_edit(make_window, loop, sample_proje
     tab = run(loop, window.editors.open_artifact(ARTIFACT))
     text = tab.text()
     tab.editor.setPlainText(text.replace("in minutes", "in under ten minutes", 1))
-    assert run(loop, window.editors.save_current())
+    assert run(loop, window.edits.save_current())
     run(loop, window.history_area.load_history(ARTIFACT))
 
     older, newer = reversed(window.history.version_ids())
@@ -205,7 +205,7 @@ def test_a_backup_is_written_soon_after_typing_stops_and_removed_on_save(
     tab.editor.insertPlainText("draft ")
     run(loop, until(lambda: bool(window.backups.pending()), timeout=2.0))
     assert window.backups.pending()[0].text.startswith("draft ")
-    run(loop, window.editors.save_current())
+    run(loop, window.edits.save_current())
     assert window.backups.pending() == []
 
 
@@ -386,7 +386,7 @@ def test_the_history_panel_lists_the_projects_regeneration_runs(
     run(loop, window.open_project(sample_project))
     tab = run(loop, window.editors.open_artifact(ARTIFACT))
     tab.editor.setPlainText(tab.text().replace("in minutes", "in under ten minutes", 1))
-    assert run(loop, window.editors.save_current())
+    assert run(loop, window.edits.save_current())
     change_id = window.history.data.changes[0].id
     options = RunOptions(latency_scale=0.0, auto_approve=True)
     regeneration = window.service.regenerate(

@@ -211,7 +211,7 @@ def test_high_impact_only_regenerates_only_the_high_artifacts_live_in_the_visual
     assert workspace.completion_banner.isVisible()
     assert "Regeneration completed" in workspace.completion_banner.message.text()
     # progress counts the one phase the regeneration reran, not the whole workflow
-    assert workspace.progress_label.text() == "1/1 phases"
+    assert workspace.controls.progress_label.text() == "1/1 phases"
     recorded = window.service.regeneration_runs().items[0]
     assert (recorded.strategy, recorded.status) == ("high_impact_only", "completed")
     # the history panel lists the run with its strategy and outcome

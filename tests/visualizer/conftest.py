@@ -106,4 +106,4 @@ async def approve_when_asked(workspace: RunWorkspace) -> None:
     await until(
         lambda: workspace.approval_banner.isVisible() and workspace.waiting_gate is not None
     )
-    workspace.approve_button.click()
+    workspace.approval_banner.approve_button.click()

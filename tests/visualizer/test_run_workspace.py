@@ -63,7 +63,7 @@ async def test_the_plan_is_shown_before_running(
     assert critical == set(plan.critical_path)
     assert all(node.state == NodeState.PENDING for node in workspace.scene.nodes.values())
     assert "est." in workspace.scene.nodes["ANALYSIS"].detail
-    assert workspace.progress_label.text() == "0/11 phases"
+    assert workspace.controls.progress_label.text() == "0/11 phases"
 
 
 async def test_nodes_move_through_their_states_in_order(
@@ -89,7 +89,7 @@ async def test_nodes_move_through_their_states_in_order(
         expected = ORDER if phase == "SPEC_ARCHITECT" else ORDER[:4]
         assert states == expected, phase
     assert max(mid_run) >= 2  # phases of one wave really ran side by side
-    assert workspace.progress_label.text() == "11/11 phases"
+    assert workspace.controls.progress_label.text() == "11/11 phases"
     assert workspace.completion_banner.isVisible()
     assert "Run completed" in workspace.completion_banner.message.text()
     assert outcomes == [("completed", {})]
@@ -146,14 +146,14 @@ async def test_a_failed_phase_blocks_its_dependents_while_independent_phases_fin
     assert "SPEC_DESIGN_TOKENS" in banner
     assert "refused the palette" in banner
     assert outcomes == [("partial", {"SPEC_DESIGN_TOKENS": "the design model refused the palette"})]
-    assert workspace.progress_label.text() == "11/11 phases"
+    assert workspace.controls.progress_label.text() == "11/11 phases"
 
     # Retry: the failed phase runs again (it works now), then what it blocked; done stays done.
-    assert workspace.retry_button.isEnabled()
+    assert workspace.controls.retry_button.isEnabled()
     runner.fail.clear()
     runner.requests.clear()
     seen = record_states(workspace)
-    workspace.retry_button.click()
+    workspace.controls.retry_button.click()
     retried = workspace.run_task
     assert retried is not None
     report = await retried
@@ -162,7 +162,7 @@ async def test_a_failed_phase_blocks_its_dependents_while_independent_phases_fin
     assert {r.phase.name for r in runner.requests} == {"SPEC_DESIGN_TOKENS"} | downstream
     assert seen["ANALYSIS"] == [NodeState.DONE_EARLIER]
     assert all(node.state.finished for node in workspace.scene.nodes.values())
-    assert not workspace.retry_button.isEnabled()
+    assert not workspace.controls.retry_button.isEnabled()
 
 
 async def test_cancel_stops_the_run_and_records_it_cancelled(
@@ -171,16 +171,16 @@ async def test_cancel_stops_the_run_and_records_it_cancelled(
     task = workspace.start_run()
     assert task is not None
     await until(lambda: shown(workspace, "STACK_SELECTION") == NodeState.RUNNING)
-    assert workspace.cancel_button.isEnabled()
-    workspace.cancel_button.click()
+    assert workspace.controls.cancel_button.isEnabled()
+    workspace.controls.cancel_button.click()
     await task
 
     assert shown(workspace, "STACK_SELECTION") == NodeState.CANCELLED
     assert shown(workspace, "ANALYSIS") == NodeState.SUCCEEDED
     assert shown(workspace, "DONE") == NodeState.PENDING
     assert "Run cancelled" in workspace.completion_banner.message.text()
-    assert not workspace.cancel_button.isEnabled()
-    assert workspace.run_button.isEnabled()
+    assert not workspace.controls.cancel_button.isEnabled()
+    assert workspace.controls.run_button.isEnabled()
     status = project.status()
     assert status.last_run_status == "cancelled"
     assert status.resumable_run_id == status.last_run_id
@@ -198,7 +198,7 @@ async def test_approve_and_reject_with_feedback_from_the_banner(
     # DEPENDENCIES and SOLUTIONING_EPICS wait on the gate: they have not started.
     assert shown(workspace, "DEPENDENCIES") == NodeState.PENDING
 
-    workspace.reject_button.click()
+    workspace.approval_banner.reject_button.click()
     first = await task
     assert first is not None
     assert str(first.status) == "partial"
@@ -215,7 +215,7 @@ async def test_approve_and_reject_with_feedback_from_the_banner(
         "",
         "Use PostgreSQL for the appointment store",
     ]
-    workspace.approve_button.click()
+    workspace.approval_banner.approve_button.click()
     final = await redo
     assert final is not None
     assert str(final.status) == "completed"
@@ -263,9 +263,9 @@ async def test_an_interrupted_run_is_offered_and_resumed(
         assert workspace.offer_resume()
         assert workspace.resume_banner.isVisible()
         assert "interrupted" in workspace.resume_banner.message.text()
-        assert workspace.resume_button.isEnabled()
+        assert workspace.controls.resume_button.isEnabled()
         seen = record_states(workspace)
-        workspace.resume_button.click()
+        workspace.controls.resume_button.click()
         resumed = workspace.run_task
         assert resumed is not None
         await approve_when_asked(workspace)
@@ -276,7 +276,7 @@ async def test_an_interrupted_run_is_offered_and_resumed(
         for phase in done_before:
             assert NodeState.RUNNING not in seen[phase], phase
             assert shown(workspace, phase) == NodeState.DONE_EARLIER
-        assert workspace.progress_label.text() == "11/11 phases"
+        assert workspace.controls.progress_label.text() == "11/11 phases"
         assert not workspace.offer_resume()  # nothing left to resume
         workspace.close_workspace()
     finally:

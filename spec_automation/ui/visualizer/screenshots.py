@@ -85,7 +85,7 @@ async def _capture(directory: Path, *, dark: bool, suffix: str, short: bool = Fa
             await _until(lambda: workspace.waiting_gate is not None)
             if not short:
                 shot("approval")
-            workspace.approve_gate()
+            workspace.approval_banner.approve()
             await task
             await asyncio.sleep(0.1)
             shot("after")
@@ -93,7 +93,7 @@ async def _capture(directory: Path, *, dark: bool, suffix: str, short: bool = Fa
                 second = workspace.start_run()
                 assert second is not None
                 await _until(lambda: workspace.waiting_gate is not None)
-                workspace.approve_gate()
+                workspace.approval_banner.approve()
                 await second
             workspace.tabs.setCurrentWidget(workspace.metrics)
             await asyncio.sleep(0.2)

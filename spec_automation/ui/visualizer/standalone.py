@@ -14,6 +14,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QStyleFactory
 
 from spec_automation.resources import sample_brief_path
@@ -44,6 +45,13 @@ class VisualizerWindow(QMainWindow):
         self.workspace = RunWorkspace(project, settings, parent=self)
         self.setCentralWidget(self.workspace)
         self.resize(1440, 920)
+        # The window owns the keys: inside the desktop app, the main window's actions do.
+        keys = (("F5", self.workspace.start_run), ("Shift+F5", self.workspace.cancel_run))
+        for key, slot in keys:
+            action = QAction(self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _checked=False, run=slot: run())
+            self.addAction(action)
 
     def closeEvent(self, event: Any) -> None:
         """Cancel a run in progress and let go of the views."""
