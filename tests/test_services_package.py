@@ -12,10 +12,12 @@ import spec_automation.services as services
 
 
 def test_every_public_name_resolves_to_the_object_of_its_module() -> None:
-    assert set(services.__all__) == set(services._HOME)
-    for name in services.__all__:
-        home = importlib.import_module(services._HOME[name])
-        assert getattr(services, name) is getattr(home, name), name
+    offered = dict(services._FROM_CORE)
+    for module in services._MODULES:
+        offered.update(dict.fromkeys(importlib.import_module(module).__all__, module))
+    assert {"ProjectService", "RunOptions", "open_project", "to_json", "Strategy"} <= set(offered)
+    for name, module in offered.items():
+        assert getattr(services, name) is getattr(importlib.import_module(module), name), name
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

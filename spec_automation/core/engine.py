@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from spec_automation.core import events as ev
 from spec_automation.core.acceptance import accept_output, same_bodies
 from spec_automation.core.artifacts import content_hash
+from spec_automation.core.copying import field_values
 from spec_automation.core.graph import WorkflowGraph
 from spec_automation.core.ports import (
     Clock,
@@ -532,14 +533,11 @@ class _Execution:
                 f"run {self.run_id} wave {number}",
                 record.completed_at,
             )
+            shown = field_values(
+                record, "duration_s", "sequential_estimate_s", "time_saved_s", "phases_completed"
+            )
             self._emit(
-                ev.WaveFinished,
-                wave=number,
-                duration_s=record.duration_s,
-                sequential_estimate_s=record.sequential_estimate_s,
-                time_saved_s=record.time_saved_s,
-                phases_completed=record.phases_completed,
-                phases_failed=dict(record.phases_failed),
+                ev.WaveFinished, wave=number, phases_failed=dict(record.phases_failed), **shown
             )
 
     async def _finish(self, status: RunStatus, error: str = "") -> RunResult:

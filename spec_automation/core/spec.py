@@ -441,22 +441,19 @@ def _check_graph(phases: Mapping[str, PhaseSpec], source: str | None) -> None:
                     f"{_suggest(dependency, phases)}",
                     source=source,
                 )
-        for artifact in phase.produces:
-            if artifact in producers:
-                raise SpecError(
-                    f"phase {phase.name}: field 'produces': {artifact!r} is already produced by "
-                    f"phase {producers[artifact]} (each artifact has one producer)",
-                    source=source,
-                )
-            producers[artifact] = phase.name
-        for gate in phase.approval_gates:
-            if gate in gates:
-                raise SpecError(
-                    f"phase {phase.name}: field 'approval_gates': gate {gate!r} is already on "
-                    f"phase {gates[gate]}",
-                    source=source,
-                )
-            gates[gate] = phase.name
+        for field_name, items, owners, taken in (
+            ("produces", phase.produces, producers, "{!r} is already produced by phase {} "
+             "(each artifact has one producer)"),
+            ("approval_gates", phase.approval_gates, gates, "gate {!r} is already on phase {}"),
+        ):
+            for item in items:
+                if item in owners:
+                    raise SpecError(
+                        f"phase {phase.name}: field {field_name!r}: "
+                        + taken.format(item, owners[item]),
+                        source=source,
+                    )
+                owners[item] = phase.name
     cycle = find_cycle({p.name: list(p.depends_on) for p in phases.values()})
     if cycle:
         # depends_on points backwards; report the cycle in the direction work flows.

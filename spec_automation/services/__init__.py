@@ -19,138 +19,39 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from spec_automation.core.impact import AffectedArtifact
-    from spec_automation.core.spec import SpecError
-    from spec_automation.core.strategy import Strategy
-    from spec_automation.services.errors import ProjectError
-    from spec_automation.services.options import RunOptions
-    from spec_automation.services.plan import plan_project
-    from spec_automation.services.project import (
-        ProjectService,
-        create_project,
-        open_project,
-        plan_workflow,
-    )
-    from spec_automation.services.reports import (
-        ArtifactStatus,
-        ChangeInfo,
-        ChangePage,
-        GateInfo,
-        ImpactReport,
-        MetricsReport,
-        PhasePlan,
-        PlanReport,
-        ProjectInfo,
-        RegenerationReport,
-        RegenerationRunInfo,
-        RegenerationRunPage,
-        RollbackReport,
-        RunMetrics,
-        RunReport,
-        SaveResult,
-        ScanReport,
-        SectionChangeInfo,
-        SnapshotInfo,
-        StatusReport,
-        UsageEstimate,
-        VersionInfo,
-        VersionPage,
-        WaveMetrics,
-        to_json,
-    )
+    from spec_automation.core.impact import AffectedArtifact as AffectedArtifact
+    from spec_automation.core.spec import SpecError as SpecError
+    from spec_automation.core.strategy import Strategy as Strategy
+    from spec_automation.services.errors import *  # noqa: F403
+    from spec_automation.services.options import *  # noqa: F403
+    from spec_automation.services.plan import *  # noqa: F403
+    from spec_automation.services.project import *  # noqa: F403
+    from spec_automation.services.reports import *  # noqa: F403
 
-__all__ = [
-    "AffectedArtifact",
-    "ArtifactStatus",
-    "ChangeInfo",
-    "ChangePage",
-    "GateInfo",
-    "ImpactReport",
-    "MetricsReport",
-    "PhasePlan",
-    "PlanReport",
-    "ProjectError",
-    "ProjectInfo",
-    "ProjectService",
-    "RegenerationReport",
-    "RegenerationRunInfo",
-    "RegenerationRunPage",
-    "RollbackReport",
-    "RunMetrics",
-    "RunOptions",
-    "RunReport",
-    "SaveResult",
-    "ScanReport",
-    "SectionChangeInfo",
-    "SnapshotInfo",
-    "SpecError",
-    "StatusReport",
-    "Strategy",
-    "UsageEstimate",
-    "VersionInfo",
-    "VersionPage",
-    "WaveMetrics",
-    "create_project",
-    "open_project",
-    "plan_project",
-    "plan_workflow",
-    "to_json",
-]
-
-#: Which module each public name lives in.
-_HOMES: dict[str, tuple[str, ...]] = {
-    "spec_automation.core.impact": ("AffectedArtifact",),
-    "spec_automation.core.spec": ("SpecError",),
-    "spec_automation.core.strategy": ("Strategy",),
-    "spec_automation.services.errors": ("ProjectError",),
-    "spec_automation.services.options": ("RunOptions",),
-    "spec_automation.services.plan": ("plan_project",),
-    "spec_automation.services.project": (
-        "ProjectService",
-        "create_project",
-        "open_project",
-        "plan_workflow",
-    ),
-    "spec_automation.services.reports": (
-        "ArtifactStatus",
-        "ChangeInfo",
-        "ChangePage",
-        "GateInfo",
-        "ImpactReport",
-        "MetricsReport",
-        "PhasePlan",
-        "PlanReport",
-        "ProjectInfo",
-        "RegenerationReport",
-        "RegenerationRunInfo",
-        "RegenerationRunPage",
-        "RollbackReport",
-        "RunMetrics",
-        "RunReport",
-        "SaveResult",
-        "ScanReport",
-        "SectionChangeInfo",
-        "SnapshotInfo",
-        "StatusReport",
-        "UsageEstimate",
-        "VersionInfo",
-        "VersionPage",
-        "WaveMetrics",
-        "to_json",
-    ),
+#: Where the package's names come from: the names a core module lends it, and the service
+#: modules whose ``__all__`` it offers, lightest first (a name is looked up in order).
+_FROM_CORE = {
+    "AffectedArtifact": "spec_automation.core.impact",
+    "SpecError": "spec_automation.core.spec",
+    "Strategy": "spec_automation.core.strategy",
 }
-_HOME = {name: module for module, names in _HOMES.items() for name in names}
+_MODULES = tuple(
+    f"spec_automation.services.{name}"
+    for name in ("errors", "options", "plan", "reports", "project")
+)
 
 
 def __getattr__(name: str) -> Any:
     """Load ``name`` from the module it lives in, on first use."""
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    candidates = [_FROM_CORE[name]] if name in _FROM_CORE else list(_MODULES)
+    for candidate in candidates:
+        module = importlib.import_module(candidate)
+        if name in _FROM_CORE or name in getattr(module, "__all__", ()):
+            value = getattr(module, name)
+            globals()[name] = value
+            return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+    return sorted(set(globals()) | set(_FROM_CORE))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from spec_automation.core.changes import ChangedBy, ImpactLevel
+from spec_automation.core.copying import copy_fields
 from spec_automation.core.impact import (
     ImpactAnalysis,
     ImpactAnalyzer,
@@ -100,19 +101,11 @@ def _impact_report(
     selections: dict[str, tuple[str, ...]],
     estimates: dict[str, float],
 ) -> ImpactReport:
-    return ImpactReport(
+    return copy_fields(
+        ImpactReport,
+        analysis,
         change=change,
-        trigger_artifact=analysis.trigger_artifact,
-        trigger_level=analysis.trigger_level,
-        affected=analysis.affected,
         counts=dict(analysis.counts),
-        recommended_strategy=analysis.recommended_strategy,
-        recommendation=analysis.recommendation,
-        estimated_duration_s=analysis.estimated_duration_s,
-        estimated_sequential_s=analysis.estimated_sequential_s,
-        measured_phases=analysis.measured_phases,
-        cycles=analysis.cycles,
-        user_edited=analysis.user_edited,
         selections=selections,
         strategy_estimates_s=estimates,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +12,19 @@ __all__ = ["RunOptions"]
 
 
 _SETTINGS = AppSettings()  # the defaults of a run's provider options
+
+#: The run options a user's saved settings set (same names in both).
+_FROM_SETTINGS = (
+    "concurrency",
+    "rate_limit_per_minute",
+    "phase_timeout_s",
+    "latency_scale",
+    "provider",
+    "model",
+    "max_tokens",
+    "temperature",
+    "use_cache",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +55,6 @@ class RunOptions:
 
         The CLI and the GUI both start from here, so a run behaves the same from either.
         """
-        base = cls(
-            concurrency=settings.concurrency,
-            rate_limit_per_minute=settings.rate_limit_per_minute or None,
-            phase_timeout_s=settings.phase_timeout_s,
-            latency_scale=settings.latency_scale,
-            provider=settings.provider,
-            model=settings.model,
-            max_tokens=settings.max_tokens,
-            temperature=settings.temperature,
-            use_cache=settings.use_cache,
-        )
-        return dataclasses.replace(base, **overrides)
+        saved = {name: getattr(settings, name) for name in _FROM_SETTINGS}
+        saved["rate_limit_per_minute"] = settings.rate_limit_per_minute or None  # 0: no limit
+        return cls(**{**saved, **overrides})

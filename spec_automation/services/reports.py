@@ -245,17 +245,18 @@ class RegenerationReport:
     trigger_artifact: str
     strategy: Strategy
     status: str  # completed, partial, failed or ignored
-    artifacts_to_regenerate: tuple[str, ...]
-    artifacts_regenerated: tuple[str, ...]  # got a new version
-    artifacts_unchanged: tuple[str, ...]  # came out identical, or skipped by early cutoff
-    failures: dict[str, str]  # phase -> error, or what blocked it
-    user_edits_replaced: tuple[str, ...]  # regenerated artifacts that carried user edits
-    gates_reopened: tuple[str, ...]
-    snapshot_id: int | None  # taken before anything was regenerated
-    workflow_run_id: int | None
-    git_commit: str
-    duration_s: float
-    notices: tuple[str, ...]
+    # An ignored change (or nothing to do) leaves the rest as it is here.
+    artifacts_to_regenerate: tuple[str, ...] = ()
+    artifacts_regenerated: tuple[str, ...] = ()  # got a new version
+    artifacts_unchanged: tuple[str, ...] = ()  # came out identical, or skipped by early cutoff
+    failures: dict[str, str] = field(default_factory=dict)  # phase -> error, or its blocker
+    user_edits_replaced: tuple[str, ...] = ()  # regenerated artifacts that carried user edits
+    gates_reopened: tuple[str, ...] = ()
+    snapshot_id: int | None = None  # taken before anything was regenerated
+    workflow_run_id: int | None = None
+    git_commit: str = ""
+    duration_s: float = 0.0
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from spec_automation.agents.runner import AgentPhaseRunner
-from spec_automation.core.engine import EngineSettings, OrchestratorEngine, RunResult
+from spec_automation.core.copying import copy_fields
+from spec_automation.core.engine import EngineSettings, OrchestratorEngine
 from spec_automation.core.events import EventSink
 from spec_automation.core.ports import (
     PhaseOutput,
@@ -103,9 +104,18 @@ async def run_workflow(
         raise ProjectError(str(exc)) from None
     finally:
         await runner.aclose()
-    report = _report(project, result, resumed=resume_id is not None)
-    return dataclasses.replace(
-        report, git_commits=tuple(committer.commits), notices=tuple(committer.notices)
+    return copy_fields(
+        RunReport,
+        result,
+        resumed=resume_id is not None,
+        time_saved_pct=percent(result.time_saved_s, result.sequential_estimate_s),
+        failed=dict(result.failed),
+        blocked=dict(result.blocked),
+        artifacts_dir=project.paths.artifacts,
+        input_tokens=result.usage.input_tokens,
+        output_tokens=result.usage.output_tokens,
+        git_commits=tuple(committer.commits),
+        notices=tuple(committer.notices),
     )
 
 
@@ -180,26 +190,6 @@ def _prepare_run(project: ProjectState, resume: bool) -> int | None:
         # We hold the run lock, so no process is running it: it was interrupted.
         queries.mark_interrupted(project.db, unfinished.id)
     return None
-
-
-def _report(project: ProjectState, result: RunResult, *, resumed: bool) -> RunReport:
-    return RunReport(
-        run_id=result.run_id,
-        status=result.status,
-        mode=result.mode,
-        resumed=resumed,
-        wall_time_s=result.wall_time_s,
-        sequential_estimate_s=result.sequential_estimate_s,
-        time_saved_s=result.time_saved_s,
-        time_saved_pct=percent(result.time_saved_s, result.sequential_estimate_s),
-        succeeded=result.succeeded,
-        failed=dict(result.failed),
-        blocked=dict(result.blocked),
-        artifacts_dir=project.paths.artifacts,
-        input_tokens=result.usage.input_tokens,
-        output_tokens=result.usage.output_tokens,
-        cost_usd=result.cost_usd,
-    )
 
 
 class _FeedbackRunner:

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from spec_automation.core.copying import copy_fields
 from spec_automation.store.database import Database
 from spec_automation.store.models import ResponseCacheEntry
-from spec_automation.store.rows import record_from
 
 __all__ = [
     "CacheStats",
@@ -108,4 +108,4 @@ def cache_stats(db: Database) -> CacheStats:
 
 
 def _record(row: ResponseCacheEntry) -> StoredReply:
-    return record_from(StoredReply, row, usage=dict(row.usage or {}))
+    return copy_fields(StoredReply, row, usage=dict(row.usage or {}))

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from spec_automation.core.changes import Change, ChangedBy, ChangeDetector
+from spec_automation.core.copying import copy_fields
 from spec_automation.core.ports import Clock, SystemClock
 from spec_automation.store.database import Database
 from spec_automation.store.models import ArtifactChange, ArtifactVersion
@@ -24,7 +25,7 @@ from spec_automation.store.records import (
     SectionChangeRecord,
     VersionRecord,
 )
-from spec_automation.store.rows import owned_row, page_of, record_from
+from spec_automation.store.rows import latest_versions, owned_row, page_of
 
 __all__ = [
     "ROLLBACK_REASON",
@@ -98,7 +99,7 @@ class ArtifactHistory:
         """
         with self._db.session() as session:
             text = content() if callable(content) else content
-            latest = self._latest(session, artifact)
+            latest = self.latest_row(session, artifact)
             if text is None:
                 return (_version(latest) if latest else None), None
             change = self._detector.detect(
@@ -107,23 +108,19 @@ class ArtifactHistory:
             if change is None:
                 assert latest is not None  # equal hashes need an earlier version
                 return _version(latest), None
-            version_id = session.execute(
-                insert(ArtifactVersion)
-                .values(
-                    project_id=self._project_id,
-                    artifact=artifact,
-                    version=(latest.version if latest else 0) + 1,
-                    content=text,
-                    content_hash=change.new_hash,
-                    changed_by=changed_by.value,
-                    phase=phase or (latest.phase if latest else ""),
-                    workflow_run_id=workflow_run_id,
-                    created_at=change.detected_at,
-                    regeneration_reason=reason,
-                    regeneration_run_id=regeneration_run_id,
-                )
-                .returning(ArtifactVersion.id)
-            ).scalar_one()
+            version_id = self.add_version(
+                session,
+                artifact=artifact,
+                version=(latest.version if latest else 0) + 1,
+                content=text,
+                content_hash=change.new_hash,
+                changed_by=changed_by.value,
+                phase=phase or (latest.phase if latest else ""),
+                workflow_run_id=workflow_run_id,
+                created_at=change.detected_at,
+                regeneration_reason=reason,
+                regeneration_run_id=regeneration_run_id,
+            )
             change_id = self._insert_change(
                 session, artifact, change, latest.id if latest else None, version_id
             )
@@ -135,6 +132,14 @@ class ArtifactHistory:
             change_row = session.get(ArtifactChange, change_id)
             assert change_row is not None
             return record, _change(change_row)
+
+    def add_version(self, session: Session, **values: Any) -> int:
+        """Insert a version row of this project in an open transaction; its id."""
+        return session.execute(
+            insert(ArtifactVersion)
+            .values(project_id=self._project_id, **values)
+            .returning(ArtifactVersion.id)
+        ).scalar_one()
 
     def record_change(
         self,
@@ -152,17 +157,12 @@ class ArtifactHistory:
     def latest(self, artifact: str) -> VersionRecord | None:
         """The artifact's latest version, or ``None`` if it was never stored."""
         with self._db.session() as session:
-            row = self._latest(session, artifact)
+            row = self.latest_row(session, artifact)
             return _version(row) if row else None
 
     def latest_hashes(self) -> dict[str, tuple[int, str]]:
         """Every artifact's latest version number and content hash (no content is read)."""
-        newest = (
-            select(func.max(ArtifactVersion.id))
-            .where(ArtifactVersion.project_id == self._project_id)
-            .group_by(ArtifactVersion.artifact)
-            .scalar_subquery()
-        )
+        newest = latest_versions(self._project_id)
         with self._db.session() as session:
             rows = session.execute(
                 select(
@@ -175,12 +175,7 @@ class ArtifactHistory:
 
     def latest_all(self) -> dict[str, tuple[VersionRecord, str]]:
         """Every artifact's latest version with its content."""
-        newest = (
-            select(func.max(ArtifactVersion.id))
-            .where(ArtifactVersion.project_id == self._project_id)
-            .group_by(ArtifactVersion.artifact)
-            .scalar_subquery()
-        )
+        newest = latest_versions(self._project_id)
         with self._db.session() as session:
             rows = session.scalars(select(ArtifactVersion).where(ArtifactVersion.id.in_(newest)))
             return {row.artifact: (_version(row), row.content) for row in rows}
@@ -268,7 +263,8 @@ class ArtifactHistory:
 
     # --- internals -------------------------------------------------------------------------
 
-    def _latest(self, session: Session, artifact: str) -> ArtifactVersion | None:
+    def latest_row(self, session: Session, artifact: str) -> ArtifactVersion | None:
+        """The artifact's latest version row, in an open transaction."""
         return session.scalar(
             select(ArtifactVersion)
             .where(
@@ -318,7 +314,7 @@ class ArtifactHistory:
 
 def _version(row: Any) -> VersionRecord:
     """A version's record from its model or from a row of ``_VERSION_COLUMNS``."""
-    return record_from(
+    return copy_fields(
         VersionRecord,
         row,
         kind=version_kind(row.changed_by, row.regeneration_reason, row.regeneration_run_id),
@@ -327,7 +323,7 @@ def _version(row: Any) -> VersionRecord:
 
 
 def _change(row: ArtifactChange) -> ChangeRecord:
-    return record_from(
+    return copy_fields(
         ChangeRecord,
         row,
         impact_level=row.impact_level or "",

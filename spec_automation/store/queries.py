@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from spec_automation.core.copying import copy_fields
 from spec_automation.core.ports import GateStatus, PhaseStatus, RunMode, RunStatus
 from spec_automation.store.database import Database
 from spec_automation.store.errors import StoreError
@@ -39,7 +40,6 @@ from spec_automation.store.records import (
     SnapshotRecord,
     WaveRunRecord,
 )
-from spec_automation.store.rows import record_from
 
 __all__ = [
     "UNFINISHED_STATUSES",
@@ -299,11 +299,11 @@ def _details(session: Session, runs: Sequence[WorkflowRun]) -> list[RunDetail]:
 
 
 def _project(row: Project) -> ProjectRecord:
-    return record_from(ProjectRecord, row)
+    return copy_fields(ProjectRecord, row)
 
 
 def _run(row: WorkflowRun) -> RunRecord:
-    return record_from(
+    return copy_fields(
         RunRecord,
         row,
         mode=RunMode(row.mode),
@@ -313,13 +313,13 @@ def _run(row: WorkflowRun) -> RunRecord:
 
 
 def _phase(row: PhaseRun) -> PhaseRunRecord:
-    return record_from(
+    return copy_fields(
         PhaseRunRecord, row, status=PhaseStatus(row.status), warnings=tuple(row.warnings)
     )
 
 
 def _wave(row: ParallelExecutionRun) -> WaveRunRecord:
-    return record_from(
+    return copy_fields(
         WaveRunRecord,
         row,
         wave=row.wave_number,
@@ -330,10 +330,10 @@ def _wave(row: ParallelExecutionRun) -> WaveRunRecord:
 
 
 def _version(row: ArtifactVersion) -> ArtifactVersionRecord:
-    return record_from(ArtifactVersionRecord, row)
+    return copy_fields(ArtifactVersionRecord, row)
 
 
 def _gate(row: ApprovalGate) -> GateRecord:
-    return record_from(
+    return copy_fields(
         GateRecord, row, status=GateStatus(row.status), artifact_hashes=dict(row.artifact_hashes)
     )

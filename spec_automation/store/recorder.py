@@ -11,10 +11,11 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from spec_automation.core.changes import ChangedBy, ChangeDetector
+from spec_automation.core.copying import copy_fields, field_values
 from spec_automation.core.ports import (
     ArtifactDraft,
     Clock,
@@ -43,9 +44,9 @@ from spec_automation.store.models import (
     SnapshotItem,
     WorkflowRun,
 )
-from spec_automation.store.rows import record_from
+from spec_automation.store.rows import latest_versions
 
-__all__ = ["SqlRunRecorder", "latest_versions"]
+__all__ = ["SqlRunRecorder"]
 
 #: Writes a phase's artifact files atomically; raising aborts the phase's commit.
 WriteFiles = Callable[[Sequence[ArtifactDraft]], None]
@@ -60,17 +61,6 @@ _RESUMABLE = (
     RunStatus.PARTIAL,
     RunStatus.FAILED,
 )
-
-
-def latest_versions(project_id: int) -> ScalarSelect[int]:
-    """A subquery of the id of the latest version of each artifact of ``project_id``."""
-    return (
-        select(func.max(ArtifactVersion.id).label("id"))
-        .where(ArtifactVersion.project_id == project_id)
-        .group_by(ArtifactVersion.artifact)
-        # Versions only grow, so the highest id of an artifact is its highest version.
-        .scalar_subquery()
-    )
 
 
 class SqlRunRecorder:
@@ -283,33 +273,21 @@ class SqlRunRecorder:
         history = ArtifactHistory(self._db, self._project_id, clock=self._clock)
         detector = ChangeDetector(clock=self._clock)
         for draft in completion.artifacts:
-            previous = session.execute(
-                select(ArtifactVersion.id, ArtifactVersion.content)
-                .where(
-                    ArtifactVersion.project_id == self._project_id,
-                    ArtifactVersion.artifact == draft.name,
-                )
-                .order_by(ArtifactVersion.version.desc())
-                .limit(1)
-            ).first()
-            version_id = session.execute(
-                insert(ArtifactVersion)
-                .values(
-                    project_id=self._project_id,
-                    artifact=draft.name,
-                    version=draft.version,
-                    content=draft.content,
-                    content_hash=draft.content_hash,
-                    changed_by="system",
-                    phase=completion.phase,
-                    phase_run_id=attempt_id,
-                    workflow_run_id=completion.run_id,
-                    created_at=completion.finished_at,
-                    regeneration_reason=reason,
-                    regeneration_run_id=regeneration_run_id,
-                )
-                .returning(ArtifactVersion.id)
-            ).scalar_one()
+            previous = history.latest_row(session, draft.name)
+            version_id = history.add_version(
+                session,
+                artifact=draft.name,
+                version=draft.version,
+                content=draft.content,
+                content_hash=draft.content_hash,
+                changed_by="system",
+                phase=completion.phase,
+                phase_run_id=attempt_id,
+                workflow_run_id=completion.run_id,
+                created_at=completion.finished_at,
+                regeneration_reason=reason,
+                regeneration_run_id=regeneration_run_id,
+            )
             change = detector.detect(
                 previous.content if previous else None, draft.content, changed_by=ChangedBy.SYSTEM
             )
@@ -371,20 +349,14 @@ class SqlRunRecorder:
     def record_wave(self, record: WaveRecord) -> None:
         """Record a wave's metrics (one ``parallel_execution_runs`` row)."""
         with self._db.session() as session:
-            session.execute(
-                insert(ParallelExecutionRun).values(
-                    run_id=record.run_id,
-                    wave_number=record.wave,
-                    phases=list(record.phases),
-                    started_at=record.started_at,
-                    completed_at=record.completed_at,
-                    duration_s=record.duration_s,
-                    sequential_estimate_s=record.sequential_estimate_s,
-                    time_saved_s=record.time_saved_s,
-                    phases_completed=list(record.phases_completed),
-                    phases_failed=dict(record.phases_failed),
-                )
+            values = field_values(record)
+            values.update(
+                wave_number=values.pop("wave"),
+                phases=list(record.phases),
+                phases_completed=list(record.phases_completed),
+                phases_failed=dict(record.phases_failed),
             )
+            session.execute(insert(ParallelExecutionRun).values(**values))
 
     def snapshot(self, run_id: int, label: str, taken_at: datetime) -> int:
         """Snapshot the latest version of every artifact; return the snapshot id."""
@@ -508,7 +480,7 @@ class SqlRunRecorder:
 
 
 def _gate_state(row: ApprovalGate) -> GateState:
-    return record_from(GateState, row, status=GateStatus(row.status))
+    return copy_fields(GateState, row, status=GateStatus(row.status))
 
 
 def _crashed_segment_s(session: Session, run: WorkflowRun) -> float:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from spec_automation.core.changes import ChangedBy, ChangeDetector
+from spec_automation.core.copying import copy_fields
 from spec_automation.core.ports import Clock, PhaseStatus, SystemClock
 from spec_automation.store.database import Database
 from spec_automation.store.errors import StoreError
@@ -28,7 +29,7 @@ from spec_automation.store.models import (
     SnapshotItem,
 )
 from spec_automation.store.records import RegenerationRunRecord
-from spec_automation.store.rows import owned_row, page_of, record_from
+from spec_automation.store.rows import owned_row, page_of
 
 __all__ = ["RegenerationStore"]
 
@@ -278,21 +279,17 @@ class RegenerationStore:
                     if change is None:
                         unchanged.append(artifact)
                         continue
-                    version_id = session.execute(
-                        insert(ArtifactVersion)
-                        .values(
-                            project_id=self._project_id,
-                            artifact=artifact,
-                            version=latest.version + 1,
-                            content=content,
-                            content_hash=change.new_hash,
-                            changed_by=ChangedBy.USER.value,
-                            phase=phase,
-                            created_at=change.detected_at,
-                            regeneration_reason=ROLLBACK_REASON,
-                        )
-                        .returning(ArtifactVersion.id)
-                    ).scalar_one()
+                    version_id = history.add_version(
+                        session,
+                        artifact=artifact,
+                        version=latest.version + 1,
+                        content=content,
+                        content_hash=change.new_hash,
+                        changed_by=ChangedBy.USER.value,
+                        phase=phase,
+                        created_at=change.detected_at,
+                        regeneration_reason=ROLLBACK_REASON,
+                    )
                     history.record_change(session, artifact, change, latest.id, version_id)
                     written.append((artifact, read(artifact)))
                     write(artifact, content)
@@ -306,7 +303,7 @@ class RegenerationStore:
 
 
 def _record(row: RegenerationRun) -> RegenerationRunRecord:
-    return record_from(
+    return copy_fields(
         RegenerationRunRecord,
         row,
         impact_analysis=dict(row.impact_analysis),

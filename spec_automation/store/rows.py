@@ -1,35 +1,21 @@
-"""The shapes every read of the store shares, written once: a record made from a row, a page
-of rows with the total, and a row that must belong to the project.
-"""
+"""The shapes every read of the store shares, written once: a page of rows with the total,
+and a row that must belong to the project (a record made from a row is ``core.copying``)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, func, select
 from sqlalchemy.orm import Session
 
 from spec_automation.store.errors import StoreError
+from spec_automation.store.models import ArtifactVersion
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
+__all__ = ["latest_versions", "owned_row", "page_of"]
 
-__all__ = ["owned_row", "page_of", "record_from"]
-
-R = TypeVar("R", bound="DataclassInstance")
 T = TypeVar("T")
 M = TypeVar("M")
-
-
-def record_from(record_type: type[R], row: Any, **values: Any) -> R:
-    """A ``record_type`` whose fields come from the same-named attributes of ``row`` (a model
-    or a result row), except those given in ``values``."""
-    fields = dataclasses.fields(record_type)
-    return record_type(
-        **{f.name: values[f.name] if f.name in values else getattr(row, f.name) for f in fields}
-    )
 
 
 def page_of(
@@ -58,3 +44,14 @@ def owned_row(session: Session, model: type[M], row_id: int, project_id: int, wh
     if row is None or getattr(row, "project_id", None) != project_id:
         raise StoreError(f"no {what} {row_id} in this project")
     return row
+
+
+def latest_versions(project_id: int) -> ScalarSelect[int]:
+    """A subquery of the id of the latest version of each artifact of ``project_id``."""
+    return (
+        select(func.max(ArtifactVersion.id).label("id"))
+        .where(ArtifactVersion.project_id == project_id)
+        .group_by(ArtifactVersion.artifact)
+        # Versions only grow, so the highest id of an artifact is its highest version.
+        .scalar_subquery()
+    )

@@ -7,11 +7,10 @@ import asyncio
 import dataclasses
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-
 from spec_automation.settings import AppSettings, save_settings
 from spec_automation.ui.settings_dialog import SettingsDialog
 from spec_automation.ui.theme import apply_theme
+from spec_automation.ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from spec_automation.ui.mainwindow import MainWindow
@@ -19,12 +18,11 @@ if TYPE_CHECKING:
 __all__ = ["Appearance"]
 
 
-class Appearance(QObject):
+class Appearance(WindowPart):
     """Owns the settings dialog, the theme and the preview toggle."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.window = window
         actions = window.commands
         actions.add("settings", "Settings…", self.open_settings, "Ctrl+,")
         preview = actions.add(

@@ -7,10 +7,11 @@ import asyncio
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
 
 from spec_automation.ui.tasks import spawn
+from spec_automation.ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from spec_automation.ui.mainwindow import MainWindow
@@ -20,12 +21,11 @@ __all__ = ["BUSY_DELAY_MS", "BusyIndicator"]
 BUSY_DELAY_MS = 300  # long actions show progress once they take longer than this
 
 
-class BusyIndicator(QObject):
+class BusyIndicator(WindowPart):
     """Runs the window's tasks and shows the progress of the long ones."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.window = window
         self.busy_label = QLabel()
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)

@@ -7,12 +7,13 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, Qt
+from PySide6.QtCore import QFileSystemWatcher, Qt
 from PySide6.QtWidgets import QApplication
 
 from spec_automation.core.artifacts import content_hash
 from spec_automation.ui.dialogs import ask_later
 from spec_automation.ui.editor import EditorTab
+from spec_automation.ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from spec_automation.ui.mainwindow import MainWindow
@@ -20,14 +21,13 @@ if TYPE_CHECKING:
 __all__ = ["DiskSync"]
 
 
-class DiskSync(QObject):
+class DiskSync(WindowPart):
     """Watches open artifacts' files, and looks at every file when the app comes back to the
     front: an untouched tab reloads, a tab with unsaved edits asks, and an edit made outside
     is recorded as a change and handed to the regeneration flow."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.window = window
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._file_changed)
         app = QApplication.instance()

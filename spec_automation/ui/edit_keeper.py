@@ -8,26 +8,17 @@ service stored.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QObject
 
 from spec_automation.ui.dialogs import ask_later
 from spec_automation.ui.editor import EditorTab
 from spec_automation.ui.errors import user_message
-
-if TYPE_CHECKING:
-    from spec_automation.ui.mainwindow import MainWindow
+from spec_automation.ui.window_part import WindowPart
 
 __all__ = ["EditKeeper"]
 
 
-class EditKeeper(QObject):
+class EditKeeper(WindowPart):
     """Saves, backs up and restores the text of the editor area's tabs."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
 
     async def save_current(self) -> bool:
         """Save the artifact in front (Ctrl+S)."""

@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabBar, QTabWidget, QToolButton, QWidget
 
 from spec_automation.ui.diffviewer import DiffViewer
 from spec_automation.ui.editor import EditorTab
 from spec_automation.ui.theme import Theme
+from spec_automation.ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from spec_automation.ui.mainwindow import MainWindow
@@ -20,12 +21,11 @@ if TYPE_CHECKING:
 __all__ = ["EditorArea"]
 
 
-class EditorArea(QObject):
+class EditorArea(WindowPart):
     """The tabs of open artifacts (and diffs), with the actions that act on them."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.window = window
         self.tabs = QTabWidget()
         self.tabs.setObjectName("editorTabs")
         self.tabs.setDocumentMode(True)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-
 from spec_automation.ui.diffviewer import DiffViewer
 from spec_automation.ui.history import HistoryPanel, history_data
+from spec_automation.ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from spec_automation.ui.mainwindow import MainWindow
@@ -17,12 +16,11 @@ if TYPE_CHECKING:
 __all__ = ["HistoryArea"]
 
 
-class HistoryArea(QObject):
+class HistoryArea(WindowPart):
     """Owns the history panel (``panel``) and opens diff tabs in the editor area."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.window = window
         self.panel = HistoryPanel()
         self.panel.compareVersions.connect(
             lambda old, new: window.start(self.compare_versions(old, new), "Comparing…")

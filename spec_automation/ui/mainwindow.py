@@ -15,10 +15,8 @@ never freezes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence
@@ -84,6 +82,9 @@ class MainWindow(QMainWindow):
         self.reporter: ErrorReporter | None = None  # set by the app; tests leave it out
         self.closing = False
         self.commands = ActionRegistry(self)
+        self.busy = BusyIndicator(self)
+        #: Run a coroutine as a task; a long one shows its label with progress (see busy.py).
+        self.start = self.busy.start
         self.saved_layout = WindowLayout(self, layout_file or config_dir() / "window.ini")
 
         self.welcome = WelcomePage()
@@ -138,7 +139,6 @@ class MainWindow(QMainWindow):
             [self.explorer_dock, self.history_dock], [320, 380], Qt.Orientation.Horizontal
         )
 
-        self.busy = BusyIndicator(self)
         self._build_actions()
         set_error_sink(self.handle_error)
         self.show_welcome()
@@ -247,16 +247,6 @@ class MainWindow(QMainWindow):
         self.commands["impact"].setEnabled(self.service is not None)
 
     # --- tasks, progress and errors ---------------------------------------------------------
-
-    def start(
-        self,
-        coro: Coroutine[Any, Any, Any],
-        label: str = "",
-        *,
-        cancellable: bool = False,
-    ) -> asyncio.Task[Any]:
-        """Run ``coro`` as a task; if it takes over 300 ms, show ``label`` with progress."""
-        return self.busy.start(coro, label, cancellable=cancellable)
 
     def handle_error(self, error: BaseException) -> None:
         """Show an error from a task: the service's own words, or report a bug once."""

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QWidget
 
 from spec_automation.core import events as ev
 from spec_automation.core.ports import RunMode
 from spec_automation.services import ProjectService
 from spec_automation.ui.visualizer import RunWorkspace
+from spec_automation.ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from spec_automation.ui.mainwindow import MainWindow
@@ -20,12 +21,11 @@ if TYPE_CHECKING:
 __all__ = ["RunArea"]
 
 
-class RunArea(QObject):
+class RunArea(WindowPart):
     """Owns the Run dock (``dock``) and the open project's run workspace (``workspace``)."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.window = window
         self.dock: QDockWidget | None = None
         #: The live wave visualizer and run controls of the open project.
         self.workspace: RunWorkspace | None = None

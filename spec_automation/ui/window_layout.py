@@ -7,8 +7,10 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDockWidget
+
+from spec_automation.ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from spec_automation.ui.mainwindow import MainWindow
@@ -16,12 +18,11 @@ if TYPE_CHECKING:
 __all__ = ["WindowLayout"]
 
 
-class WindowLayout(QObject):
+class WindowLayout(WindowPart):
     """Saves and restores the window's geometry, dock state and each project's tabs."""
 
     def __init__(self, window: MainWindow, file: Path) -> None:
         super().__init__(window)
-        self.window = window
         self.store = QSettings(str(file), QSettings.Format.IniFormat)
         self._dock_state_restored = False
 
