@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from spec_automation.cli import UserError
 from spec_automation.cli.render import EXIT_OK, Output, Table, escape, note, print_json, warn
@@ -10,6 +11,9 @@ from spec_automation.core.spec import load_spec
 from spec_automation.resources import sample_brief_path
 from spec_automation.services import create_project, open_project, plan_project, plan_workflow
 from spec_automation.settings import AppSettings, load_settings
+
+if TYPE_CHECKING:
+    from spec_automation.services.reports import ArtifactStatus
 
 __all__ = ["COMMANDS", "user_settings"]
 
@@ -106,15 +110,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     for column in ("artifact", "phase", "version", "state"):
         table.add_column(column)
     for a in status.artifacts:
-        if a.version is None:
-            state = "missing" if not a.on_disk else "on disk, not generated"
-        elif not a.on_disk:
-            state = "[red]file removed[/]"
-        elif not a.matches_store:
-            state = "[yellow]edited outside the app[/]"
-        else:
-            state = "generated"
-        table.add_row(a.name, a.phase, str(a.version or "-"), state)
+        table.add_row(a.name, a.phase, str(a.version or "-"), _state_words(a))
     out.print(table)
     for gate in status.gates:
         out.print(
@@ -131,6 +127,24 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def _state_words(a: ArtifactStatus) -> str:
+    """An artifact's state as the explorer shows it, with the reason (markup)."""
+    if a.on_disk and not a.matches_store:
+        return "[yellow]edited outside the app (not scanned yet)[/]"
+    if a.version is not None and not a.on_disk:
+        return "[red]file removed[/]"
+    words = {
+        "missing": "missing",
+        "generated": "generated",
+        "edited": "[cyan]edited by you[/]" + (" (kept)" if a.edit_kept else ""),
+        "stale": "[yellow]stale[/]",
+        "failed": "[red]failed[/]",
+    }.get(a.state, escape(a.state))
+    if a.state == "stale" and a.edited:
+        words += " [cyan](carries your edits)[/]"
+    return words + (f": {escape(a.reason)}" if a.reason else "")
+
+
 def _metrics(args: argparse.Namespace, out: Output) -> int:
     with open_project(args.project) as project:
         metrics = project.metrics(args.since, args.until)
@@ -143,6 +157,10 @@ def _metrics(args: argparse.Namespace, out: Output) -> int:
     out.print(f"Sequential (sum of phase durations): {metrics.sequential_duration_s:.2f} s")
     out.print(f"Parallel (wall time):                {metrics.parallel_duration_s:.2f} s")
     out.print(f"Time saved: {metrics.time_saved_s:.2f} s ({metrics.time_saved_pct:.1f}%)")
+    if metrics.person_wait_s > 0:
+        out.print(
+            f"Waiting for approvals (not counted above): {metrics.person_wait_s:.2f} s"
+        )
     table = Table(title="Per wave (average per run)")
     for column in ("wave", "phases", "wall s", "sequential s", "saved s"):
         table.add_column(column)
