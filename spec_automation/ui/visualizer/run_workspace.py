@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Callable, Collection, Coroutine
 from typing import Any
 
@@ -31,6 +32,7 @@ from spec_automation.core.events import (
 )
 from spec_automation.core.ports import RunMode, RunStatus
 from spec_automation.services import (
+    EditsAtRisk,
     PlanReport,
     ProjectError,
     ProjectService,
@@ -50,6 +52,12 @@ from spec_automation.ui.visualizer.controls import RunControls
 from spec_automation.ui.visualizer.graph_view import WaveScene, WaveView
 from spec_automation.ui.visualizer.metrics_view import MetricsView
 from spec_automation.ui.visualizer.palette import canvas_colours, is_dark
+from spec_automation.ui.visualizer.run_plan import (
+    EditsPrompt,
+    RunDeclined,
+    ask_with_dialog,
+    describe_preview,
+)
 from spec_automation.ui.visualizer.run_state import NodeState, format_duration
 from spec_automation.ui.visualizer.timeline import TimelineView
 from spec_automation.ui.visualizer.tracker import RunTracker
@@ -67,6 +75,8 @@ class RunWorkspace(QWidget):
         settings: the app's settings (concurrency, latency scale, timeouts).
         open_artifact: called with an artifact's name when the user clicks a node.
         ask_feedback: asks why a gate is rejected; the default is a dialog.
+        decide_edits: asks what to do with artifacts carrying the user's edits that a run
+            would rewrite (keep, overwrite or cancel); the default is ``EditsDialog``.
 
     Signals:
         run_completed(str outcome, dict failures): a run ended (``completed``, ``partial``,
@@ -85,10 +95,12 @@ class RunWorkspace(QWidget):
         *,
         open_artifact: Callable[[str], None] | None = None,
         ask_feedback: FeedbackPrompt | None = None,
+        decide_edits: EditsPrompt | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("runWorkspace")
+        self.decide_edits = decide_edits or ask_with_dialog
         self.project = project
         self.settings = settings
         self.open_artifact = open_artifact
@@ -118,7 +130,7 @@ class RunWorkspace(QWidget):
         self.approval_banner = ApprovalBanner(
             project,
             ask_feedback=ask_feedback,
-            on_rejected=lambda phase, feedback: setattr(self, "_redo", (phase, feedback)),
+            on_rejected=self._rejected,
             on_error=lambda message: self.completion_banner.show_error(message),
         )
         self.resume_banner = Banner("resumeBanner")
@@ -258,13 +270,41 @@ class RunWorkspace(QWidget):
             self.controls.concurrency.setValue(settings.concurrency)
 
     def start_run(
-        self, *, mode: RunMode = RunMode.PARALLEL, resume: bool = False, auto_approve: bool = False
+        self,
+        *,
+        mode: RunMode = RunMode.PARALLEL,
+        resume: bool = False,
+        auto_approve: bool = False,
+        everything: bool = False,
     ) -> asyncio.Task[RunReport | None] | None:
-        """Start a run (or resume the last unfinished one); ``None`` if one is going."""
+        """Start a run (or resume the last unfinished one); ``None`` if one is going.
+
+        Only what is out of date runs (``everything``: every phase); the banner says which
+        phases and why, and the phases left alone are drawn dimmed. If the run would rewrite
+        artifacts carrying the user's edits, ``decide_edits`` asks first.
+        """
         if self.running:
             return None
-        options = self.options(mode, resume=resume, auto_approve=auto_approve)
-        return self._launch(self.project.run_workflow(options, self.bridge.sink))
+        options = dataclasses.replace(
+            self.options(mode, resume=resume, auto_approve=auto_approve), everything=everything
+        )
+        return self._launch(self._planned_run(options))
+
+    async def _planned_run(self, options: RunOptions) -> RunReport:
+        preview = await asyncio.to_thread(self.project.preview_run, options)
+        if preview.edits_at_risk and options.edits == "ask":
+            choice = await self.decide_edits(self.project, preview.edited_artifacts, "This run")
+            if choice is None:
+                raise RunDeclined("Nothing ran: your edits are untouched.")
+            options = dataclasses.replace(
+                options, edits=choice, explicit=options.explicit | {"edits"}
+            )
+            preview = await asyncio.to_thread(self.project.preview_run, options)
+        if not preview.up_to_date and not options.resume:
+            order = self.project.graph.topological_order
+            self._set_dimmed([p for p in order if p not in preview.phases])
+            self.completion_banner.say(describe_preview(preview), NodeState.QUEUED)
+        return await self.project.run_workflow(options, self.bridge.sink)
 
     def resume_run(self) -> asyncio.Task[RunReport | None] | None:
         """Resume the last unfinished run (offered when the project is opened)."""
@@ -295,16 +335,27 @@ class RunWorkspace(QWidget):
             # The engine recorded the run as cancelled and said so (RunFinished): show it.
             self._resumable = True
             self._announce(str(RunStatus.CANCELLED), {}, {})
+        except RunDeclined as exc:
+            self.completion_banner.say(str(exc), NodeState.QUEUED)
         except ProjectError as exc:
             self.completion_banner.show_error(str(exc))
         else:
             self.last_report = report
-            self._resumable = report.status != RunStatus.COMPLETED
-            self._announce(str(report.status), report.failed, report.blocked, report)
+            if report.up_to_date:
+                self.completion_banner.say(
+                    "<b>Everything is up to date</b>: nothing needed to run. "
+                    "Run every phase again with Run ▸ Run every phase (Ctrl+Shift+F5).",
+                    NodeState.SUCCEEDED,
+                )
+            else:
+                self._resumable = report.status != RunStatus.COMPLETED
+                self._announce(str(report.status), report.failed, report.blocked, report)
             self.report_ready.emit(report)
         finally:
             self._busy = False
+            self._set_dimmed([])
             self.approval_banner.clear()
+            self.show_pending_gates()
             self.metrics.refresh()
         self._update_buttons()
         if self._redo is not None and (report is None or report.status != RunStatus.COMPLETED):
@@ -352,12 +403,15 @@ class RunWorkspace(QWidget):
                 "cancelled", "the finished artifacts are kept"
             )
             raise
+        except EditsAtRisk:
+            raise  # the regeneration flow asks about them and tries again
         except ProjectError as exc:
             self.completion_banner.show_error(str(exc))
             raise
         finally:
             self._busy = False
             self.approval_banner.clear()
+            self.show_pending_gates()
             self.metrics.refresh()
             self._update_buttons()
         done = len(report.artifacts_regenerated)
@@ -377,8 +431,35 @@ class RunWorkspace(QWidget):
 
     @property
     def waiting_gate(self) -> GateWaiting | None:
-        """The gate the run waits on, if any."""
+        """The gate the run waits on (or, outside a run, one left pending), if any."""
         return self.approval_banner.waiting_gate
+
+    def show_pending_gates(self) -> GateWaiting | None:
+        """Outside a run, offer the first gate left pending (a regeneration re-opened it, or
+        a run stopped before it was decided) in the banner, with Approve and Reject."""
+        if self.running or self._closed:
+            return None
+        try:
+            status = self.project.status()
+        except ProjectError:
+            return None
+        pending = [g for g in status.gates if g.status == "pending"]
+        if not pending:
+            return None
+        gate = pending[0]
+        waiting = self.project.graph.dependents(gate.phase)
+        event = GateWaiting(
+            run_id=0, elapsed_s=0.0, gate=gate.gate, phase=gate.phase, waiting=waiting
+        )
+        self.approval_banner.show_waiting(event)
+        return event
+
+    def _rejected(self, phase: str, feedback: str) -> None:
+        if self.running:  # the run regenerates the phase with the feedback once it ends
+            self._redo = (phase, feedback)
+        else:  # a gate left pending: regenerate the phase now
+            redo = self.project.redo_phase(phase, feedback, self.options(), self.bridge.sink)
+            self._launch(redo)
 
     # --- resume offered on open ----------------------------------------------------------
 
