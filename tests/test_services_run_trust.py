@@ -47,7 +47,9 @@ async def test_resuming_an_anthropic_run_goes_on_with_anthropic(project) -> None
     with contextlib.suppress(asyncio.CancelledError):
         await first
     calls = len(fake.calls)
-    assert project.status().resumable_run_id is not None
+    status = project.status()
+    assert status.resumable_run_id is not None
+    assert status.resumable_provider == "anthropic"  # the CLI's hint names it
 
     # What the CLI's hint runs: `run --resume`, with the default (offline) provider unset.
     resumed = await project.run_workflow(services.RunOptions(resume=True, auto_approve=True))

@@ -153,7 +153,10 @@ def _regenerate(args: argparse.Namespace, out: Output) -> int:
                 "they stay in history.[/]"
             )
         for gate in report.gates_reopened:
-            out.print(f"Gate {gate} is open again: review and approve it")
+            out.print(
+                f"Gate {gate} is open again: review, then `spec-automation approve {gate} "
+                f"-p {args.project}` (or `reject {gate} --note TEXT`)"
+            )
         if report.git_commit:
             out.print(f"Committed {report.git_commit[:10]}")
     for notice in report.notices:

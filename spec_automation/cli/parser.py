@@ -146,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--note", default="", help="a note kept with the decision")
     approve.add_argument("--json", action="store_true")
 
-    reject = sub.add_parser("reject", help="reject an approval gate (its dependents are blocked)")
+    reject = sub.add_parser(
+        "reject", help="reject an approval gate with a note: the next run redoes its phase with it"
+    )
     project_arg(reject)
     reject.add_argument("gate")
     reject.add_argument("--note", required=True, help="why, so the phase can be redone with it")

@@ -97,6 +97,11 @@ def _decide(args: argparse.Namespace, out: Output, *, approved: bool) -> int:
     if args.json:
         return print_json(out, info)
     out.print(f"Gate {info.gate} ({info.phase}): {info.status}")
+    if not approved:
+        out.print(
+            f"The next `spec-automation run -p {args.project}` redoes {info.phase} with your "
+            "note; a run waiting at the gate stops what depends on it."
+        )
     return EXIT_OK
 
 
@@ -120,9 +125,11 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     if status.last_run_id is not None:
         out.print(f"Last run: #{status.last_run_id} {status.last_run_status}")
     if status.resumable_run_id is not None:
+        provider = status.resumable_provider
+        named = f" --provider {provider}" if provider and provider != "offline" else ""
         out.print(
-            f"Run #{status.resumable_run_id} did not finish: "
-            f"spec-automation run --resume -p {status.project.root}"
+            f"Run #{status.resumable_run_id} did not finish ({provider or 'offline'}): "
+            f"spec-automation run --resume{named} -p {status.project.root}"
         )
     return EXIT_OK
 

@@ -163,6 +163,7 @@ class StatusReport:
     last_run_status: str | None
     last_run_phases: dict[str, str]
     resumable_run_id: int | None
+    resumable_provider: str = ""  # the provider a resume goes on with
 
 
 @dataclass(frozen=True, slots=True)

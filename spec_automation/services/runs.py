@@ -14,6 +14,7 @@ from spec_automation.core.copying import copy_fields
 from spec_automation.core.engine import EngineSettings, OrchestratorEngine, RunResult, RunScope
 from spec_automation.core.events import EventSink
 from spec_automation.core.ports import (
+    GateStatus,
     PhaseOutput,
     PhaseRequest,
     PhaseRunner,
@@ -75,6 +76,7 @@ async def run_workflow(
     try:
         with run_lock(project.paths.lock):
             resume_id, options = await asyncio.to_thread(_prepare_run, project, options)
+            redo = {**await asyncio.to_thread(rejected_feedback, project), **redo}
             work = await asyncio.to_thread(_plan, project, options, redo)
             if work.preview.up_to_date:
                 return _up_to_date(project, options, work)
@@ -112,7 +114,18 @@ async def run_workflow(
 def preview_run(project: ProjectState, options: RunOptions) -> RunPreview:
     """What a run with ``options`` would do now (nothing is written)."""
     plan = plan_run(project.graph, current_states(project), everything=options.everything)
-    return _preview(plan, everything=options.everything)
+    return _preview(plan, everything=options.everything, extra=rejected_feedback(project))
+
+
+def rejected_feedback(project: ProjectState) -> dict[str, str]:
+    """The phases whose approval gate a reviewer rejected with a note: a run redoes them with
+    the note (a run waiting at the gate stops its dependents instead)."""
+    gates = project.spec.gates()
+    return {
+        gate.phase: gate.note.strip()
+        for gate in queries.gates(project.db, project.project_id)
+        if gate.status == GateStatus.REJECTED and gate.note.strip() and gate.gate in gates
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,7 @@ def project_status(project: ProjectState) -> StatusReport:
         last_run_status=str(last.run.status) if last else None,
         last_run_phases=last_phases,
         resumable_run_id=unfinished.id if unfinished else None,
+        resumable_provider=unfinished.provider if unfinished else "",
     )
 
 

@@ -213,3 +213,53 @@ def test_regenerate_takes_the_provider_and_model_like_run(
     assert refused.code == 2
     assert "the anthropic provider needs an API key" in refused.err
     assert "Traceback" not in refused.err
+
+
+def gate_status(cli: Cli, project: Path) -> dict[str, Any]:
+    status: Any = cli("status", "-p", project, "--json").json()
+    return {g["gate"]: g for g in status["gates"]}
+
+
+def reopen_the_architecture_gate(cli: Cli, project: Path) -> Result:
+    """Edit the PRD and regenerate only the architecture, approving nothing."""
+    add_requirement(project)
+    assert cli("scan", "-p", project).code == 0
+    return cli(
+        "regenerate", "-p", project, "--strategy", "manual_review",
+        "--artifacts", "architecture.md", "--keep-edits", "--latency-scale", "0",
+    )  # fmt: skip
+
+
+def test_a_gate_a_regeneration_reopened_is_approved_from_the_cli(
+    cli: Cli, generated: Path
+) -> None:
+    regenerated = reopen_the_architecture_gate(cli, generated)
+    assert regenerated.code == 0, regenerated.err
+    assert "spec-automation approve architecture_approved" in regenerated.out
+    assert gate_status(cli, generated)["architecture_approved"]["status"] == "pending"
+
+    approved = cli("approve", "architecture_approved", "-p", generated, "--note", "fine")
+
+    assert approved.code == 0, approved.err
+    gate = gate_status(cli, generated)["architecture_approved"]
+    assert (gate["status"], gate["decided_by"], gate["note"]) == ("approved", "cli", "fine")
+
+
+def test_a_rejected_gate_has_its_phase_redone_with_the_note_by_the_next_run(
+    cli: Cli, generated: Path
+) -> None:
+    assert reopen_the_architecture_gate(cli, generated).code == 0
+    note = "Add a PDF export service"
+
+    rejected = cli("reject", "architecture_approved", "-p", generated, "--note", note)
+
+    assert rejected.code == 0, rejected.err
+    assert "redoes SPEC_ARCHITECT with your note" in rejected.out
+    assert note not in (generated / "artifacts" / "architecture.md").read_text(encoding="utf-8")
+    ran = cli("run", "-p", generated, "--keep-edits", *FAST, "--json")
+    assert ran.code == 0, ran.err
+    assert "SPEC_ARCHITECT" in ran.json()["planned"]  # type: ignore[index]
+    assert note in (generated / "artifacts" / "architecture.md").read_text(encoding="utf-8")
+    # Redone, the gate opened again for the new architecture and was approved this time.
+    assert gate_status(cli, generated)["architecture_approved"]["status"] == "approved"
+    assert versions(cli, generated)["epics.md"]["state"] == "generated"
