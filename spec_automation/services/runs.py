@@ -113,7 +113,11 @@ async def run_workflow(
 
 def preview_run(project: ProjectState, options: RunOptions) -> RunPreview:
     """What a run with ``options`` would do now (nothing is written)."""
-    plan = plan_run(project.graph, current_states(project), everything=options.everything)
+    states = current_states(project)
+    plan = plan_run(project.graph, states, everything=options.everything)
+    if options.edits == "keep" and plan.edits_at_risk:  # as the run will keep them
+        kept = frozenset(a for names in plan.edits_at_risk.values() for a in names)
+        plan = plan_run(project.graph, states, everything=options.everything, keep=kept)
     return _preview(plan, everything=options.everything, extra=rejected_feedback(project))
 
 

@@ -66,6 +66,24 @@ def test_run_asks_about_an_edited_prd_with_its_diff_and_keeps_it(
     assert "FR-12" in architecture.read_text(encoding="utf-8")
     assert window.explorer.state_of("prd.md") == ArtifactState.EDITED
     assert window.explorer.state_of("architecture.md") == ArtifactState.GENERATED
+    # The banner tells what ran: the phases before the PRD were up to date, the PRD was kept.
+    banner = window.runs.workspace.completion_banner.message.text()
+    assert "11/11 phases done (7 run, 4 already up to date)" in banner
+    fresh = ["ANALYSIS", "STACK_SELECTION", "SPEC_DESIGN_TOKENS", "SPEC_PM"]
+    _assert_shown_up_to_date(window, fresh)
+
+    # Opened again, the project shows the phases its last run did not need as up to date.
+    window.shutdown()
+    reopened = make_window(FAST, prompter=prompter)
+    run(loop, reopened.open_project(sample_project))
+    _assert_shown_up_to_date(reopened, fresh)
+
+
+def _assert_shown_up_to_date(window, phases: list[str]) -> None:
+    workspace = window.runs.workspace
+    assert workspace.scene.dimmed_phases() == phases
+    assert {workspace.scene.nodes[p].dimmed_as for p in phases} == {"up to date"}
+    assert workspace.controls.progress_label.text() == "7/7 phases"
 
 
 def test_cancelling_the_edits_question_runs_nothing(

@@ -49,7 +49,12 @@ from spec_automation.ui.visualizer.banners import (
 )
 from spec_automation.ui.visualizer.bridge import EngineEventBridge
 from spec_automation.ui.visualizer.controls import RunControls
-from spec_automation.ui.visualizer.graph_view import WaveScene, WaveView
+from spec_automation.ui.visualizer.graph_view import (
+    NOT_REGENERATED,
+    UP_TO_DATE,
+    WaveScene,
+    WaveView,
+)
 from spec_automation.ui.visualizer.metrics_view import MetricsView
 from spec_automation.ui.visualizer.palette import canvas_colours, is_dark
 from spec_automation.ui.visualizer.run_plan import (
@@ -105,7 +110,8 @@ class RunWorkspace(QWidget):
         self.settings = settings
         self.open_artifact = open_artifact
         self.run_task: asyncio.Task[Any] | None = None  # a run's or a regeneration's
-        self._dimmed: list[str] = []  # phases a regeneration leaves alone, drawn dimmed
+        self._dimmed: list[str] = []  # phases a run or regeneration leaves alone, drawn dimmed
+        self._dimmed_as = NOT_REGENERATED
         self._busy = False  # from launching a run until its task has shown how it ended
         self._closed = False
         self._resumable = False  # the project has an unfinished run the user may resume
@@ -206,6 +212,7 @@ class RunWorkspace(QWidget):
         """Opening a project shows how its last run left each phase."""
         try:
             status = self.project.status()
+            needed = self.project.preview_run(self.options()).phases
         except ProjectError:
             return
         if status.last_run_phases:
@@ -213,6 +220,12 @@ class RunWorkspace(QWidget):
             for name, view in self.tracker.state.phases.items():
                 self.tracker.phase_state_changed.emit(name, str(view.state))
             self.tracker.flush()
+            # Phases the last run did not need, and a run would not need now, are up to date.
+            order = self.project.graph.topological_order
+            self._set_dimmed(
+                [p for p in order if p not in needed and p not in status.last_run_phases],
+                UP_TO_DATE,
+            )
 
     # --- the plan ------------------------------------------------------------------------
 
@@ -288,9 +301,11 @@ class RunWorkspace(QWidget):
         options = dataclasses.replace(
             self.options(mode, resume=resume, auto_approve=auto_approve), everything=everything
         )
-        return self._launch(self._planned_run(options))
+        return self._launch(self._planned_run(options), planned=True)
 
     async def _planned_run(self, options: RunOptions) -> RunReport:
+        if options.resume:
+            self._set_dimmed([])
         preview = await asyncio.to_thread(self.project.preview_run, options)
         if preview.edits_at_risk and options.edits == "ask":
             choice = await self.decide_edits(self.project, preview.edited_artifacts, "This run")
@@ -302,7 +317,7 @@ class RunWorkspace(QWidget):
             preview = await asyncio.to_thread(self.project.preview_run, options)
         if not preview.up_to_date and not options.resume:
             order = self.project.graph.topological_order
-            self._set_dimmed([p for p in order if p not in preview.phases])
+            self._set_dimmed([p for p in order if p not in preview.phases], UP_TO_DATE)
             self.completion_banner.say(describe_preview(preview), NodeState.QUEUED)
         return await self.project.run_workflow(options, self.bridge.sink)
 
@@ -317,8 +332,11 @@ class RunWorkspace(QWidget):
             self.controls.cancel_button.setEnabled(False)
             self.run_task.cancel()
 
-    def _launch(self, call: Coroutine[Any, Any, RunReport]) -> asyncio.Task[RunReport | None]:
-        self._set_dimmed([])
+    def _launch(
+        self, call: Coroutine[Any, Any, RunReport], *, planned: bool = False
+    ) -> asyncio.Task[RunReport | None]:
+        if not planned:  # a planned run dims what it does not need once it knows
+            self._set_dimmed([])
         self.completion_banner.hide()
         self.resume_banner.hide()
         self._busy = True
@@ -353,7 +371,8 @@ class RunWorkspace(QWidget):
             self.report_ready.emit(report)
         finally:
             self._busy = False
-            self._set_dimmed([])
+            if self._dimmed_as != UP_TO_DATE:  # the phases a run did not need stay marked
+                self._set_dimmed([])
             self.approval_banner.clear()
             self.show_pending_gates()
             self.metrics.refresh()
@@ -422,9 +441,9 @@ class RunWorkspace(QWidget):
         self.completion_banner.announce_regeneration(report.status, detail, report.failures)
         return report
 
-    def _set_dimmed(self, phases: list[str]) -> None:
-        self._dimmed = phases
-        self.scene.set_dimmed(phases)
+    def _set_dimmed(self, phases: list[str], label: str = NOT_REGENERATED) -> None:
+        self._dimmed, self._dimmed_as = phases, label
+        self.scene.set_dimmed(phases, label)
         self._show_progress()
 
     # --- gates ---------------------------------------------------------------------------
@@ -507,7 +526,7 @@ class RunWorkspace(QWidget):
     def _show_progress(self, *_: object) -> None:
         state = self.tracker.state
         done, total = state.progress()
-        if self._dimmed:  # a regeneration: count only the phases it reruns
+        if self._dimmed:  # count only the phases the run or regeneration runs
             active = [v for name, v in state.phases.items() if name not in self._dimmed]
             done, total = sum(1 for v in active if v.state.finished), len(active)
         running = len(state.in_state(NodeState.RUNNING))
@@ -546,7 +565,7 @@ class RunWorkspace(QWidget):
                 self.scene.phase_clicked.connect(self._open_phase)
                 self.view.setScene(self.scene)
                 self.scene.set_workflow(self.project.graph, self.plan, self.tracker)
-                self.scene.set_dimmed(self._dimmed)
+                self.scene.set_dimmed(self._dimmed, self._dimmed_as)
                 for banner in (self.approval_banner, self.resume_banner, self.completion_banner):
                     banner.dark = dark
                 self.metrics.refresh()
