@@ -140,11 +140,13 @@ def finished(window: Any, loop: asyncio.AbstractEventLoop, *, approve: bool = Tr
         return workspace.approval_banner.isVisible() and workspace.waiting_gate is not None
 
     summary = window.regeneration.summary
-    run(loop, until(lambda: summary.isVisible() or (approve and waiting()), timeout=60))
-    while approve and not summary.isVisible() and waiting():
+    while True:
+        run(loop, until(lambda: summary.isVisible() or (approve and waiting()), timeout=60))
+        if summary.isVisible():
+            return window.regeneration.last_report
         inside(loop, workspace.approval_banner.approve_button.click)
-        run(loop, until(lambda: summary.isVisible() or waiting(), timeout=60))
-    return window.regeneration.last_report
+        # the decision lands, then the regeneration goes on to its end (or another gate)
+        run(loop, until(lambda: summary.isVisible() or not waiting(), timeout=60))
 
 
 def test_adding_a_requirement_opens_the_dialog_with_the_services_analysis(
