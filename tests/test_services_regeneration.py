@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from spec_automation.services import (
     create_project,
     open_project,
 )
+from spec_automation.services.errors import EditsAtRisk
 
 FAST = RunOptions(latency_scale=0, auto_approve=True)
 NEW_REQUIREMENT = (
@@ -112,11 +114,18 @@ def test_the_snapshot_before_holds_the_old_versions_and_rollback_restores_them(
 
 def test_gates_whose_artifacts_changed_are_reopened(project: ProjectService) -> None:
     assert {g.gate: g.status for g in project.status().gates}["architecture_approved"] == "approved"
+    # Only the gated phase is regenerated, so nothing waits on the decision: it stays open.
     report = asyncio.run(
-        project.regenerate(add_requirement(project), "regenerate_all", options=FAST)
+        project.regenerate(
+            add_requirement(project),
+            "manual_review",
+            ("architecture.md",),
+            options=RunOptions(latency_scale=0),
+        )
     )
     assert report.gates_reopened == ("architecture_approved",)
     assert {g.gate: g.status for g in project.status().gates}["architecture_approved"] == "pending"
+    assert project.decide_gate("architecture_approved", approved=True).status == "approved"
 
 
 def test_git_commits_the_regenerated_artifacts_as_stored(project: ProjectService) -> None:
@@ -165,7 +174,11 @@ def test_user_edits_are_marked_and_stay_in_history_when_replaced(
     impact = project.analyze_impact()
     assert impact.change.id == change_id
     assert impact.user_edited == ("epics.md",)
-    report = asyncio.run(project.regenerate(change_id, "regenerate_all", options=FAST))
+    with pytest.raises(EditsAtRisk, match=r"epics\.md carries your edits"):
+        asyncio.run(project.regenerate(change_id, "regenerate_all", options=FAST))
+    assert project.regeneration_runs().total == 0  # refused before anything was written
+    overwrite = dataclasses.replace(FAST, edits="overwrite")
+    report = asyncio.run(project.regenerate(change_id, "regenerate_all", options=overwrite))
     assert report.user_edits_replaced == ("epics.md",)
     contents = [project.version_content(v.id) for v in project.artifact_versions("epics.md").items]
     assert mine in contents
@@ -237,7 +250,7 @@ def test_stale_artifacts_follow_an_edit_and_clear_after_regenerating(
     change_id = add_requirement(project)
     stale = project.stale_artifacts()
     assert set(stale) == set(project.graph.downstream_artifacts("prd.md"))
-    assert stale["architecture.md"].startswith("made before the latest prd.md")
+    assert stale["architecture.md"] == "prd.md changed since it was made"
     asyncio.run(project.regenerate(change_id, "regenerate_all", options=FAST))
     # Regenerated, or confirmed unchanged by the run (early cutoff): nothing is stale.
     assert project.stale_artifacts() == {}

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
-from spec_automation.cli.project_commands import user_settings
 from spec_automation.cli.render import EXIT_OK, Output, Table, escape, note, print_json, when
-from spec_automation.cli.run_commands import EXIT_RUN_INCOMPLETE
-from spec_automation.services import RunOptions, ScanReport, open_project
+from spec_automation.cli.run_commands import EXIT_RUN_INCOMPLETE, run_options
+from spec_automation.core import events as ev
+from spec_automation.services import ScanReport, open_project
 
 __all__ = ["COMMANDS"]
 
@@ -118,14 +119,16 @@ def _impact(args: argparse.Namespace, out: Output) -> int:
 
 def _regenerate(args: argparse.Namespace, out: Output) -> int:
     artifacts = tuple(a.strip() for a in args.artifacts.split(",") if a.strip())
-    given = {"concurrency": args.concurrency, "latency_scale": args.latency_scale}
-    options = RunOptions.from_settings(
-        user_settings(), **{name: value for name, value in given.items() if value is not None}
-    )
+    options = run_options(args)
     with open_project(args.project) as project:
         report = asyncio.run(
             project.regenerate(
-                args.change, args.strategy, artifacts, confirm=args.confirm, options=options
+                args.change,
+                args.strategy,
+                artifacts,
+                confirm=args.confirm,
+                options=options,
+                on_event=None if args.json else _gate_hints(out, project.paths.root),
             )
         )
     if args.json:
@@ -142,18 +145,38 @@ def _regenerate(args: argparse.Namespace, out: Output) -> int:
             out.print(f"Unchanged:   {', '.join(report.artifacts_unchanged)}")
         for phase, error in report.failures.items():
             out.print(f"[red]failed[/] {phase}: {escape(error)}")
+        if report.edits_kept:
+            out.print(f"Kept your edits to {', '.join(report.edits_kept)}.")
         if report.user_edits_replaced:
             out.print(
                 f"[yellow]Your edits to {', '.join(report.user_edits_replaced)} were replaced; "
                 "they stay in history.[/]"
             )
         for gate in report.gates_reopened:
-            out.print(f"Gate {gate} is open again: review and approve it")
+            out.print(
+                f"Gate {gate} is open again: review, then `spec-automation approve {gate} "
+                f"-p {args.project}` (or `reject {gate} --note TEXT`)"
+            )
         if report.git_commit:
             out.print(f"Committed {report.git_commit[:10]}")
     for notice in report.notices:
         note(notice)
     return EXIT_OK if report.status in ("completed", "ignored") else EXIT_RUN_INCOMPLETE
+
+
+def _gate_hints(out: Output, root: object) -> Callable[[ev.EngineEvent], None]:
+    """Tell the user when the regeneration waits at a gate, and how to decide it."""
+
+    def on_event(event: ev.EngineEvent) -> None:
+        if isinstance(event, ev.GateWaiting):
+            out.print(
+                f"Gate {event.gate} is open again for the regenerated {event.phase}; "
+                f"{', '.join(event.waiting) or 'nothing'} waits for it. Review, then run "
+                f"`spec-automation approve {event.gate} -p {root}` (or `reject`) in another "
+                "terminal."
+            )
+
+    return on_event
 
 
 def _runs(args: argparse.Namespace, out: Output) -> int:

@@ -127,8 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--resume",
         action="store_true",
-        help="finish the last unfinished run without re-running completed phases",
+        help="finish the last unfinished run without re-running completed phases, with the "
+        "provider and model it started with (unless you name others)",
     )
+    run.add_argument(
+        "--all",
+        action="store_true",
+        help="run every phase, not only those whose artifacts are missing, failed or stale",
+    )
+    _edit_choice(run, "the run")
     run.add_argument(
         "--json", action="store_true", help="print the outcome as JSON (no live table)"
     )
@@ -139,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--note", default="", help="a note kept with the decision")
     approve.add_argument("--json", action="store_true")
 
-    reject = sub.add_parser("reject", help="reject an approval gate (its dependents are blocked)")
+    reject = sub.add_parser(
+        "reject", help="reject an approval gate with a note: the next run redoes its phase with it"
+    )
     project_arg(reject)
     reject.add_argument("gate")
     reject.add_argument("--note", required=True, help="why, so the phase can be redone with it")
@@ -160,6 +169,22 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--json", action="store_true")
     _add_change_commands(sub, project_arg)
     return parser
+
+
+def _edit_choice(command: argparse.ArgumentParser, what: str) -> None:
+    """--keep-edits / --overwrite-edits: what to do with artifacts carrying your edits."""
+    choice = command.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--keep-edits",
+        action="store_true",
+        help=f"artifacts carrying your edits that {what} would rewrite are kept, and what "
+        "depends on them is built from your text",
+    )
+    choice.add_argument(
+        "--overwrite-edits",
+        action="store_true",
+        help=f"let {what} rewrite artifacts carrying your edits (your versions stay in history)",
+    )
 
 
 def _add_change_commands(sub: Any, project_arg: Any) -> None:
@@ -216,6 +241,16 @@ def _add_change_commands(sub: Any, project_arg: Any) -> None:
         metavar="X",
         help="offline provider: simulated seconds per estimated second (default: settings)",
     )
+    regenerate.add_argument(
+        "--provider", choices=PROVIDERS, default=None, help="default: your settings"
+    )
+    regenerate.add_argument("--model", default=None, metavar="NAME", help="default: settings")
+    regenerate.add_argument(
+        "--auto-approve",
+        action="store_true",
+        help="approve a gate the regeneration re-opens at once (else what depends on it waits)",
+    )
+    _edit_choice(regenerate, "the regeneration")
     regenerate.add_argument("--json", action="store_true")
 
     runs = sub.add_parser("runs", help="regeneration runs, newest first (or one: runs ID)")

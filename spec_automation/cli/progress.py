@@ -67,7 +67,7 @@ class ProgressView:
         match event:
             case ev.RunStarted(mode=mode, already_done=done, concurrency=concurrency):
                 for name in done:
-                    self.rows[name]["state"] = "done earlier"
+                    self.rows[name]["state"] = "up to date"
                 resumed = f", resuming ({len(done)} phases already done)" if done else ""
                 return f"run #{event.run_id} started: {mode}, up to {concurrency} at once{resumed}"
             case ev.PhaseQueued():
@@ -91,6 +91,9 @@ class ProgressView:
             case ev.PhaseFailed(phase=phase, error=error, duration_s=duration):
                 row.update(state="failed", elapsed=duration, note=error)
                 return f"{phase} FAILED: {error}"
+            case ev.PhaseSkipped(phase=phase, reason=reason):
+                row.update(state="skipped", note=reason)
+                return f"{phase} skipped: {reason}"
             case ev.PhaseBlocked(phase=phase, blocked_by=by):
                 row.update(state="blocked", note=f"by {by}")
                 return f"{phase} blocked by {by}"
@@ -162,6 +165,10 @@ class ProgressView:
     def summary(self, report: RunReport) -> None:
         """Print how the run ended."""
         out = self.out
+        if report.up_to_date:
+            for notice in report.notices:
+                out.print(escape(notice))
+            return
         colour = "green" if report.status == RunStatus.COMPLETED else "yellow"
         out.print(
             f"\nRun #{report.run_id} [{colour}]{report.status}[/] ({report.mode}"
@@ -171,6 +178,15 @@ class ProgressView:
             f"Phases one after another would have taken {report.sequential_estimate_s:.2f}s: "
             f"saved {report.time_saved_s:.2f}s ({report.time_saved_pct:.1f}%)"
         )
+        if report.person_wait_s >= 0.05:
+            waits = ", ".join(f"{g} {s:.1f}s" for g, s in report.gate_waits.items())
+            out.print(
+                f"Waiting for your approval: {report.person_wait_s:.1f}s with nothing else to "
+                f"run ({waits}); not counted against the time saved"
+            )
+        if report.unchanged:
+            same = ", ".join(report.unchanged)
+            out.print(f"Written again exactly as they were (nothing stored): {same}")
         if self.cached:
             out.print(
                 f"Reused from the response cache (0 tokens): {', '.join(self.cached)}"
@@ -186,5 +202,12 @@ class ProgressView:
         for phase, by in report.blocked.items():
             out.print(f"[yellow]blocked[/] {phase} (by {escape(by)})")
         out.print(f"Artifacts: {report.artifacts_dir}")
+        for notice in report.notices:
+            out.print(f"[yellow]note:[/] {escape(notice)}")
         if report.status != RunStatus.COMPLETED:
-            out.print(f"Finish it with: spec-automation run --resume -p {self.project.paths.root}")
+            # Resuming goes on with the provider the run started with; name it if unusual.
+            provider = f" --provider {report.provider}" if report.provider != "offline" else ""
+            out.print(
+                f"Finish it with: spec-automation run --resume{provider} "
+                f"-p {self.project.paths.root}"
+            )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from spec_automation.cli import UserError
 from spec_automation.cli.render import EXIT_OK, Output, Table, escape, note, print_json, warn
@@ -10,6 +11,9 @@ from spec_automation.core.spec import load_spec
 from spec_automation.resources import sample_brief_path
 from spec_automation.services import create_project, open_project, plan_project, plan_workflow
 from spec_automation.settings import AppSettings, load_settings
+
+if TYPE_CHECKING:
+    from spec_automation.services.reports import ArtifactStatus
 
 __all__ = ["COMMANDS", "user_settings"]
 
@@ -93,6 +97,11 @@ def _decide(args: argparse.Namespace, out: Output, *, approved: bool) -> int:
     if args.json:
         return print_json(out, info)
     out.print(f"Gate {info.gate} ({info.phase}): {info.status}")
+    if not approved:
+        out.print(
+            f"The next `spec-automation run -p {args.project}` redoes {info.phase} with your "
+            "note; a run waiting at the gate stops what depends on it."
+        )
     return EXIT_OK
 
 
@@ -106,15 +115,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     for column in ("artifact", "phase", "version", "state"):
         table.add_column(column)
     for a in status.artifacts:
-        if a.version is None:
-            state = "missing" if not a.on_disk else "on disk, not generated"
-        elif not a.on_disk:
-            state = "[red]file removed[/]"
-        elif not a.matches_store:
-            state = "[yellow]edited outside the app[/]"
-        else:
-            state = "generated"
-        table.add_row(a.name, a.phase, str(a.version or "-"), state)
+        table.add_row(a.name, a.phase, str(a.version or "-"), _state_words(a))
     out.print(table)
     for gate in status.gates:
         out.print(
@@ -124,11 +125,31 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     if status.last_run_id is not None:
         out.print(f"Last run: #{status.last_run_id} {status.last_run_status}")
     if status.resumable_run_id is not None:
+        provider = status.resumable_provider
+        named = f" --provider {provider}" if provider and provider != "offline" else ""
         out.print(
-            f"Run #{status.resumable_run_id} did not finish: "
-            f"spec-automation run --resume -p {status.project.root}"
+            f"Run #{status.resumable_run_id} did not finish ({provider or 'offline'}): "
+            f"spec-automation run --resume{named} -p {status.project.root}"
         )
     return EXIT_OK
+
+
+def _state_words(a: ArtifactStatus) -> str:
+    """An artifact's state as the explorer shows it, with the reason (markup)."""
+    if a.on_disk and not a.matches_store:
+        return "[yellow]edited outside the app (not scanned yet)[/]"
+    if a.version is not None and not a.on_disk:
+        return "[red]file removed[/]"
+    words = {
+        "missing": "missing",
+        "generated": "generated",
+        "edited": "[cyan]edited by you[/]" + (" (kept)" if a.edit_kept else ""),
+        "stale": "[yellow]stale[/]",
+        "failed": "[red]failed[/]",
+    }.get(a.state, escape(a.state))
+    if a.state == "stale" and a.edited:
+        words += " [cyan](carries your edits)[/]"
+    return words + (f": {escape(a.reason)}" if a.reason else "")
 
 
 def _metrics(args: argparse.Namespace, out: Output) -> int:
@@ -143,6 +164,10 @@ def _metrics(args: argparse.Namespace, out: Output) -> int:
     out.print(f"Sequential (sum of phase durations): {metrics.sequential_duration_s:.2f} s")
     out.print(f"Parallel (wall time):                {metrics.parallel_duration_s:.2f} s")
     out.print(f"Time saved: {metrics.time_saved_s:.2f} s ({metrics.time_saved_pct:.1f}%)")
+    if metrics.person_wait_s > 0:
+        out.print(
+            f"Waiting for approvals (not counted above): {metrics.person_wait_s:.2f} s"
+        )
     table = Table(title="Per wave (average per run)")
     for column in ("wave", "phases", "wall s", "sequential s", "saved s"):
         table.add_column(column)

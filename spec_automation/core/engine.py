@@ -84,7 +84,15 @@ class OrchestratorEngine:
         settings: EngineSettings | None = None,
         clock: Clock | None = None,
         on_event: ev.EventSink | None = None,
+        context_inputs: Mapping[str, Mapping[str, str]] | None = None,
+        run_options: Mapping[str, object] | None = None,
     ) -> None:
+        """``context_inputs`` gives, per phase, the hashes of its inputs that are not
+        artifacts (brief, constitution, phase spec, prompt): each version records them with
+        its input artifacts' hashes as what it was made from. ``run_options`` (provider,
+        model and the rest) is recorded with the run."""
+        self.context_inputs = context_inputs or {}
+        self.run_options = dict(run_options or {})
         self.graph = graph
         self.runner = runner
         self.recorder = recorder
@@ -112,8 +120,8 @@ class OrchestratorEngine:
             unknown = sorted(scope.phases - set(self.graph.spec.phases))
             if unknown:
                 raise ValueError(f"unknown phases in the scope: {', '.join(unknown)}")
-            if resume_run_id is not None:
-                raise ValueError("a scoped run cannot be resumed")
+            if resume_run_id is not None and scope.purpose != "workflow":
+                raise ValueError("a regeneration cannot be resumed")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="spec-store") as io:
             execution = _Execution(self, mode, io, scope)
             return await execution.run(resume_run_id)
@@ -169,6 +177,9 @@ class _Execution:
         self.t0 = 0.0
         self.earlier_wall = 0.0
         self.earlier_sequential = 0.0
+        self.earlier_person_wait = 0.0
+        self.person_wait = 0.0  # nothing ran while a gate waited for a person
+        self.gate_waits: dict[str, float] = {}
         if mode == RunMode.SEQUENTIAL:
             topo = {name: i for i, name in enumerate(names)}
             self.priority: Callable[[str], tuple[float, ...]] = lambda n: (topo[n],)
@@ -191,8 +202,11 @@ class _Execution:
         )
         tasks: dict[asyncio.Task[Any], tuple[str, str]] = {}
         try:
-            for name in already_done if self.scope is None else ():
-                if self.graph.phase(name).approval_gates:
+            for name in already_done:
+                # A gate of a phase done earlier still holds what depends on it and runs now
+                # (a resumed run, or a gate a regeneration re-opened).
+                waiting = [d for d in self.graph.dependents(name) if d not in already_done]
+                if self.graph.phase(name).approval_gates and waiting:
                     produced = self.graph.phase(name).produces
                     hashes = {a: self.hashes[a] for a in produced if a in self.hashes}
                     self._open_gates(name, hashes, tasks)
@@ -203,7 +217,10 @@ class _Execution:
                     self._start_phase(name, tasks)
                 if not tasks:
                     break
+                idle_since = self.clock.monotonic() if self.in_flight == 0 else None
                 done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                if idle_since is not None:  # only gates were pending: a person was awaited
+                    self.person_wait += self.clock.monotonic() - idle_since
                 for task in done:
                     kind, name = tasks.pop(task)
                     if kind == "phase":
@@ -221,36 +238,35 @@ class _Execution:
 
     async def _begin(self, resume_run_id: int | None) -> frozenset[str]:
         now = self.clock.now()
-        if self.scope is not None:
-            phases = tuple(n for n in self.graph.topological_order if n in self.scope.phases)
+        scope = self.scope
+        # Phases outside a scope stand as they are: their artifacts are read, not redone.
+        done = frozenset(self.status) - scope.phases if scope is not None else frozenset()
+        if resume_run_id is None:
+            options = self.engine.run_options
             start = RunStart(
-                self.mode, self.graph.spec.name, phases, self.limit, now, purpose="regeneration"
+                self.mode,
+                self.graph.spec.name,
+                tuple(n for n in self.graph.topological_order if n not in done),
+                self.limit,
+                now,
+                purpose=scope.purpose if scope is not None else "workflow",
+                provider=str(options.get("provider", "")),
+                model=str(options.get("model", "")),
+                options=options,
             )
             self.run_id = await self.store.call(self.recorder.begin_run, start)
-            # Phases outside the scope stand as they are: their artifacts are read, not redone.
-            done = frozenset(self.status) - self.scope.phases
-            for name in done:
-                self.status[name] = PhaseStatus.SUCCEEDED
-            self.wave_done = {
-                w for w, phases in enumerate(self.graph.waves, start=1) if set(phases) <= done
-            }
-        elif resume_run_id is None:
-            start = RunStart(
-                self.mode, self.graph.spec.name, self.graph.topological_order, self.limit, now
-            )
-            self.run_id = await self.store.call(self.recorder.begin_run, start)
-            done = frozenset()
         else:
             state = await self.store.call(self.recorder.resume_run, resume_run_id, now)
             self.run_id = state.run_id
             self.earlier_wall = state.wall_time_s
             self.earlier_sequential = state.sequential_estimate_s
-            done = frozenset(state.succeeded) & frozenset(self.status)
-            for name in done:
-                self.status[name] = PhaseStatus.SUCCEEDED
-            self.wave_done = {
-                w for w, phases in enumerate(self.graph.waves, start=1) if set(phases) <= done
-            }
+            self.earlier_person_wait = state.person_wait_s
+            done |= frozenset(state.succeeded) & frozenset(self.status)
+        for name in done:
+            self.status[name] = PhaseStatus.SUCCEEDED
+        self.wave_done = {
+            w for w, phases in enumerate(self.graph.waves, start=1) if set(phases) <= done
+        }
         latest = await self.store.call(self.recorder.latest_artifacts)
         for artifact, (version, content) in latest.items():
             self.versions[artifact] = version
@@ -285,7 +301,7 @@ class _Execution:
         """Early cutoff: the phase was selected only through regenerated dependencies, and
         every one of them came out identical (or was itself skipped)."""
         scope = self.scope
-        if scope is None or not scope.early_cutoff:
+        if scope is None or not scope.early_cutoff or name in scope.required:
             return False
         dependencies = self.graph.dependencies(name)
         regenerated = [d for d in dependencies if d in scope.phases]
@@ -347,19 +363,22 @@ class _Execution:
                 output = await self.engine.runner.run(request, progress)
         except TimeoutError:
             raise PhaseError(f"timed out after {timeout:g} s") from None
+        input_hashes = {a: self.hashes[a] for a in inputs}
         drafts, warnings = accept_output(
             phase,
             output,
-            input_hashes={a: self.hashes[a] for a in inputs},
+            input_hashes=input_hashes,
             versions=self.versions,
             generated_at=self.clock.now(),
             run_id=self.run_id,
             keep=self.scope.artifacts if self.scope is not None else None,
         )
-        if self.scope is not None and same_bodies(drafts, self.contents):
-            # Nothing new to store; dependents selected only because of it may be cut off.
+        confirmed: tuple[str, ...] = ()
+        if same_bodies(drafts, self.contents):
+            # Written again exactly as it is: nothing new to store or commit, only confirmed
+            # as made from these inputs; dependents selected only because of it may be cut off.
             self.unchanged.add(name)
-            drafts = ()
+            confirmed, drafts = tuple(d.name for d in drafts), ()
         finished = self.clock.monotonic()
         completion = PhaseCompletion(
             run_id=self.run_id,
@@ -376,6 +395,8 @@ class _Execution:
             cost_usd=output.cost_usd,
             cached=output.cached,
             warnings=warnings,
+            made_from={**input_hashes, **self.engine.context_inputs.get(name, {})},
+            confirmed=confirmed,
         )
         await self._commit(completion)
         return completion
@@ -456,9 +477,12 @@ class _Execution:
         hashes: Mapping[str, str],
         tasks: dict[asyncio.Task[Any], tuple[str, str]],
     ) -> None:
-        """Open the phase's gates; its dependents wait until every one is approved."""
+        """Open the phase's gates; its dependents wait until every one is approved (when none
+        of them runs in this run, the gate is only opened, for a decision later)."""
         for gate in self.graph.phase(name).approval_gates:
             self.store.submit(self.recorder.open_gate, self.run_id, gate, name, hashes)
+        if not any(self.status[d] == PhaseStatus.PENDING for d in self.graph.dependents(name)):
+            return
         self.gate_held.add(name)
         task = asyncio.create_task(self._wait_for_gates(name), name=f"gates of {name}")
         tasks[task] = ("gate", name)
@@ -485,7 +509,9 @@ class _Execution:
                 )
                 self._emit(ev.GateWaiting, gate=gate, phase=name, waiting=waiting)
                 request = GateRequest(self.run_id, gate, name, phase.produces)
+                asked = self.clock.monotonic()
                 decision = await self.engine.gatekeeper.wait(request, state)
+                self.gate_waits[gate] = self.clock.monotonic() - asked
             else:  # decided before this run segment (a resumed run, or unchanged artifacts)
                 approved = state.status == GateStatus.APPROVED
                 decision = GateDecision(approved, state.decided_by, state.note)
@@ -543,6 +569,9 @@ class _Execution:
     async def _finish(self, status: RunStatus, error: str = "") -> RunResult:
         wall = self.earlier_wall + (self.clock.monotonic() - self.t0)
         sequential = self.earlier_sequential + sum(self.timing.durations.values())
+        person_wait = self.earlier_person_wait + self.person_wait
+        # Time saved is the scheduler's doing: waiting for a person is not work it could save.
+        saved = sequential - (wall - person_wait)
         succeeded = tuple(n for n, s in self.status.items() if s == PhaseStatus.SUCCEEDED)
         if status == RunStatus.COMPLETED and (self.failed or self.blocked):
             status = RunStatus.PARTIAL if succeeded else RunStatus.FAILED
@@ -552,11 +581,13 @@ class _Execution:
             finished_at=self.clock.now(),
             wall_time_s=wall,
             sequential_estimate_s=sequential,
-            time_saved_s=sequential - wall,
+            time_saved_s=saved,
             phases_succeeded=succeeded,
             phases_failed=dict(self.failed),
             phases_blocked=dict(self.blocked),
             error=error,
+            person_wait_s=person_wait,
+            gate_waits=dict(self.gate_waits),
         )
         await self.store.drain()
         await self.store.call(self.recorder.finish_run, summary)
@@ -586,6 +617,8 @@ class _Execution:
             phase_durations=dict(self.timing.durations),
             unchanged=tuple(n for n in self.graph.topological_order if n in self.unchanged),
             skipped=tuple(n for n in self.graph.topological_order if n in self.skipped),
+            person_wait_s=person_wait,
+            gate_waits=dict(self.gate_waits),
         )
 
     async def _cancel(self, tasks: Mapping[asyncio.Task[Any], tuple[str, str]]) -> None:

@@ -183,6 +183,9 @@ class RunStart:
     concurrency: int
     started_at: datetime
     purpose: str = "workflow"  # or "regeneration": a run of some phases after a change
+    provider: str = ""  # what the run was started with; a resumed run goes on with them
+    model: str = ""
+    options: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +225,11 @@ class PhaseCompletion:
     cost_usd: float
     cached: bool
     warnings: tuple[str, ...] = ()
+    #: What the artifacts were made from: input artifact or context input -> content hash.
+    made_from: Mapping[str, str] = field(default_factory=dict)
+    #: Artifacts the phase wrote again exactly as they are: not stored again, only confirmed
+    #: as made from ``made_from``.
+    confirmed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +262,8 @@ class RunSummary:
     phases_failed: Mapping[str, str]
     phases_blocked: Mapping[str, str]  # phase -> the failed phase or rejected gate blocking it
     error: str = ""
+    person_wait_s: float = 0.0  # nothing ran while a gate waited for a person (all segments)
+    gate_waits: Mapping[str, float] = field(default_factory=dict)  # gate -> seconds to decide
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +275,7 @@ class ResumeState:
     succeeded: frozenset[str]  # phases never to run again
     wall_time_s: float  # wall time already spent in earlier segments
     sequential_estimate_s: float  # summed durations of the phases already done
+    person_wait_s: float = 0.0  # time earlier segments spent waiting for a person
 
 
 class RunRecorder(Protocol):

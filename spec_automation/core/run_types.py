@@ -20,8 +20,11 @@ class RunScope:
     changed before the run (the edited artifact's producer).
 
     Early cutoff: a phase selected only because of in-scope dependencies whose artifacts all
-    came out identical is skipped. Gates of a phase whose artifacts changed are re-opened;
-    with ``hold_on_gates`` its dependents also wait for the decision.
+    came out identical is skipped (unless it is ``required``). Gates of a phase whose artifacts
+    changed are re-opened; with ``hold_on_gates`` its dependents also wait for the decision.
+
+    An incremental workflow run is a scope too (``purpose="workflow"``): the phases whose
+    artifacts are missing, failed or stale, and what depends on them.
     """
 
     phases: frozenset[str]
@@ -29,6 +32,10 @@ class RunScope:
     changed: frozenset[str] = frozenset()
     early_cutoff: bool = True
     hold_on_gates: bool = False
+    #: Phases that run whatever their in-scope dependencies come out as (never cut off).
+    required: frozenset[str] = frozenset()
+    #: "regeneration" (its own record, not resumable) or "workflow" (an incremental run).
+    purpose: str = "regeneration"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,7 +62,7 @@ class RunResult:
     mode: RunMode
     wall_time_s: float
     sequential_estimate_s: float
-    time_saved_s: float
+    time_saved_s: float  # against the wall time less the time spent waiting for a person
     phase_status: Mapping[str, PhaseStatus]
     failed: Mapping[str, str]
     blocked: Mapping[str, str]
@@ -63,8 +70,10 @@ class RunResult:
     cost_usd: float
     peak_in_flight: int
     phase_durations: Mapping[str, float] = field(default_factory=dict)
-    unchanged: tuple[str, ...] = ()  # scoped run: phases whose artifacts came out identical
+    unchanged: tuple[str, ...] = ()  # phases whose artifacts came out identical
     skipped: tuple[str, ...] = ()  # scoped run: phases skipped by early cutoff
+    person_wait_s: float = 0.0  # nothing ran while a gate waited for a person
+    gate_waits: Mapping[str, float] = field(default_factory=dict)  # gate -> seconds waited
 
     @property
     def succeeded(self) -> tuple[str, ...]:

@@ -9,6 +9,8 @@ rules (unknown dependencies, cycles, one producer per artifact) are checked here
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ __all__ = [
     "find_cycle",
     "load_spec",
     "parse_spec",
+    "phase_fingerprint",
 ]
 
 #: Validators a phase may name. Their rules live in ``core.validation``.
@@ -75,6 +78,22 @@ class PhaseSpec:
     validators: tuple[str, ...] = ()
     approval_gates: tuple[str, ...] = ()
     planned_files: tuple[str, ...] = ()
+
+
+def phase_fingerprint(phase: PhaseSpec) -> str:
+    """A hash of what in a phase's definition shapes its artifacts (not its scheduling
+    hints: estimate, priority, planned files), so editing those marks nothing stale."""
+    shaping = {
+        "description": phase.description,
+        "agent": phase.agent,
+        "produces": list(phase.produces),
+        "depends_on": list(phase.depends_on),
+        "phase_type": phase.phase_type,
+        "requires_stack": phase.requires_stack,
+        "validators": list(phase.validators),
+    }
+    text = json.dumps(shaping, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

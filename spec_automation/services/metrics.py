@@ -29,7 +29,9 @@ def execution_metrics(
         and d.run.status in (RunStatus.COMPLETED, RunStatus.PARTIAL)
     ]
     sequential = sum(d.run.sequential_estimate_s for d in details)
-    parallel = sum(d.run.wall_time_s for d in details)
+    # Time a gate waited for a person is not the scheduler's: it is reported apart.
+    waits = sum(d.run.person_wait_s for d in details)
+    parallel = sum(d.run.wall_time_s for d in details) - waits
     return MetricsReport(
         since=since,
         until=until,
@@ -39,6 +41,7 @@ def execution_metrics(
         time_saved_s=sequential - parallel,
         time_saved_pct=percent(sequential - parallel, sequential),
         waves=_wave_metrics(details),
+        person_wait_s=waits,
         runs=tuple(
             RunMetrics(
                 run_id=d.run.id,
@@ -49,6 +52,8 @@ def execution_metrics(
                 sequential_estimate_s=d.run.sequential_estimate_s,
                 time_saved_s=d.run.time_saved_s,
                 time_saved_pct=percent(d.run.time_saved_s, d.run.sequential_estimate_s),
+                person_wait_s=d.run.person_wait_s,
+                parallel_time_s=d.run.wall_time_s - d.run.person_wait_s,
             )
             for d in details
         ),

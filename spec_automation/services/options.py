@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from spec_automation.core.ports import RunMode
 from spec_automation.settings import AppSettings
 
-__all__ = ["RunOptions"]
+__all__ = ["EDIT_CHOICES", "RECORDED_OPTIONS", "RunOptions"]
+
+#: What a run may do with the user's edits it would rewrite.
+EDIT_CHOICES = ("ask", "keep", "overwrite")
+#: Options a run records and a resumed run goes on with.
+RECORDED_OPTIONS = ("provider", "model", "max_tokens", "temperature", "use_cache", "latency_scale")
 
 
 _SETTINGS = AppSettings()  # the defaults of a run's provider options
@@ -48,6 +55,30 @@ class RunOptions:
     max_tokens: int = _SETTINGS.max_tokens
     temperature: float = _SETTINGS.temperature
     use_cache: bool = _SETTINGS.use_cache  # False: --no-cache, every phase asks its provider
+    everything: bool = False  # --all: every phase runs, not only what is out of date
+    #: What to do with artifacts carrying the user's edits that the run would rewrite:
+    #: "ask" (refuse, naming them), "keep" (build from them) or "overwrite".
+    edits: str = "ask"
+    #: Options the user set for this run on purpose (a resumed run keeps the rest as it was).
+    explicit: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.edits not in EDIT_CHOICES:
+            raise ValueError(f"edits must be one of {', '.join(EDIT_CHOICES)}, not {self.edits!r}")
+
+    def recorded(self) -> dict[str, object]:
+        """The options a run records, so that resuming it goes on with them."""
+        return {name: getattr(self, name) for name in RECORDED_OPTIONS}
+
+    def resumed_with(self, recorded: Mapping[str, object]) -> RunOptions:
+        """These options for resuming a run started with ``recorded``: what the run started
+        with, except what the user set on purpose now."""
+        kept = {
+            name: recorded[name]
+            for name in RECORDED_OPTIONS
+            if name in recorded and name not in self.explicit
+        }
+        return dataclasses.replace(self, **kept)  # type: ignore[arg-type]
 
     @classmethod
     def from_settings(cls, settings: AppSettings, **overrides: Any) -> RunOptions:

@@ -9,6 +9,7 @@ only reads the store starts without them.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
@@ -34,6 +35,7 @@ from spec_automation.services.reports import (
     RegenerationRunInfo,
     RegenerationRunPage,
     RollbackReport,
+    RunPreview,
     RunReport,
     SaveResult,
     ScanReport,
@@ -203,7 +205,8 @@ class ProjectService(ProjectState):
         This is what rejecting a gate leads to: the rejected phase runs again with the note in
         its request (even though it succeeded before), its gate re-opens for the new artifacts,
         and the dependents the rejection blocked run once it is approved. Phases already done
-        stay done. ``options.resume`` is implied.
+        stay done. ``options.resume`` is implied when a run is unfinished; with none (a gate
+        a regeneration left pending), a new run redoes the phase and what is out of date.
         """
         from spec_automation.services import runs
 
@@ -211,13 +214,27 @@ class ProjectService(ProjectState):
             raise ProjectError(f"the spec has no phase named {phase!r}")
         if not feedback.strip():
             raise ProjectError("give the feedback the phase should be regenerated with")
+        unfinished = await asyncio.to_thread(
+            queries.latest_unfinished_run, self.db, self.project_id
+        )
+        if unfinished is None:
+            earlier = await asyncio.to_thread(queries.list_runs, self.db, self.project_id, 1)
+            if not earlier:
+                raise ProjectError("nothing to resume: run the workflow first (`run`)")
         return await runs.run_workflow(
             self,
-            dataclasses.replace(options, resume=True),
+            dataclasses.replace(options, resume=unfinished is not None),
             on_event,
             phase_runner=self._phase_runner,
             redo={phase: feedback.strip()},
         )
+
+    def preview_run(self, options: RunOptions) -> RunPreview:
+        """Which phases a run with ``options`` would run now and why, and the artifacts with
+        the user's edits it would rewrite (nothing is written)."""
+        from spec_automation.services import runs
+
+        return runs.preview_run(self, options)
 
     def _phase_runner(self, options: RunOptions) -> AgentPhaseRunner:
         """The runner every phase of a run goes through (tests replace it)."""

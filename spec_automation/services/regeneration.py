@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 
 from spec_automation.core.engine import EngineSettings, OrchestratorEngine
@@ -11,14 +12,16 @@ from spec_automation.core.impact import Strategy
 from spec_automation.core.ports import GateStatus, PhaseRunner
 from spec_automation.core.regeneration import (
     RegenerationError,
+    RegenerationPlan,
     RegenerationPlanner,
     parse_strategy,
 )
 from spec_automation.services.artifacts import scan
 from spec_automation.services.commits import commit_stored
 from spec_automation.services.context import ProjectState
-from spec_automation.services.errors import ProjectError, check_page
-from spec_automation.services.gates import StoreGatekeeper
+from spec_automation.services.errors import EditsAtRisk, ProjectError, check_page
+from spec_automation.services.freshness import context_inputs, current_states, inputs_now
+from spec_automation.services.gates import AutoApprover, StoreGatekeeper
 from spec_automation.services.impact import analyze_impact
 from spec_automation.services.options import RunOptions
 from spec_automation.services.reports import (
@@ -104,6 +107,7 @@ async def _regenerate_locked(
         )
     except RegenerationError as exc:
         raise ProjectError(str(exc)) from None
+    plan, kept = await asyncio.to_thread(_settle_edits, project, plan, options)
     started = project.clock.now()
     t0 = project.clock.monotonic()
     store = project.regenerations
@@ -132,6 +136,7 @@ async def _regenerate_locked(
             status,
             duration_s=project.clock.monotonic() - t0,
             notices=tuple(project.notices),
+            edits_kept=kept,
         )
 
     snapshot_id = store.take_snapshot(f"before regeneration #{run_id}")
@@ -152,15 +157,23 @@ async def _regenerate_locked(
         project.graph,
         runner=runner,
         recorder=recorder,
-        gatekeeper=StoreGatekeeper(recorder, options.gate_poll_interval_s),
+        gatekeeper=(
+            AutoApprover(recorder, project.clock)
+            if options.auto_approve
+            else StoreGatekeeper(recorder, options.gate_poll_interval_s)
+        ),
         project_name=project.info.name,
         brief=brief,
         settings=settings,
         clock=project.clock,
         on_event=on_event,
+        context_inputs=await asyncio.to_thread(context_inputs, project),
+        run_options=options.recorded(),
     )
+    # A gated phase whose artifacts change holds what depends on it until a person decides.
+    scope = dataclasses.replace(plan.scope, hold_on_gates=True)
     try:
-        result = await engine.run(options.mode, scope=plan.scope)
+        result = await engine.run(options.mode, scope=scope)
     except asyncio.CancelledError:
         regenerated = store.regenerated(run_id)
         commit, notices = commit_stored(
@@ -236,7 +249,40 @@ async def _regenerate_locked(
         git_commit=commit,
         duration_s=duration,
         notices=tuple(project.notices) + tuple(notices),
+        edits_kept=kept,
     )
+
+
+def _settle_edits(
+    project: ProjectState, plan: RegenerationPlan, options: RunOptions
+) -> tuple[RegenerationPlan, tuple[str, ...]]:
+    """Keep the changed artifact's edit as the artifact (the regeneration builds from it),
+    then settle the chosen artifacts that carry the user's edits as ``options.edits`` says:
+    refuse (``EditsAtRisk``), keep them out of the regeneration, or let it rewrite them."""
+    trigger = plan.trigger_artifact
+    at_risk = plan.user_edits_replaced
+    if at_risk and options.edits == "ask":  # refused before anything is written
+        raise EditsAtRisk(at_risk, what="the regeneration")
+    states = current_states(project)
+    if states[trigger].edited and not states[trigger].edit_kept:
+        phase = project.spec.producer_of(trigger).name
+        project.history.keep({trigger: inputs_now(project, phase)})
+    if not at_risk or options.edits == "overwrite":
+        return plan, ()
+    project.history.keep(
+        {name: inputs_now(project, project.spec.producer_of(name).name) for name in at_risk}
+    )
+    artifacts = tuple(a for a in plan.artifacts if a not in at_risk)
+    phases = tuple(p for p in plan.phases if set(project.graph.phase(p).produces) & set(artifacts))
+    scope = (
+        dataclasses.replace(plan.scope, phases=frozenset(phases), artifacts=frozenset(artifacts))
+        if plan.scope is not None and phases
+        else None
+    )
+    kept = dataclasses.replace(
+        plan, artifacts=artifacts, phases=phases, user_edits_replaced=(), scope=scope
+    )
+    return kept, at_risk
 
 
 def regeneration_runs(

@@ -41,6 +41,7 @@ __all__ = [
     "RegenerationRunPage",
     "RollbackReport",
     "RunMetrics",
+    "RunPreview",
     "RunReport",
     "SaveResult",
     "ScanReport",
@@ -86,17 +87,58 @@ class RunReport:
     cost_usd: float
     git_commits: tuple[str, ...] = ()  # one per completed wave (and one for a partial end)
     notices: tuple[str, ...] = ()  # e.g. git missing or a commit that failed
+    provider: str = ""
+    model: str = ""
+    planned: dict[str, str] = field(default_factory=dict)  # phase -> why it ran
+    unchanged: tuple[str, ...] = ()  # phases that wrote their artifacts again exactly
+    skipped: tuple[str, ...] = ()  # phases not needed once what they read came out unchanged
+    edits_kept: tuple[str, ...] = ()  # artifacts with your edits the run built from
+    edits_replaced: tuple[str, ...] = ()  # artifacts with your edits it rewrote (in history)
+    person_wait_s: float = 0.0  # nothing ran while a gate waited for you (not in time saved)
+    gate_waits: dict[str, float] = field(default_factory=dict)  # gate -> seconds to decide
+    up_to_date: bool = False  # nothing was out of date: nothing ran
+
+
+@dataclass(frozen=True, slots=True)
+class RunPreview:
+    """What a run would do now: each phase it would run and why, and the artifacts with your
+    edits it would rewrite (decide with ``edits``: keep or overwrite)."""
+
+    phases: dict[str, str]  # phase -> why, in workflow order
+    edits_at_risk: dict[str, tuple[str, ...]]  # phase -> artifacts carrying your edits
+    everything: bool = False
+
+    @property
+    def up_to_date(self) -> bool:
+        """Nothing would run."""
+        return not self.phases
+
+    @property
+    def edited_artifacts(self) -> tuple[str, ...]:
+        """Every artifact with your edits the run would rewrite, in workflow order."""
+        return tuple(a for names in self.edits_at_risk.values() for a in names)
 
 
 @dataclass(frozen=True, slots=True)
 class ArtifactStatus:
-    """One artifact of the spec, in the store and on disk."""
+    """One artifact of the spec, in the store and on disk, and where it stands.
+
+    ``state`` is missing, generated, edited, stale or failed (``core.staleness`` decides);
+    ``reason`` says why it is stale or failed; ``edited`` whether it carries the user's edits
+    (``edit_kept``: which the user chose to keep); ``stale`` whether it is out of date with
+    what it was made from (also when it is edited or failed).
+    """
 
     name: str
     phase: str
     version: int | None  # None: never generated
     on_disk: bool
     matches_store: bool  # False: edited or removed outside the app since it was stored
+    state: str = "missing"
+    reason: str = ""
+    edited: bool = False
+    edit_kept: bool = False
+    stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +163,7 @@ class StatusReport:
     last_run_status: str | None
     last_run_phases: dict[str, str]
     resumable_run_id: int | None
+    resumable_provider: str = ""  # the provider a resume goes on with
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +186,12 @@ class RunMetrics:
     mode: RunMode
     status: RunStatus
     started_at: datetime
-    wall_time_s: float
+    wall_time_s: float  # from start to end, waits for people included
     sequential_estimate_s: float
-    time_saved_s: float
+    time_saved_s: float  # sequential - parallel_time_s: what scheduling saved
     time_saved_pct: float
+    person_wait_s: float = 0.0  # nothing ran while a gate waited for a person
+    parallel_time_s: float = 0.0  # the wall time less the waits for people
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +202,12 @@ class MetricsReport:
     until: datetime | None
     runs_analysed: int
     sequential_duration_s: float  # sum of the measured phase durations: the one-at-a-time time
-    parallel_duration_s: float  # sum of the runs' wall times
+    parallel_duration_s: float  # sum of the runs' wall times, less the waits for people
     time_saved_s: float
     time_saved_pct: float
     waves: tuple[WaveMetrics, ...]
     runs: tuple[RunMetrics, ...] = field(default_factory=tuple)
+    person_wait_s: float = 0.0  # reported apart: time gates waited for a person
 
 
 #: One stored version of an artifact (no content; ``version_content`` reads it). ``kind`` is
@@ -257,6 +303,7 @@ class RegenerationReport:
     git_commit: str = ""
     duration_s: float = 0.0
     notices: tuple[str, ...] = ()
+    edits_kept: tuple[str, ...] = ()  # chosen artifacts with your edits, left as you wrote them
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from spec_automation.agents.runner import AgentPhaseRunner
 from spec_automation.core.copying import copy_fields
-from spec_automation.core.engine import EngineSettings, OrchestratorEngine
+from spec_automation.core.engine import EngineSettings, OrchestratorEngine, RunResult, RunScope
 from spec_automation.core.events import EventSink
 from spec_automation.core.ports import (
+    GateStatus,
     PhaseOutput,
     PhaseRequest,
     PhaseRunner,
@@ -20,16 +22,18 @@ from spec_automation.core.ports import (
     ResumeState,
     RunStatus,
 )
+from spec_automation.core.staleness import RunPlan, plan_run
 from spec_automation.llm.factory import ProviderSetupError
 from spec_automation.services.artifacts import scan
 from spec_automation.services.cache import StoreResponseCache
 from spec_automation.services.commits import WaveCommitter
 from spec_automation.services.context import ProjectState
-from spec_automation.services.errors import ProjectError
+from spec_automation.services.errors import EditsAtRisk, ProjectError
+from spec_automation.services.freshness import context_inputs, current_states, inputs_now
 from spec_automation.services.gates import AutoApprover, StoreGatekeeper
 from spec_automation.services.metrics import percent
 from spec_automation.services.options import RunOptions
-from spec_automation.services.reports import RunReport
+from spec_automation.services.reports import RunPreview, RunReport
 from spec_automation.store import queries
 from spec_automation.store.database import Database
 from spec_automation.store.errors import StoreError
@@ -40,6 +44,7 @@ __all__ = [
     "PhaseRunnerFactory",
     "build_phase_runner",
     "engine_settings",
+    "preview_run",
     "read_brief",
     "run_workflow",
 ]
@@ -56,54 +61,34 @@ async def run_workflow(
     phase_runner: PhaseRunnerFactory,
     redo: dict[str, str],
 ) -> RunReport:
-    """Run the workflow (or resume the last unfinished run), redoing the phases in ``redo``
-    with their feedback, and report how it ended."""
+    """Run what is out of date (everything with ``options.everything``), or resume the last
+    unfinished run, redoing the phases in ``redo`` with their feedback; report how it ended.
+
+    Artifacts carrying the user's edits that the run would rewrite are kept, overwritten or
+    refused (``EditsAtRisk``) as ``options.edits`` says, before anything runs.
+    """
     brief = read_brief(project)
     try:
         settings = engine_settings(options)
-        runner = phase_runner(options)
     except ValueError as exc:
         raise ProjectError(str(exc)) from None
-    runs_phases: PhaseRunner = _FeedbackRunner(runner, redo) if redo else runner
     committer = WaveCommitter(project, on_event)
     try:
         with run_lock(project.paths.lock):
-            resume_id = await asyncio.to_thread(_prepare_run, project, options.resume)
-            recorder = (
-                _RedoRecorder(
-                    project.db,
-                    project.project_id,
-                    project.paths.write_artifacts,
-                    redo=frozenset(redo),
-                )
-                if redo
-                else project.recorder()
-            )
-            gatekeeper = (
-                AutoApprover(recorder, project.clock)
-                if options.auto_approve
-                else StoreGatekeeper(recorder, options.gate_poll_interval_s)
-            )
-            engine = OrchestratorEngine(
-                project.graph,
-                runner=runs_phases,
-                recorder=recorder,
-                gatekeeper=gatekeeper,
-                project_name=project.info.name,
-                brief=brief,
-                settings=settings,
-                clock=project.clock,
-                on_event=committer.on_event,
-            )
+            resume_id, options = await asyncio.to_thread(_prepare_run, project, options)
+            redo = {**await asyncio.to_thread(rejected_feedback, project), **redo}
+            work = await asyncio.to_thread(_plan, project, options, redo)
+            if work.preview.up_to_date:
+                return _up_to_date(project, options, work)
+            runner = phase_runner(options)
             try:
-                result = await engine.run(options.mode, resume_run_id=resume_id)
+                result = await _execute(
+                    project, options, settings, runner, committer, work, resume_id, redo, brief
+                )
             finally:
-                # Whatever the outcome, commit only what the store holds.
-                await asyncio.shield(committer.finish())
+                await runner.aclose()
     except (RunLockedError, StoreError) as exc:
         raise ProjectError(str(exc)) from None
-    finally:
-        await runner.aclose()
     return copy_fields(
         RunReport,
         result,
@@ -115,8 +100,173 @@ async def run_workflow(
         input_tokens=result.usage.input_tokens,
         output_tokens=result.usage.output_tokens,
         git_commits=tuple(committer.commits),
-        notices=tuple(committer.notices),
+        notices=tuple(committer.notices) + work.notices,
+        provider=options.provider,
+        model=options.model,
+        planned=dict(work.preview.phases),
+        edits_kept=work.kept,
+        edits_replaced=work.replaced,
+        gate_waits=dict(result.gate_waits),
+        up_to_date=False,
     )
+
+
+def preview_run(project: ProjectState, options: RunOptions) -> RunPreview:
+    """What a run with ``options`` would do now (nothing is written)."""
+    states = current_states(project)
+    plan = plan_run(project.graph, states, everything=options.everything)
+    if options.edits == "keep" and plan.edits_at_risk:  # as the run will keep them
+        kept = frozenset(a for names in plan.edits_at_risk.values() for a in names)
+        plan = plan_run(project.graph, states, everything=options.everything, keep=kept)
+    return _preview(plan, everything=options.everything, extra=rejected_feedback(project))
+
+
+def rejected_feedback(project: ProjectState) -> dict[str, str]:
+    """The phases whose approval gate a reviewer rejected with a note: a run redoes them with
+    the note (a run waiting at the gate stops its dependents instead)."""
+    gates = project.spec.gates()
+    return {
+        gate.phase: gate.note.strip()
+        for gate in queries.gates(project.db, project.project_id)
+        if gate.status == GateStatus.REJECTED and gate.note.strip() and gate.gate in gates
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    """What a run is about to do, once the user's edits are settled."""
+
+    preview: RunPreview
+    scope: RunScope
+    kept: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()
+
+
+def _plan(project: ProjectState, options: RunOptions, redo: Mapping[str, str]) -> _Work:
+    """Decide what runs: the out-of-date phases (all with ``everything``), the edits at risk
+    settled as the options say, the phases being redone always."""
+    states = current_states(project)
+    plan = plan_run(project.graph, states, everything=options.everything)
+    at_risk = tuple(a for names in plan.edits_at_risk.values() for a in names)
+    kept: tuple[str, ...] = ()
+    if at_risk and options.edits == "ask":
+        raise EditsAtRisk(at_risk)
+    if at_risk and options.edits == "keep":
+        kept = tuple(
+            project.history.keep(
+                {
+                    name: inputs_now(project, project.spec.producer_of(name).name)
+                    for name in at_risk
+                }
+            )
+        )
+        states = current_states(project)
+        plan = plan_run(project.graph, states, everything=options.everything, keep=frozenset(kept))
+    phases = frozenset(plan.phases) | frozenset(redo)
+    written = {a for p in phases for a in project.graph.phase(p).produces} - set(kept)
+    scope = RunScope(
+        phases=phases,
+        artifacts=frozenset(written),
+        required=plan.required | frozenset(redo),
+        purpose="workflow",
+        hold_on_gates=True,
+    )
+    replaced = at_risk if options.edits == "overwrite" else ()
+    notices = []
+    if kept:
+        notices.append(
+            f"Kept your edits to {', '.join(kept)}; what depends on them is built from them."
+        )
+    if replaced:
+        notices.append(
+            f"Rewrote {', '.join(replaced)}, which carried your edits; your versions stay in "
+            "the history."
+        )
+    preview = _preview(plan, everything=options.everything, extra=redo)
+    return _Work(preview, scope, kept, replaced, tuple(notices))
+
+
+def _preview(
+    plan: RunPlan, *, everything: bool, extra: Mapping[str, str] | None = None
+) -> RunPreview:
+    phases = dict(plan.reasons)
+    for phase in extra or {}:
+        phases.setdefault(phase, "redone with your feedback")
+    return RunPreview(
+        phases=phases,
+        edits_at_risk={p: tuple(a) for p, a in plan.edits_at_risk.items()},
+        everything=everything,
+    )
+
+
+def _up_to_date(project: ProjectState, options: RunOptions, work: _Work) -> RunReport:
+    """The report of a run that found nothing to do (no run is recorded)."""
+    return RunReport(
+        run_id=0,
+        status=RunStatus.COMPLETED,
+        mode=options.mode,
+        resumed=False,
+        wall_time_s=0.0,
+        sequential_estimate_s=0.0,
+        time_saved_s=0.0,
+        time_saved_pct=0.0,
+        succeeded=(),
+        failed={},
+        blocked={},
+        artifacts_dir=project.paths.artifacts,
+        input_tokens=0,
+        output_tokens=0,
+        cost_usd=0.0,
+        notices=("Everything is up to date: nothing needed to run.", *work.notices),
+        provider=options.provider,
+        model=options.model,
+        edits_kept=work.kept,
+        up_to_date=True,
+    )
+
+
+async def _execute(
+    project: ProjectState,
+    options: RunOptions,
+    settings: EngineSettings,
+    runner: AgentPhaseRunner,
+    committer: WaveCommitter,
+    work: _Work,
+    resume_id: int | None,
+    redo: dict[str, str],
+    brief: str,
+) -> RunResult:
+    recorder = (
+        _RedoRecorder(
+            project.db, project.project_id, project.paths.write_artifacts, redo=frozenset(redo)
+        )
+        if redo
+        else project.recorder()
+    )
+    gatekeeper = (
+        AutoApprover(recorder, project.clock)
+        if options.auto_approve
+        else StoreGatekeeper(recorder, options.gate_poll_interval_s)
+    )
+    engine = OrchestratorEngine(
+        project.graph,
+        runner=_FeedbackRunner(runner, redo) if redo else runner,
+        recorder=recorder,
+        gatekeeper=gatekeeper,
+        project_name=project.info.name,
+        brief=brief,
+        settings=settings,
+        clock=project.clock,
+        on_event=committer.on_event,
+        context_inputs=await asyncio.to_thread(context_inputs, project),
+        run_options=options.recorded(),
+    )
+    try:
+        return await engine.run(options.mode, resume_run_id=resume_id, scope=work.scope)
+    finally:
+        # Whatever the outcome, commit only what the store holds.
+        await asyncio.shield(committer.finish())
 
 
 def engine_settings(options: RunOptions) -> EngineSettings:
@@ -175,21 +325,28 @@ def _read_constitution(project: ProjectState) -> str:
         raise ProjectError(f"{path} cannot be read ({exc})") from None
 
 
-def _prepare_run(project: ProjectState, resume: bool) -> int | None:
+def _prepare_run(project: ProjectState, options: RunOptions) -> tuple[int | None, RunOptions]:
+    """Record edits made on disk, find the run to resume (with the options it was started
+    with, less what the user set on purpose now), and mark a run a dead process left."""
     # An edit made on disk since the last look is kept as a user version before the run
-    # overwrites the file.
+    # decides what to rewrite.
     scan(project)
     unfinished = queries.latest_unfinished_run(project.db, project.project_id)
-    if resume:
+    if options.resume:
         if unfinished is None:
             raise ProjectError(
                 "nothing to resume: the last run finished (start a new one with `run`)"
             )
-        return unfinished.id
+        resumed = options.resumed_with(unfinished.options)
+        if resumed.recorded() != unfinished.options:  # overridden on purpose: recorded
+            queries.record_run_options(
+                project.db, unfinished.id, resumed.provider, resumed.model, resumed.recorded()
+            )
+        return unfinished.id, resumed
     if unfinished is not None and unfinished.status == RunStatus.RUNNING:
         # We hold the run lock, so no process is running it: it was interrupted.
         queries.mark_interrupted(project.db, unfinished.id)
-    return None
+    return None, options
 
 
 class _FeedbackRunner:

@@ -1,11 +1,11 @@
-"""Where a project stands: each artifact's state, the gates, the last run, what is stale."""
+"""Where a project stands: each artifact's state (decided by content), the gates, the last
+run, and a run left to resume."""
 
 from __future__ import annotations
 
 from spec_automation.core.artifacts import content_hash
-from spec_automation.core.staleness import stale_artifacts as stale_in_graph
-from spec_automation.services.artifacts import artifact_versions
 from spec_automation.services.context import ProjectState
+from spec_automation.services.freshness import current_states
 from spec_automation.services.reports import ArtifactStatus, GateInfo, StatusReport
 from spec_automation.store import queries
 
@@ -15,6 +15,7 @@ __all__ = ["project_status", "stale_artifacts"]
 def project_status(project: ProjectState) -> StatusReport:
     """Each artifact's version and whether the file on disk still matches the store."""
     latest = project.history.latest_hashes()
+    states = current_states(project)
     artifacts = []
     for artifact in project.spec.artifacts:
         path = project.paths.artifact(artifact)
@@ -23,6 +24,7 @@ def project_status(project: ProjectState) -> StatusReport:
         matches = False
         if stored is not None and on_disk:
             matches = content_hash(path.read_text(encoding="utf-8")) == stored[1]
+        state = states[artifact]
         artifacts.append(
             ArtifactStatus(
                 name=artifact,
@@ -30,6 +32,11 @@ def project_status(project: ProjectState) -> StatusReport:
                 version=stored[0] if stored else None,
                 on_disk=on_disk,
                 matches_store=matches or (stored is None and not on_disk),
+                state=str(state.status),
+                reason=state.reason,
+                edited=state.edited,
+                edit_kept=state.edit_kept,
+                stale=state.stale,
             )
         )
     gate_rows = {g.gate: g for g in queries.gates(project.db, project.project_id)}
@@ -60,26 +67,10 @@ def project_status(project: ProjectState) -> StatusReport:
         last_run_status=str(last.run.status) if last else None,
         last_run_phases=last_phases,
         resumable_run_id=unfinished.id if unfinished else None,
+        resumable_provider=unfinished.provider if unfinished else "",
     )
 
 
 def stale_artifacts(project: ProjectState) -> dict[str, str]:
-    """Artifacts out of date with what they were made from, each with the reason.
-
-    An artifact counts as made when its latest version was stored, or when a later
-    regeneration found it unchanged (its content was confirmed, so what depends on it is
-    no staler for it).
-    """
-    made_at: dict[str, float] = {}
-    for name in project.spec.artifacts:
-        page = artifact_versions(project, name, limit=1)
-        if page.items:
-            made_at[name] = page.items[0].created_at.timestamp()
-    runs, _ = project.regenerations.page(20, 0)
-    for run in runs:
-        if run.completed_at is None or run.status not in ("completed", "partial"):
-            continue
-        for name in run.artifacts_unchanged:
-            if name in made_at:
-                made_at[name] = max(made_at[name], run.completed_at.timestamp())
-    return stale_in_graph(project.graph, made_at)
+    """Artifacts out of date with what they were made from, each with the reason."""
+    return {name: state.reason for name, state in current_states(project).items() if state.stale}

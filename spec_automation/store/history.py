@@ -9,12 +9,14 @@ when the call returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from spec_automation.core.artifacts import split_front_matter
 from spec_automation.core.changes import Change, ChangedBy, ChangeDetector
 from spec_automation.core.copying import copy_fields
 from spec_automation.core.ports import Clock, SystemClock
@@ -30,6 +32,7 @@ from spec_automation.store.rows import latest_versions, owned_row, page_of
 __all__ = [
     "ROLLBACK_REASON",
     "ArtifactHistory",
+    "CurrentVersion",
     "version_kind",
 ]
 
@@ -57,6 +60,16 @@ def version_kind(changed_by: str, reason: str | None, regeneration_run_id: int |
     if regeneration_run_id is not None:
         return "regeneration"
     return "user_edit" if changed_by == ChangedBy.USER else "generated"
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentVersion:
+    """What the store holds as an artifact's current content, for judging staleness."""
+
+    content_hash: str
+    made_from: Mapping[str, str] | None  # None: not known
+    user_edited: bool  # the user's text, not what its phase last wrote
+    kept: bool  # the user chose to keep that text as the artifact
 
 
 class ArtifactHistory:
@@ -159,6 +172,67 @@ class ArtifactHistory:
         with self._db.session() as session:
             row = self.latest_row(session, artifact)
             return _version(row) if row else None
+
+    def current(self) -> dict[str, CurrentVersion]:
+        """Every stored artifact's current version: its hash, what it was made from, and
+        whether it is the user's text.
+
+        A user's edit not yet kept counts as made from what the version it replaced was made
+        from; a version stored before inputs were recorded falls back on the input hashes of
+        its front matter.
+        """
+        with self._db.session() as session:
+            rows = session.execute(
+                select(*_VERSION_COLUMNS, ArtifactVersion.made_from, ArtifactVersion.kept)
+                .where(ArtifactVersion.project_id == self._project_id)
+                .order_by(ArtifactVersion.id)
+            ).all()
+            by_artifact: dict[str, list[Any]] = {}
+            for row in rows:
+                by_artifact.setdefault(row.artifact, []).append(row)
+            return {
+                artifact: self._current(session, versions)
+                for artifact, versions in by_artifact.items()
+            }
+
+    def _current(self, session: Session, versions: list[Any]) -> CurrentVersion:
+        latest = versions[-1]
+        kinds = [
+            (v, version_kind(v.changed_by, v.regeneration_reason, v.regeneration_run_id))
+            for v in versions
+        ]
+        user = {v.content_hash for v, kind in kinds if kind == "user_edit"}
+        generated = [v for v, kind in kinds if kind in ("generated", "regeneration")]
+        edited = latest.content_hash in user and (
+            not generated or generated[-1].content_hash != latest.content_hash
+        )
+        made_from = next((v.made_from for v in reversed(versions) if v.made_from is not None), None)
+        if made_from is None and generated:
+            content = session.scalar(
+                select(ArtifactVersion.content).where(ArtifactVersion.id == generated[-1].id)
+            )
+            made_from = _front_matter_inputs(content or "")
+        return CurrentVersion(
+            content_hash=latest.content_hash,
+            made_from=dict(made_from) if made_from is not None else None,
+            user_edited=edited,
+            kept=bool(latest.kept),
+        )
+
+    def keep(self, made_from: Mapping[str, Mapping[str, str]]) -> list[str]:
+        """Keep the user's current text of each artifact as the artifact, made from the given
+        inputs (artifact -> input -> hash); the artifacts kept."""
+        with self._db.session() as session:
+            for artifact, inputs in made_from.items():
+                session.execute(
+                    update(ArtifactVersion)
+                    .where(
+                        ArtifactVersion.id.in_(latest_versions(self._project_id)),
+                        ArtifactVersion.artifact == artifact,
+                    )
+                    .values(kept=True, made_from=dict(inputs))
+                )
+        return list(made_from)
 
     def latest_hashes(self) -> dict[str, tuple[int, str]]:
         """Every artifact's latest version number and content hash (no content is read)."""
@@ -338,3 +412,15 @@ def _change(row: ArtifactChange) -> ChangeRecord:
             if isinstance(s, dict)
         ),
     )
+
+
+def _front_matter_inputs(content: str) -> dict[str, str] | None:
+    """The input hashes a generated file's front matter records (None when it has none)."""
+    try:
+        meta, _ = split_front_matter(content)
+    except ValueError:
+        return None
+    inputs = meta.get("inputs") if meta else None
+    if not isinstance(inputs, dict):
+        return None
+    return {str(k): str(v) for k, v in inputs.items()}

@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 __all__ = [
     "ApprovalGate",
@@ -136,6 +137,11 @@ class WorkflowRun(Base):
     segments: Mapped[int] = mapped_column(Integer, default=1)
     # "workflow", or "regeneration" for the scoped run a regeneration makes.
     purpose: Mapped[str] = mapped_column(String(16), default="workflow", server_default="workflow")
+    provider: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    model: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    # Time nothing ran because an approval gate waited for a person (left out of metrics).
+    person_wait_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
 
 class PhaseRun(Base):
@@ -191,6 +197,9 @@ class ArtifactVersion(Base):
     created_at: Mapped[datetime]
     regeneration_reason: Mapped[str | None] = mapped_column(Text)
     regeneration_run_id: Mapped[int | None] = mapped_column(ForeignKey("regeneration_runs.id"))
+    # input -> content hash it was made from (None: not recorded, a user's edit not yet kept)
+    made_from: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    kept: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ArtifactChange(Base):
@@ -311,6 +320,7 @@ class ApprovalGate(Base):
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    waited_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
 
 class ResponseCacheEntry(Base):

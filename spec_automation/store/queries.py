@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from spec_automation.core.copying import copy_fields
@@ -48,9 +48,11 @@ __all__ = [
     "gates",
     "get_project",
     "get_run",
+    "last_failures",
     "latest_unfinished_run",
     "list_runs",
     "mark_interrupted",
+    "record_run_options",
     "runs_in_range",
     "snapshots",
     "wave_rows",
@@ -141,6 +143,42 @@ def latest_unfinished_run(db: Database, project_id: int) -> RunRecord | None:
             .limit(1)
         )
         return None if row is None else _run(row)
+
+
+def last_failures(db: Database, project_id: int) -> dict[str, str]:
+    """Phases whose last attempt (in any run) failed or was blocked, each with why."""
+    newest = (
+        select(func.max(PhaseRun.id))
+        .join(WorkflowRun, WorkflowRun.id == PhaseRun.run_id)
+        .where(WorkflowRun.project_id == project_id)
+        .group_by(PhaseRun.phase)
+        .scalar_subquery()
+    )
+    with db.session() as session:
+        rows = session.execute(
+            select(PhaseRun.phase, PhaseRun.status, PhaseRun.error, PhaseRun.blocked_by).where(
+                PhaseRun.id.in_(newest),
+                PhaseRun.status.in_((PhaseStatus.FAILED, PhaseStatus.BLOCKED)),
+            )
+        ).all()
+    return {
+        phase: (f"blocked by {blocked_by}" if status == PhaseStatus.BLOCKED else error)
+        or str(status)
+        for phase, status, error, blocked_by in rows
+    }
+
+
+def record_run_options(
+    db: Database, run_id: int, provider: str, model: str, options: dict[str, object]
+) -> None:
+    """Record the provider, model and options a run goes on with (a resume that overrode
+    some of them on purpose)."""
+    with db.session() as session:
+        session.execute(
+            update(WorkflowRun)
+            .where(WorkflowRun.id == run_id)
+            .values(provider=provider, model=model, options=options)
+        )
 
 
 def mark_interrupted(db: Database, run_id: int) -> bool:
@@ -309,6 +347,7 @@ def _run(row: WorkflowRun) -> RunRecord:
         mode=RunMode(row.mode),
         status=RunStatus(row.status),
         phases=tuple(row.phases),
+        options=dict(row.options or {}),
     )
 
 

@@ -109,6 +109,9 @@ class SqlRunRecorder:
             error="",
             segments=1,
             purpose=start.purpose,
+            provider=start.provider,
+            model=start.model,
+            options=dict(start.options),
         )
         with self._db.session() as session:
             session.add(run)
@@ -150,6 +153,7 @@ class SqlRunRecorder:
             run.completed_at = None
             run.wall_time_s = wall_time_s
             mode = RunMode(run.mode)
+            person_wait_s = run.person_wait_s
         self._open_attempts = {
             key: row for key, row in self._open_attempts.items() if key[0] != run_id
         }
@@ -159,6 +163,7 @@ class SqlRunRecorder:
             succeeded=frozenset(phase for phase, _ in done),
             wall_time_s=wall_time_s,
             sequential_estimate_s=sum(duration for _, duration in done),
+            person_wait_s=person_wait_s,
         )
 
     def finish_run(self, summary: RunSummary) -> None:
@@ -174,8 +179,15 @@ class SqlRunRecorder:
                     sequential_estimate_s=summary.sequential_estimate_s,
                     time_saved_s=summary.time_saved_s,
                     error=summary.error,
+                    person_wait_s=summary.person_wait_s,
                 )
             )
+            for gate, waited in summary.gate_waits.items():
+                session.execute(
+                    update(ApprovalGate)
+                    .where(ApprovalGate.project_id == self._project_id, ApprovalGate.gate == gate)
+                    .values(waited_s=waited)
+                )
 
     # --- artifacts -----------------------------------------------------------------------
 
@@ -252,9 +264,20 @@ class SqlRunRecorder:
                             "phase_run_id": attempt_id,
                             "workflow_run_id": c.run_id,
                             "created_at": c.finished_at,
+                            "made_from": dict(c.made_from),
                         }
                         for draft in c.artifacts
                     ],
+                )
+            if c.confirmed:
+                # Written again exactly as they are: the current versions were made from this.
+                session.execute(
+                    update(ArtifactVersion)
+                    .where(
+                        ArtifactVersion.id.in_(latest_versions(self._project_id)),
+                        ArtifactVersion.artifact.in_(c.confirmed),
+                    )
+                    .values(made_from=dict(c.made_from))
                 )
             # Last step before COMMIT: a failed write rolls the rows back, and a failed
             # commit after a successful write is what the file-vs-store check on open catches.
@@ -287,6 +310,7 @@ class SqlRunRecorder:
                 created_at=completion.finished_at,
                 regeneration_reason=reason,
                 regeneration_run_id=regeneration_run_id,
+                made_from=dict(completion.made_from),
             )
             change = detector.detect(
                 previous.content if previous else None, draft.content, changed_by=ChangedBy.SYSTEM

@@ -7,7 +7,7 @@ enums of ``core.ports``) so the service facade can turn them into JSON directly.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -59,6 +59,10 @@ class RunRecord:
     time_saved_s: float
     error: str
     segments: int
+    provider: str = ""
+    model: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)  # what it was started with
+    person_wait_s: float = 0.0  # nothing ran while a gate waited for a person
 
 
 @dataclass(frozen=True, slots=True)

@@ -259,13 +259,19 @@ class RegenerationStore:
             if snapshot is None or snapshot.project_id != self._project_id:
                 raise StoreError(f"no snapshot {snapshot_id} in this project")
             targets = session.execute(
-                select(SnapshotItem.artifact, ArtifactVersion.content, ArtifactVersion.phase)
+                select(
+                    SnapshotItem.artifact,
+                    ArtifactVersion.content,
+                    ArtifactVersion.phase,
+                    ArtifactVersion.made_from,
+                    ArtifactVersion.kept,
+                )
                 .join(ArtifactVersion, ArtifactVersion.id == SnapshotItem.artifact_version_id)
                 .where(SnapshotItem.snapshot_id == snapshot_id)
                 .order_by(SnapshotItem.artifact)
             ).all()
             try:
-                for artifact, content, phase in targets:
+                for artifact, content, phase, made_from, kept in targets:
                     latest = session.execute(
                         select(ArtifactVersion.id, ArtifactVersion.version, ArtifactVersion.content)
                         .where(
@@ -289,6 +295,9 @@ class RegenerationStore:
                         phase=phase,
                         created_at=change.detected_at,
                         regeneration_reason=ROLLBACK_REASON,
+                        # The restored content was made from what it was made from then.
+                        made_from=made_from,
+                        kept=kept,
                     )
                     history.record_change(session, artifact, change, latest.id, version_id)
                     written.append((artifact, read(artifact)))

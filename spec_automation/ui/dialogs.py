@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtWidgets import QMessageBox, QWidget
+
+if TYPE_CHECKING:
+    from spec_automation.ui.edits_dialog import EditToDecide
 
 __all__ = ["Prompter", "ask_later"]
 
@@ -45,6 +49,17 @@ class Prompter:
         box.setWindowTitle(title)
         box.setText(text)
         box.exec()
+
+    def decide_edits(
+        self, parent: QWidget | None, edits: Sequence[EditToDecide], what: str
+    ) -> str:
+        """Ask what to do with artifacts carrying the user's edits that ``what`` would
+        rewrite: one of ``edits_dialog.EDIT_CHOICES`` (Cancel on Escape)."""
+        from spec_automation.ui.edits_dialog import EditsDialog
+
+        dialog = EditsDialog(edits, what, parent)
+        dialog.exec()
+        return dialog.choice
 
     def confirm_link(self, parent: QWidget | None, url: QUrl) -> bool:
         """Ask before a link from a document is opened in the browser."""

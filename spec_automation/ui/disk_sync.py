@@ -101,6 +101,9 @@ class DiskSync(WindowPart):
         if not tab.dirty:
             tab.reload(disk)
             window.notify(f"{tab.artifact} changed on disk and was reloaded.")
+            # While a run or regeneration goes, the files it writes are its own: it records
+            # them, so they are not taken for edits made outside the app.
+            record = record and not window.runs.running
             if record:
                 await self.record_outside_changes()
             await window.refresh_explorer()

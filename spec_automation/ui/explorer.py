@@ -1,10 +1,10 @@
 """The project explorer: the spec's artifacts grouped by phase, each with its state.
 
-The states are worked out from the service (in a worker thread, see :func:`artifact_states`):
-missing (never generated), generated, edited by you (the latest version is a user edit, or the
-file was changed outside the app), stale (something it was made from changed after it, and no
-regeneration since brought it up to date, even unchanged), and
-failed (its phase failed or was blocked in the last run).
+The states are the service's (in a worker thread, see :func:`artifact_states`), decided by
+content in ``core.staleness`` exactly as ``status`` shows them: missing (never generated),
+generated, edited by you (it carries your edits, or the file was changed outside the app),
+stale (something it was made from changed since, with the reason), and failed (its phase
+failed or was blocked). An artifact whose gate waits for a decision is marked "approve?".
 """
 
 from __future__ import annotations
@@ -51,45 +51,27 @@ class ArtifactEntry:
     state: ArtifactState
     version: int | None
     detail: str = ""
+    gate_pending: str = ""  # the gate of its phase that waits for a decision, if any
 
 
 def artifact_states(service: ProjectService) -> list[ArtifactEntry]:
-    """Each artifact of the project's spec with its state (touches the store: run in a thread)."""
+    """Each artifact of the project's spec with its state (touches the store: run in a thread).
+
+    The state is the service's (``status``, decided in ``core.staleness``, the same as the
+    CLI's ``status``); a file changed on disk and not yet scanned shows as edited, and an
+    artifact whose phase's gate waits for a decision says so.
+    """
     status = service.status()
     graph = service.graph
-    kinds: dict[str, str] = {}  # artifact -> who made its latest version
-    for artifact in status.artifacts:
-        if artifact.version is None:
-            continue
-        page = service.artifact_versions(artifact.name, limit=1)
-        if page.items:
-            kinds[artifact.name] = page.items[0].kind
-    stale = service.stale_artifacts()
+    pending = {g.phase: g.gate for g in status.gates if g.status == "pending"}
     entries: list[ArtifactEntry] = []
     for artifact in status.artifacts:
-        phase_status = status.last_run_phases.get(artifact.phase, "")
-        detail = ""
-        if artifact.version is None and not artifact.on_disk:
-            state = (
-                ArtifactState.FAILED
-                if phase_status in ("failed", "blocked")
-                else ArtifactState.MISSING
-            )
-            detail = f"phase {artifact.phase} {phase_status}" if phase_status else ""
-        elif phase_status in ("failed", "blocked"):
-            state = ArtifactState.FAILED
-            detail = f"phase {artifact.phase} {phase_status} in the last run"
-        elif not artifact.matches_store:
-            state = ArtifactState.EDITED
-            detail = "changed outside the app since it was stored"
-        else:
-            if artifact.name in stale:
-                state = ArtifactState.STALE
-                detail = stale[artifact.name]
-            elif kinds.get(artifact.name) == "user_edit":
-                state = ArtifactState.EDITED
-            else:
-                state = ArtifactState.GENERATED
+        state = _STATE_OF[artifact.state]
+        detail = artifact.reason
+        if artifact.on_disk and not artifact.matches_store:
+            state, detail = ArtifactState.EDITED, "changed outside the app since it was stored"
+        elif artifact.state == "edited" and artifact.edit_kept:
+            detail = "your edit, kept as the artifact"
         entries.append(
             ArtifactEntry(
                 artifact.name,
@@ -98,9 +80,19 @@ def artifact_states(service: ProjectService) -> list[ArtifactEntry]:
                 state,
                 artifact.version,
                 detail,
+                pending.get(artifact.phase, ""),
             )
         )
     return entries
+
+
+_STATE_OF = {
+    "missing": ArtifactState.MISSING,
+    "generated": ArtifactState.GENERATED,
+    "edited": ArtifactState.EDITED,
+    "stale": ArtifactState.STALE,
+    "failed": ArtifactState.FAILED,
+}
 
 
 class ProjectExplorer(QTreeWidget):
@@ -144,10 +136,14 @@ class ProjectExplorer(QTreeWidget):
                 self.addTopLevelItem(group)
                 phases[entry.phase] = group
             version = f" · v{entry.version}" if entry.version else ""
-            item = QTreeWidgetItem([entry.name, f"{entry.state}{version}"])
+            gate = " · approve?" if entry.gate_pending else ""
+            item = QTreeWidgetItem([entry.name, f"{entry.state}{version}{gate}"])
             item.setData(0, Qt.ItemDataRole.UserRole, entry.name)
-            item.setForeground(1, QBrush(self._theme.colour(_STATE_COLOUR[entry.state])))
+            colour = "warning" if entry.gate_pending else _STATE_COLOUR[entry.state]
+            item.setForeground(1, QBrush(self._theme.colour(colour)))
             tip = f"{entry.name}: {entry.state}" + (f" ({entry.detail})" if entry.detail else "")
+            if entry.gate_pending:
+                tip += f"; gate {entry.gate_pending} waits for your approval in the Run view"
             item.setToolTip(0, tip)
             item.setToolTip(1, tip)
             group.addChild(item)

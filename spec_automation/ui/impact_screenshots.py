@@ -18,7 +18,7 @@ from typing import Any
 
 __all__ = ["IMPACT_SHOTS", "prepare_impact_project", "render_impact_shots"]
 
-IMPACT_SHOTS = ("high", "manual", "ignore", "medium", "run", "done")
+IMPACT_SHOTS = ("high", "manual", "ignore", "medium", "gate", "run", "done")
 _PRD = "prd.md"
 _WAIT_S = 60.0
 
@@ -138,6 +138,16 @@ async def render_impact_shots(
         dialog = await edit_and_save(reword_requirement)
         save(dialog, "medium")
         dialog.regenerate()  # the recommended strategy
+        # The regenerated architecture re-opens its gate; approve it in the Run dock, as a
+        # person would, so what depends on it is rebuilt.
+        await _until(
+            lambda: flow.summary.isVisible()
+            or (workspace is not None and workspace.waiting_gate is not None)
+        )
+        if workspace is not None and workspace.waiting_gate is not None:
+            await asyncio.sleep(0.2)
+            save(workspace, "gate")
+            workspace.approval_banner.approve()
         await _until(lambda: flow.summary.isVisible())
         await asyncio.sleep(0.3)
         if workspace is not None:

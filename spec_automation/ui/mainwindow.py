@@ -211,7 +211,8 @@ class MainWindow(QMainWindow):
              "show_explorer", "show_history", "show_log"],
         )
         actions.fill(
-            menus.addMenu("&Run"), ["run", "run_sequential", "cancel_run", None, "impact"]
+            menus.addMenu("&Run"),
+            ["run", "run_all", "run_sequential", "cancel_run", None, "impact"],
         )
         toolbar = QToolBar("Main toolbar")
         toolbar.setObjectName("mainToolbar")

@@ -17,6 +17,7 @@ open or a regeneration runs is analysed when the first is done.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from spec_automation.core.changes import ImpactLevel
 from spec_automation.services import (
     ChangeInfo,
+    EditsAtRisk,
     ImpactReport,
     ProjectService,
     RegenerationReport,
@@ -47,6 +49,7 @@ from spec_automation.ui.errors import user_message
 from spec_automation.ui.impact_dialog import ImpactChoice, ImpactDialog
 from spec_automation.ui.tasks import spawn
 from spec_automation.ui.theme import Theme
+from spec_automation.ui.visualizer.run_plan import decide_with
 from spec_automation.ui.visualizer.run_state import format_duration
 
 if TYPE_CHECKING:
@@ -318,20 +321,22 @@ class RegenerationFlow(QObject):
 
         workspace = self.workspace()
         try:
-            if choice.strategy == Strategy.IGNORE or workspace is None:
-                result = await call(None)
-            else:
-                phases = {service.spec.producer_of(a).name for a in choice.artifacts}
-                task = workspace.run_regeneration(call, phases)
-                if task is None:
-                    self.host.notify(
-                        "A run is going: regenerate when it has finished (Run ▸ Impact of "
-                        "the latest change).",
-                        error=True,
-                    )
+            try:
+                result = await self._run(call, choice, workspace)
+            except EditsAtRisk as risk:
+                # Chosen artifacts carry the user's edits: ask, then go on as they say.
+                decided = await decide_with(self.prompter, self.host)(
+                    service, risk.artifacts, "This regeneration"
+                )
+                if decided is None:
+                    self.host.notify("Nothing was regenerated: your edits are untouched.")
                     return None
-                self.host.runs.show()
-                result = await task
+                options = dataclasses.replace(
+                    options, edits=decided, explicit=options.explicit | {"edits"}
+                )
+                result = await self._run(call, choice, workspace)
+            if result is None:
+                return None
         except asyncio.CancelledError:
             self.host.notify("The regeneration was cancelled; what it finished is kept.")
             await self._refresh()
@@ -354,6 +359,26 @@ class RegenerationFlow(QObject):
             self.host.notify(_one_line(result), error=bool(result.failures))
         self.regenerated.emit(result)
         return result
+
+    async def _run(
+        self, call: Any, choice: ImpactChoice, workspace: Any
+    ) -> RegenerationReport | None:
+        service = self.host.service
+        if choice.strategy == Strategy.IGNORE or workspace is None or service is None:
+            result: RegenerationReport = await call(None)
+            return result
+        phases = {service.spec.producer_of(a).name for a in choice.artifacts}
+        task = workspace.run_regeneration(call, phases)
+        if task is None:
+            self.host.notify(
+                "A run is going: regenerate when it has finished (Run ▸ Impact of "
+                "the latest change).",
+                error=True,
+            )
+            return None
+        self.host.runs.show()
+        report: RegenerationReport = await task
+        return report
 
     async def _refresh(self) -> None:
         await self.host.disk.check_files_on_disk()

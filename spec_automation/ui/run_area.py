@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QWidget
 
 from spec_automation.core import events as ev
 from spec_automation.core.ports import RunMode
 from spec_automation.services import ProjectService
 from spec_automation.ui.visualizer import RunWorkspace
+from spec_automation.ui.visualizer.run_plan import decide_with
 from spec_automation.ui.window_part import WindowPart
 
 if TYPE_CHECKING:
@@ -46,7 +47,22 @@ class RunArea(WindowPart):
             ),
             "Ctrl+F5",
         )
+        actions.add(
+            "run_all",
+            "Run every phase",
+            lambda: start(
+                self.run_workflow(everything=True),
+                "Running every phase of the workflow…",
+                cancellable=True,
+            ),
+            "Ctrl+Shift+F5",
+        )
         actions.add("cancel_run", "Cancel run", self.cancel_run, "Shift+F5")
+        # While a run goes, the explorer follows it: one refresh for a burst of phase ends.
+        self._follow = QTimer(window)
+        self._follow.setSingleShot(True)
+        self._follow.setInterval(150)
+        self._follow.timeout.connect(lambda: window.start(window.refresh_explorer()))
 
     @property
     def running(self) -> bool:
@@ -58,6 +74,7 @@ class RunArea(WindowPart):
         actions, has_project = self.window.commands, self.window.service is not None
         actions["run"].setEnabled(has_project and not self.running)
         actions["run_sequential"].setEnabled(has_project and not self.running)
+        actions["run_all"].setEnabled(has_project and not self.running)
         actions["cancel_run"].setEnabled(self.running)
 
     def set_run_view(self, widget: QWidget, title: str = "Run") -> QDockWidget:
@@ -97,6 +114,7 @@ class RunArea(WindowPart):
             service,
             window.settings,
             open_artifact=lambda name: window.start(window.editors.open_artifact(name)),
+            decide_edits=decide_with(window.prompter, window),
         )
         workspace.bridge.event.connect(self._on_engine_event)
         workspace.run_completed.connect(self._run_completed)
@@ -104,6 +122,8 @@ class RunArea(WindowPart):
         self.set_run_view(workspace)
         if workspace.offer_resume():
             window.notify("The last run did not finish: resume it from the Run panel (Ctrl+4).")
+        elif workspace.show_pending_gates() is not None:
+            window.notify("A gate waits for your decision: Approve or Reject in the Run panel.")
         else:
             window.history_dock.raise_()
 
@@ -131,13 +151,18 @@ class RunArea(WindowPart):
             self.dock.raise_()
 
     async def run_workflow(
-        self, *, auto_approve: bool = False, mode: RunMode = RunMode.PARALLEL
+        self,
+        *,
+        auto_approve: bool = False,
+        mode: RunMode = RunMode.PARALLEL,
+        everything: bool = False,
     ) -> None:
-        """Run the workflow with the settings' options, live in the Run panel; cancellable."""
+        """Run what is out of date (``everything``: every phase) with the settings' options,
+        live in the Run panel; cancellable."""
         workspace = self.workspace
         if workspace is None:
             return
-        task = workspace.start_run(mode=mode, auto_approve=auto_approve)
+        task = workspace.start_run(mode=mode, auto_approve=auto_approve, everything=everything)
         if task is None:
             self.window.notify("A run is already going; cancel it first (Shift+F5).")
             return
@@ -174,10 +199,13 @@ class RunArea(WindowPart):
                 line = f"{phase} started (wave {wave})"
             case ev.PhaseSucceeded(phase=phase, duration_s=duration, cached=cached):
                 line = f"{phase} {'reused from the cache' if cached else 'done'} in {duration:.1f}s"
+                self._phase_finished(phase)
             case ev.PhaseFailed(phase=phase, error=error):
                 line = f"{phase} failed: {error}"
+                self._phase_finished(phase)
             case ev.GateWaiting(gate=gate, phase=phase):
                 line = f"gate {gate} waits for your approval of {phase}"
+                self._follow.start()
                 self.show()
                 self.window.notify(
                     f"{phase} is done and waits for your approval ({gate}): "
@@ -186,3 +214,16 @@ class RunArea(WindowPart):
         if line:
             self.window.log_view.appendPlainText(f"{datetime.now():%H:%M:%S}  {line}")
 
+
+    def _phase_finished(self, phase: str) -> None:
+        """A phase ended: its artifacts' states change in the explorer, and an open tab of one
+        that has no unsaved edits shows what the phase wrote."""
+        window = self.window
+        self._follow.start()
+        service = window.service
+        if service is None:
+            return
+        for artifact in service.graph.phase(phase).produces:
+            tab = window.editors.tab_for(artifact)
+            if tab is not None and not tab.dirty:
+                window.start(window.disk.check_on_disk(tab, record=False))

@@ -5,17 +5,21 @@ from __future__ import annotations
 import pytest
 
 
-def test_an_unchanged_rerun_shows_its_phases_as_cached(cli, sample_project):
+def test_an_unchanged_rerun_of_every_phase_shows_them_as_cached(cli, sample_project):
     first = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve")
     assert first.code == 0, first.err
     assert "cached" not in first.out
 
-    again = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve")
+    plain = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve")
+    assert plain.code == 0, plain.err
+    assert plain.out == "Everything is up to date: nothing needed to run.\n"
+
+    again = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve", "--all")
     assert again.code == 0, again.err
     assert "ANALYSIS cached (reused a stored reply, 0 tokens)" in again.out
     assert "Reused from the response cache (0 tokens): ANALYSIS, " in again.out
 
-    fresh = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve", "--no-cache")
+    fresh = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve", "--no-cache", "--all")
     assert fresh.code == 0, fresh.err
     assert "cached" not in fresh.out
 

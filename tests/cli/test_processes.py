@@ -65,6 +65,9 @@ def test_a_run_killed_with_sigkill_resumes_without_rerunning_completed_phases(
     assert isinstance(status, dict)
     assert status["resumable_run_id"] == 1
     assert status["last_run_status"] == "interrupted", "a dead run is not shown as running"
+    assert status["resumable_provider"] == "offline"
+    hint = cli("status", "-p", sample_project).out
+    assert "Run #1 did not finish (offline): spec-automation run --resume -p" in hint
 
     result = cli("run", "-p", sample_project, "--resume", "--latency-scale", "0", "--auto-approve")
     assert result.code == 0, result.out + result.err

@@ -62,6 +62,7 @@ def test_an_added_requirement_flows_into_the_regenerated_high_impact_artifacts(
         "high_impact_only",
         "--latency-scale",
         "0",
+        "--auto-approve",
         "--json",
     )
     assert regenerated.code == 0, regenerated.err

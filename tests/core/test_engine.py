@@ -267,13 +267,36 @@ async def test_events_follow_each_phase_through_its_states_in_order() -> None:
     assert isinstance(events[-1], ev.RunFinished)
 
 
+class _Revising(FakeRunner):
+    """Writes a new text every time it runs."""
+
+    calls: int = 0
+
+    async def run(self, request: PhaseRequest, progress: ProgressCallback) -> PhaseOutput:
+        self.calls += 1
+        out = await super().run(request, progress)
+        return PhaseOutput({a: f"{b}\nRevision {self.calls}.\n" for a, b in out.artifacts.items()},
+                           provider="fake")
+
+
 async def test_versions_increase_across_runs() -> None:
     spec = spec_of({"A": []})
-    engine, recorder = engine_for(spec, FakeRunner())
+    engine, recorder = engine_for(spec, _Revising())
     await engine.run()
     await engine.run()
     assert [v for v, _ in recorder.versions["a.md"]] == [1, 2]
     assert "version: 2" in recorder.files["a.md"]
+
+
+async def test_a_phase_that_writes_its_artifact_again_exactly_stores_nothing_new() -> None:
+    spec = spec_of({"A": [], "B": ["A"]})
+    engine, recorder = engine_for(spec, FakeRunner())
+    await engine.run()
+    first = dict(recorder.files)
+    result = await engine.run()
+    assert [v for v, _ in recorder.versions["a.md"]] == [1]
+    assert recorder.files == first  # no file written again
+    assert result.unchanged == ("A", "B")
 
 
 async def test_rate_limiter_spaces_requests_beyond_the_burst() -> None:

@@ -68,6 +68,7 @@ class ScriptedPrompter:
         self.answers = list(answers)
         self.asked: list[tuple[str, str, tuple[str, ...]]] = []
         self.informed: list[str] = []
+        self.edits_asked: list[list[tuple[str, str, str]]] = []
         self.links: list[str] = []
         self.open_links = False
 
@@ -81,6 +82,16 @@ class ScriptedPrompter:
 
     def inform(self, parent: object, title: str, text: str, *, error: bool = False) -> None:
         self.informed.append(text)
+
+    def decide_edits(self, parent: object, edits: Sequence[Any], what: str) -> str:
+        from spec_automation.ui.edits_dialog import CANCEL, EDIT_CHOICES
+
+        self.edits_asked.append([(e.artifact, e.written, e.now) for e in edits])
+        if self.answers:
+            answer = self.answers.pop(0)
+            assert answer in EDIT_CHOICES, f"scripted answer {answer!r} not among {EDIT_CHOICES}"
+            return answer
+        return CANCEL
 
     def confirm_link(self, parent: object, url: Any) -> bool:
         self.links.append(url.toString())

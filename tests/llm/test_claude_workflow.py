@@ -19,7 +19,8 @@ from tests.helpers.fake_claude import FakeClaude
 
 KEY = "sk-ant-api03-FAKE-KEY-never-to-be-written-0123456789"
 CLAUDE = services.RunOptions(provider="anthropic", model="claude-sonnet-4-6", auto_approve=True)
-NO_CACHE = dataclasses.replace(CLAUDE, use_cache=False)
+EVERY_PHASE = dataclasses.replace(CLAUDE, everything=True)
+NO_CACHE = dataclasses.replace(EVERY_PHASE, use_cache=False)
 
 
 @pytest.fixture
@@ -73,7 +74,10 @@ async def test_every_phase_streams_and_finishes_then_an_unchanged_rerun_makes_no
     assert all("Patient data never leaves the EU." in str(c.body) for c in fake.replies)
 
     calls = len(fake.calls)
-    again, seen = await run(project, fake)
+    plain, _ = await run(project, fake)  # a plain run: nothing is stale, nothing runs
+    assert plain.up_to_date
+    assert len(fake.calls) == calls
+    again, seen = await run(project, fake, EVERY_PHASE)
     assert again.status == RunStatus.COMPLETED
     assert len(fake.calls) == calls  # a 100% hit rate: zero provider calls
     cached = [e for e in seen if isinstance(e, ev.PhaseSucceeded)]

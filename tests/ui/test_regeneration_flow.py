@@ -130,10 +130,23 @@ def dialog_of(window: Any, loop: asyncio.AbstractEventLoop) -> ImpactDialog:
     return dialog
 
 
-def finished(window: Any, loop: asyncio.AbstractEventLoop) -> Any:
-    """Wait for the regeneration to end and its notification to show; the report."""
-    run(loop, until(lambda: window.regeneration.summary.isVisible(), timeout=60))
-    return window.regeneration.last_report
+def finished(window: Any, loop: asyncio.AbstractEventLoop, *, approve: bool = True) -> Any:
+    """Wait for the regeneration to end and its notification to show; the report.
+
+    A gate the regeneration re-opens is approved with the Run dock's banner (``approve``)."""
+    workspace = window.runs.workspace
+
+    def waiting() -> bool:
+        return workspace.approval_banner.isVisible() and workspace.waiting_gate is not None
+
+    summary = window.regeneration.summary
+    while True:
+        run(loop, until(lambda: summary.isVisible() or (approve and waiting()), timeout=60))
+        if summary.isVisible():
+            return window.regeneration.last_report
+        inside(loop, workspace.approval_banner.approve_button.click)
+        # the decision lands, then the regeneration goes on to its end (or another gate)
+        run(loop, until(lambda: summary.isVisible() or not waiting(), timeout=60))
 
 
 def test_adding_a_requirement_opens_the_dialog_with_the_services_analysis(
@@ -173,10 +186,10 @@ def test_adding_a_requirement_opens_the_dialog_with_the_services_analysis(
     assert window.service.regeneration_runs().total == 0
     assert window.service.change_history(PRD).total == 1
     assert window.explorer.state_of("architecture.md") == ArtifactState.STALE
-    # staleness flows downstream: tasks.md reads prd.md only through epics.md and others
+    # every downstream phase is given prd.md, so each says it was made from an older one
     assert window.explorer.state_of("tasks.md") == ArtifactState.STALE
     tasks = next(e for e in window.explorer.entries if e.name == "tasks.md")
-    assert "out of date itself" in tasks.detail
+    assert tasks.detail == "prd.md changed since it was made"
     assert window.explorer.state_of("analysis.md") == ArtifactState.GENERATED  # upstream
 
 

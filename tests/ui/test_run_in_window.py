@@ -42,6 +42,11 @@ def test_f5_runs_the_workflow_in_the_run_panel_and_the_gate_is_approved_there(
         assert "waits for your approval" in window.notice_message()
         assert window.commands["cancel_run"].isEnabled()
         assert not window.commands["run"].isEnabled()
+        # The explorer follows the run: what finished shows, what has not stays missing.
+        await until(lambda: window.explorer.state_of("architecture.md") == ArtifactState.GENERATED)
+        assert window.explorer.state_of("analysis.md") == ArtifactState.GENERATED
+        assert window.explorer.state_of("handoff.md") == ArtifactState.MISSING
+        assert workspace.running
         workspace.approval_banner.approve()
         await until(lambda: not workspace.running, timeout=30)
         await until(lambda: window.explorer.state_of("handoff.md") == ArtifactState.GENERATED)

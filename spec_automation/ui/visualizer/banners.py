@@ -204,12 +204,7 @@ class CompletionBanner(Banner):
         }.get(outcome, f"Run {outcome}")
         lines = [f"<b>{title}</b>"]
         if report is not None:
-            lines[0] += (
-                f" in {format_duration(report.wall_time_s)}: "
-                f"{len(report.succeeded)}/{len(self.project.graph.topological_order)} phases, "
-                f"{format_duration(report.time_saved_s)} saved by running in parallel "
-                f"({report.time_saved_pct:.0f} %)"
-            )
+            lines[0] += " " + _run_figures(report, len(self.project.graph.topological_order))
         lines += [f"✗ <b>{phase}</b>: {escape_html(error)}" for phase, error in failed.items()]
         if blocked:
             lines.append("Blocked: " + ", ".join(f"{p} (by {b})" for p, b in blocked.items()))
@@ -250,3 +245,18 @@ class CompletionBanner(Banner):
             else QSystemTrayIcon.MessageIcon.Information
         )
         self._tray.showMessage(title, body, kind, 8000)
+
+
+def _run_figures(report: RunReport, total: int) -> str:
+    """How long a run took (the wait for people apart), what ran and what it saved."""
+    text = f"in {format_duration(report.wall_time_s)}"
+    if report.person_wait_s >= 0.05:
+        text += f" ({format_duration(report.person_wait_s)} of it waiting for your approval)"
+    text += f": {len(report.succeeded)}/{total} phases done"
+    fresh = total - len(report.planned)
+    if report.planned and not report.resumed and fresh > 0:
+        text += f" ({len(report.planned)} run, {fresh} already up to date)"
+    return (
+        f"{text}, {format_duration(report.time_saved_s)} saved by running in parallel "
+        f"({report.time_saved_pct:.0f} %)"
+    )

@@ -55,6 +55,8 @@ from spec_automation.ui.visualizer.tracker import RunTracker
 __all__ = ["NODE_HEIGHT", "NODE_WIDTH", "PhaseNode", "WaveScene", "WaveView"]
 
 NODE_WIDTH = 184.0
+UP_TO_DATE = "up to date"  # a dimmed phase a run does not need
+NOT_REGENERATED = "not regenerated"  # a dimmed phase a regeneration leaves alone
 NODE_HEIGHT = 72.0
 _COLUMN_GAP = 38.0
 _ROW_GAP = 22.0
@@ -86,7 +88,8 @@ class PhaseNode(QGraphicsItem):
         self.look = look
         self.state = NodeState.PENDING
         self.detail = f"est. {format_duration(estimate_s)}"
-        self.dimmed = False  # outside the phases a regeneration runs
+        self.dimmed = False  # outside the phases a run or a regeneration runs
+        self.dimmed_as = NOT_REGENERATED  # what a dimmed node says instead of its state
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, False)
@@ -143,7 +146,7 @@ class PhaseNode(QGraphicsItem):
             metrics.elidedText(role, Qt.TextElideMode.ElideRight, width),
         )
         painter.setPen(QColor(colours.text))
-        detail = "not regenerated" if self.dimmed else self.detail
+        detail = self.dimmed_as if self.dimmed else self.detail
         painter.drawText(
             QRectF(left, 48, width, 18),
             Qt.AlignmentFlag.AlignLeft,
@@ -256,12 +259,14 @@ class WaveScene(QGraphicsScene):
         signal.connect(slot)
         self._links.append((signal, slot))
 
-    def set_dimmed(self, phases: Iterable[str]) -> None:
-        """Dim these phases (a regeneration runs only the others); an empty set undims all."""
+    def set_dimmed(self, phases: Iterable[str], label: str = NOT_REGENERATED) -> None:
+        """Dim these phases, each saying ``label`` (a run or regeneration runs only the
+        others); an empty set undims all."""
         dimmed = set(phases)
         for name, node in self.nodes.items():
-            if node.dimmed != (name in dimmed):
+            if node.dimmed != (name in dimmed) or node.dimmed_as != label:
                 node.dimmed = name in dimmed
+                node.dimmed_as = label
                 node.update()
 
     def dimmed_phases(self) -> list[str]:

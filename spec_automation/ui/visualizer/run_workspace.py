@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Callable, Collection, Coroutine
 from typing import Any
 
@@ -31,6 +32,7 @@ from spec_automation.core.events import (
 )
 from spec_automation.core.ports import RunMode, RunStatus
 from spec_automation.services import (
+    EditsAtRisk,
     PlanReport,
     ProjectError,
     ProjectService,
@@ -47,9 +49,20 @@ from spec_automation.ui.visualizer.banners import (
 )
 from spec_automation.ui.visualizer.bridge import EngineEventBridge
 from spec_automation.ui.visualizer.controls import RunControls
-from spec_automation.ui.visualizer.graph_view import WaveScene, WaveView
+from spec_automation.ui.visualizer.graph_view import (
+    NOT_REGENERATED,
+    UP_TO_DATE,
+    WaveScene,
+    WaveView,
+)
 from spec_automation.ui.visualizer.metrics_view import MetricsView
 from spec_automation.ui.visualizer.palette import canvas_colours, is_dark
+from spec_automation.ui.visualizer.run_plan import (
+    EditsPrompt,
+    RunDeclined,
+    ask_with_dialog,
+    describe_preview,
+)
 from spec_automation.ui.visualizer.run_state import NodeState, format_duration
 from spec_automation.ui.visualizer.timeline import TimelineView
 from spec_automation.ui.visualizer.tracker import RunTracker
@@ -67,6 +80,8 @@ class RunWorkspace(QWidget):
         settings: the app's settings (concurrency, latency scale, timeouts).
         open_artifact: called with an artifact's name when the user clicks a node.
         ask_feedback: asks why a gate is rejected; the default is a dialog.
+        decide_edits: asks what to do with artifacts carrying the user's edits that a run
+            would rewrite (keep, overwrite or cancel); the default is ``EditsDialog``.
 
     Signals:
         run_completed(str outcome, dict failures): a run ended (``completed``, ``partial``,
@@ -85,15 +100,18 @@ class RunWorkspace(QWidget):
         *,
         open_artifact: Callable[[str], None] | None = None,
         ask_feedback: FeedbackPrompt | None = None,
+        decide_edits: EditsPrompt | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("runWorkspace")
+        self.decide_edits = decide_edits or ask_with_dialog
         self.project = project
         self.settings = settings
         self.open_artifact = open_artifact
         self.run_task: asyncio.Task[Any] | None = None  # a run's or a regeneration's
-        self._dimmed: list[str] = []  # phases a regeneration leaves alone, drawn dimmed
+        self._dimmed: list[str] = []  # phases a run or regeneration leaves alone, drawn dimmed
+        self._dimmed_as = NOT_REGENERATED
         self._busy = False  # from launching a run until its task has shown how it ended
         self._closed = False
         self._resumable = False  # the project has an unfinished run the user may resume
@@ -118,7 +136,7 @@ class RunWorkspace(QWidget):
         self.approval_banner = ApprovalBanner(
             project,
             ask_feedback=ask_feedback,
-            on_rejected=lambda phase, feedback: setattr(self, "_redo", (phase, feedback)),
+            on_rejected=self._rejected,
             on_error=lambda message: self.completion_banner.show_error(message),
         )
         self.resume_banner = Banner("resumeBanner")
@@ -194,6 +212,7 @@ class RunWorkspace(QWidget):
         """Opening a project shows how its last run left each phase."""
         try:
             status = self.project.status()
+            needed = self.project.preview_run(self.options()).phases
         except ProjectError:
             return
         if status.last_run_phases:
@@ -201,6 +220,12 @@ class RunWorkspace(QWidget):
             for name, view in self.tracker.state.phases.items():
                 self.tracker.phase_state_changed.emit(name, str(view.state))
             self.tracker.flush()
+            # Phases the last run did not need, and a run would not need now, are up to date.
+            order = self.project.graph.topological_order
+            self._set_dimmed(
+                [p for p in order if p not in needed and p not in status.last_run_phases],
+                UP_TO_DATE,
+            )
 
     # --- the plan ------------------------------------------------------------------------
 
@@ -258,13 +283,43 @@ class RunWorkspace(QWidget):
             self.controls.concurrency.setValue(settings.concurrency)
 
     def start_run(
-        self, *, mode: RunMode = RunMode.PARALLEL, resume: bool = False, auto_approve: bool = False
+        self,
+        *,
+        mode: RunMode = RunMode.PARALLEL,
+        resume: bool = False,
+        auto_approve: bool = False,
+        everything: bool = False,
     ) -> asyncio.Task[RunReport | None] | None:
-        """Start a run (or resume the last unfinished one); ``None`` if one is going."""
+        """Start a run (or resume the last unfinished one); ``None`` if one is going.
+
+        Only what is out of date runs (``everything``: every phase); the banner says which
+        phases and why, and the phases left alone are drawn dimmed. If the run would rewrite
+        artifacts carrying the user's edits, ``decide_edits`` asks first.
+        """
         if self.running:
             return None
-        options = self.options(mode, resume=resume, auto_approve=auto_approve)
-        return self._launch(self.project.run_workflow(options, self.bridge.sink))
+        options = dataclasses.replace(
+            self.options(mode, resume=resume, auto_approve=auto_approve), everything=everything
+        )
+        return self._launch(self._planned_run(options), planned=True)
+
+    async def _planned_run(self, options: RunOptions) -> RunReport:
+        if options.resume:
+            self._set_dimmed([])
+        preview = await asyncio.to_thread(self.project.preview_run, options)
+        if preview.edits_at_risk and options.edits == "ask":
+            choice = await self.decide_edits(self.project, preview.edited_artifacts, "This run")
+            if choice is None:
+                raise RunDeclined("Nothing ran: your edits are untouched.")
+            options = dataclasses.replace(
+                options, edits=choice, explicit=options.explicit | {"edits"}
+            )
+            preview = await asyncio.to_thread(self.project.preview_run, options)
+        if not preview.up_to_date and not options.resume:
+            order = self.project.graph.topological_order
+            self._set_dimmed([p for p in order if p not in preview.phases], UP_TO_DATE)
+            self.completion_banner.say(describe_preview(preview), NodeState.QUEUED)
+        return await self.project.run_workflow(options, self.bridge.sink)
 
     def resume_run(self) -> asyncio.Task[RunReport | None] | None:
         """Resume the last unfinished run (offered when the project is opened)."""
@@ -277,8 +332,11 @@ class RunWorkspace(QWidget):
             self.controls.cancel_button.setEnabled(False)
             self.run_task.cancel()
 
-    def _launch(self, call: Coroutine[Any, Any, RunReport]) -> asyncio.Task[RunReport | None]:
-        self._set_dimmed([])
+    def _launch(
+        self, call: Coroutine[Any, Any, RunReport], *, planned: bool = False
+    ) -> asyncio.Task[RunReport | None]:
+        if not planned:  # a planned run dims what it does not need once it knows
+            self._set_dimmed([])
         self.completion_banner.hide()
         self.resume_banner.hide()
         self._busy = True
@@ -295,16 +353,28 @@ class RunWorkspace(QWidget):
             # The engine recorded the run as cancelled and said so (RunFinished): show it.
             self._resumable = True
             self._announce(str(RunStatus.CANCELLED), {}, {})
+        except RunDeclined as exc:
+            self.completion_banner.say(str(exc), NodeState.QUEUED)
         except ProjectError as exc:
             self.completion_banner.show_error(str(exc))
         else:
             self.last_report = report
-            self._resumable = report.status != RunStatus.COMPLETED
-            self._announce(str(report.status), report.failed, report.blocked, report)
+            if report.up_to_date:
+                self.completion_banner.say(
+                    "<b>Everything is up to date</b>: nothing needed to run. "
+                    "Run every phase again with Run ▸ Run every phase (Ctrl+Shift+F5).",
+                    NodeState.SUCCEEDED,
+                )
+            else:
+                self._resumable = report.status != RunStatus.COMPLETED
+                self._announce(str(report.status), report.failed, report.blocked, report)
             self.report_ready.emit(report)
         finally:
             self._busy = False
+            if self._dimmed_as != UP_TO_DATE:  # the phases a run did not need stay marked
+                self._set_dimmed([])
             self.approval_banner.clear()
+            self.show_pending_gates()
             self.metrics.refresh()
         self._update_buttons()
         if self._redo is not None and (report is None or report.status != RunStatus.COMPLETED):
@@ -352,12 +422,15 @@ class RunWorkspace(QWidget):
                 "cancelled", "the finished artifacts are kept"
             )
             raise
+        except EditsAtRisk:
+            raise  # the regeneration flow asks about them and tries again
         except ProjectError as exc:
             self.completion_banner.show_error(str(exc))
             raise
         finally:
             self._busy = False
             self.approval_banner.clear()
+            self.show_pending_gates()
             self.metrics.refresh()
             self._update_buttons()
         done = len(report.artifacts_regenerated)
@@ -368,17 +441,44 @@ class RunWorkspace(QWidget):
         self.completion_banner.announce_regeneration(report.status, detail, report.failures)
         return report
 
-    def _set_dimmed(self, phases: list[str]) -> None:
-        self._dimmed = phases
-        self.scene.set_dimmed(phases)
+    def _set_dimmed(self, phases: list[str], label: str = NOT_REGENERATED) -> None:
+        self._dimmed, self._dimmed_as = phases, label
+        self.scene.set_dimmed(phases, label)
         self._show_progress()
 
     # --- gates ---------------------------------------------------------------------------
 
     @property
     def waiting_gate(self) -> GateWaiting | None:
-        """The gate the run waits on, if any."""
+        """The gate the run waits on (or, outside a run, one left pending), if any."""
         return self.approval_banner.waiting_gate
+
+    def show_pending_gates(self) -> GateWaiting | None:
+        """Outside a run, offer the first gate left pending (a regeneration re-opened it, or
+        a run stopped before it was decided) in the banner, with Approve and Reject."""
+        if self.running or self._closed:
+            return None
+        try:
+            status = self.project.status()
+        except ProjectError:
+            return None
+        pending = [g for g in status.gates if g.status == "pending"]
+        if not pending:
+            return None
+        gate = pending[0]
+        waiting = self.project.graph.dependents(gate.phase)
+        event = GateWaiting(
+            run_id=0, elapsed_s=0.0, gate=gate.gate, phase=gate.phase, waiting=waiting
+        )
+        self.approval_banner.show_waiting(event)
+        return event
+
+    def _rejected(self, phase: str, feedback: str) -> None:
+        if self.running:  # the run regenerates the phase with the feedback once it ends
+            self._redo = (phase, feedback)
+        else:  # a gate left pending: regenerate the phase now
+            redo = self.project.redo_phase(phase, feedback, self.options(), self.bridge.sink)
+            self._launch(redo)
 
     # --- resume offered on open ----------------------------------------------------------
 
@@ -426,7 +526,7 @@ class RunWorkspace(QWidget):
     def _show_progress(self, *_: object) -> None:
         state = self.tracker.state
         done, total = state.progress()
-        if self._dimmed:  # a regeneration: count only the phases it reruns
+        if self._dimmed:  # count only the phases the run or regeneration runs
             active = [v for name, v in state.phases.items() if name not in self._dimmed]
             done, total = sum(1 for v in active if v.state.finished), len(active)
         running = len(state.in_state(NodeState.RUNNING))
@@ -465,7 +565,7 @@ class RunWorkspace(QWidget):
                 self.scene.phase_clicked.connect(self._open_phase)
                 self.view.setScene(self.scene)
                 self.scene.set_workflow(self.project.graph, self.plan, self.tracker)
-                self.scene.set_dimmed(self._dimmed)
+                self.scene.set_dimmed(self._dimmed, self._dimmed_as)
                 for banner in (self.approval_banner, self.resume_banner, self.completion_banner):
                     banner.dark = dark
                 self.metrics.refresh()

@@ -90,7 +90,7 @@ async def _capture(directory: Path, *, dark: bool, suffix: str, short: bool = Fa
             await asyncio.sleep(0.1)
             shot("after")
             if not short:
-                second = workspace.start_run()
+                second = workspace.start_run(everything=True)
                 assert second is not None
                 await _until(lambda: workspace.waiting_gate is not None)
                 workspace.approval_banner.approve()
