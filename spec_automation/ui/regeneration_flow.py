@@ -325,7 +325,7 @@ class RegenerationFlow(QObject):
                 result = await self._run(call, choice, workspace)
             except EditsAtRisk as risk:
                 # Chosen artifacts carry the user's edits: ask, then go on as they say.
-                decided = await decide_with(self.prompter, self.host)(
+                decided = await decide_with(self.host.prompter, self.host)(
                     service, risk.artifacts, "This regeneration"
                 )
                 if decided is None:

@@ -399,3 +399,37 @@ def test_an_edit_made_outside_the_app_opens_the_dialog(window, loop, sample_proj
     assert window.service.change_history(PRD).items[0].changed_by == "user"
     inside(loop, dialog.reject)
     run(loop, until(lambda: "stays recorded" in window.notice_message()))
+
+
+def test_a_regeneration_asks_before_rewriting_an_edit_and_keeps_it(
+    make_window, loop, sample_project: Path
+) -> None:
+    from spec_automation.services import open_project
+    from spec_automation.ui.edits_dialog import KEEP
+
+    service = open_project(sample_project)
+    epics = service.read_artifact("epics.md")
+    mine = epics + "\nMy own note on the epics.\n"
+    service.save_artifact("epics.md", mine)
+    service.close()
+    prompter = ScriptedPrompter(KEEP)
+    window = make_window(
+        AppSettings(autosave_interval_s=0.2, latency_scale=LATENCY), prompter=prompter
+    )
+    run(loop, window.open_project(sample_project))
+    save_edit(window, loop, add_requirement)
+    dialog = dialog_of(window, loop)
+    inside(loop, lambda: QTest.keyClick(dialog, Qt.Key.Key_Return))  # Enter: regenerate_all
+
+    report = finished(window, loop)
+
+    assert [[name for name, _, _ in asked] for asked in prompter.edits_asked] == [["epics.md"]]
+    assert report is not None
+    assert report.edits_kept == ("epics.md",)
+    assert (sample_project / "artifacts" / "epics.md").read_text(encoding="utf-8") == mine
+    assert "architecture.md" in report.artifacts_regenerated
+    # Kept as written, the epics were made from the architecture before it was regenerated:
+    # the explorer says so rather than calling them fresh.
+    assert window.explorer.state_of("epics.md") == ArtifactState.STALE
+    entry = next(e for e in window.explorer.entries if e.name == "epics.md")
+    assert "architecture.md changed since it was made" in entry.detail
