@@ -7,6 +7,7 @@ settings file never stops the app: the defaults are used and the problem is repo
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -167,6 +168,22 @@ def log_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_log_dir(_APP, appauthor=False))
+
+
+#: A log grows to this size, then the previous one (``NAME.log.1``) is replaced by it.
+LOG_ROTATE_BYTES = 1024 * 1024
+
+
+def prepare_private_log(path: Path) -> None:
+    """Make ``path`` ready to append to: its folder exists, a log over ``LOG_ROTATE_BYTES``
+    becomes ``NAME.1`` (one older log is kept), and the file is readable by its owner only
+    (a traceback can hold file names and text from the user's project)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        if path.stat().st_size > LOG_ROTATE_BYTES:
+            os.replace(path, path.with_name(path.name + ".1"))
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    os.chmod(path, 0o600)
 
 
 def settings_path() -> Path:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -13,9 +15,86 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spec_automation.core.ports import ArtifactDraft
 
-__all__ = ["ProjectPaths", "RunLockedError", "run_lock", "run_lock_is_free", "write_atomic"]
+__all__ = [
+    "MAX_TEXT_BYTES",
+    "ProjectPaths",
+    "RunLockedError",
+    "UnsafeFileError",
+    "read_text_inside",
+    "refuse_links_below",
+    "run_lock",
+    "run_lock_is_free",
+    "write_atomic",
+]
 
 STATE_DIR = ".spec_automation"
+#: The largest brief, constitution or artifact the app reads (a spec is words, not data).
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+
+
+class UnsafeFileError(OSError):
+    """A project file the app will not read or write: a link, not a regular file, or too
+    large. ``str()`` is a sentence for the user."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(errno.EPERM, problem, str(path))
+        self.path = path
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.problem}"
+
+
+def refuse_links_below(root: Path, path: Path) -> None:
+    """Raise ``UnsafeFileError`` when ``path`` or a folder between ``root`` and it is a link.
+
+    The project folder itself may be reached through a link; nothing inside it is followed,
+    so nothing outside the project is read or written through one.
+    """
+    try:
+        inside = path.relative_to(root)
+    except ValueError:
+        raise UnsafeFileError(path, f"is outside the project folder {root}") from None
+    current = root
+    for part in inside.parts:
+        current = current / part
+        if current.is_symlink():
+            raise UnsafeFileError(
+                current, "is a link; the app does not read or write through links"
+            )
+
+
+def read_text_inside(root: Path, path: Path, *, limit: int = MAX_TEXT_BYTES) -> str:
+    """The UTF-8 text of a regular file inside the project, read without following links.
+
+    Raises ``FileNotFoundError`` when there is no file, ``UnsafeFileError`` for a link, a
+    folder, a pipe or device, or a file over ``limit`` bytes, and ``UnicodeDecodeError``
+    when the bytes are not UTF-8. A pipe never blocks the read: it is refused unopened.
+    """
+    refuse_links_below(root, path)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeFileError(
+                path, "is a link; the app does not read or write through links"
+            ) from None
+        if exc.errno == errno.EISDIR:
+            raise UnsafeFileError(path, "is a folder, not a file") from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise UnsafeFileError(path, "is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeFileError(path, "is not a regular file (a pipe or a device?)")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise UnsafeFileError(
+            path, f"is larger than {limit // (1024 * 1024)} MiB, more than the app reads"
+        )
+    return data.decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +146,23 @@ class ProjectPaths:
         """True when the folder holds a spec_automation project."""
         return self.database.is_file()
 
+    def read_text(self, path: Path, *, limit: int = MAX_TEXT_BYTES) -> str:
+        """A file of the project, read as ``read_text_inside`` says (never through a link)."""
+        return read_text_inside(self.root, path, limit=limit)
+
+    def write_text(self, path: Path, text: str) -> None:
+        """Write a file of the project atomically, never through a link."""
+        refuse_links_below(self.root, path)
+        write_atomic(path, text)
+
     def write_artifacts(self, drafts: Sequence[ArtifactDraft]) -> None:
-        """Write each artifact file atomically."""
+        """Write each artifact file atomically (never through a link)."""
+        refuse_links_below(self.root, self.artifacts)
         self.artifacts.mkdir(parents=True, exist_ok=True)
         for draft in drafts:
-            write_atomic(self.artifact(draft.name), draft.content)
+            path = self.artifact(draft.name)
+            refuse_links_below(self.root, path)
+            write_atomic(path, draft.content)
 
 
 def write_atomic(path: Path, text: str) -> None:

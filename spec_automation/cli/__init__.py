@@ -18,7 +18,7 @@ from pathlib import Path
 
 from spec_automation import __version__
 from spec_automation.cli.parser import EXIT_USER_ERROR, build_parser
-from spec_automation.settings import log_dir
+from spec_automation.settings import log_dir, prepare_private_log
 
 __all__ = ["UserError", "main"]
 
@@ -88,7 +88,7 @@ def _log_unexpected(exc: BaseException) -> Path:
 
     log = log_dir() / "cli.log"
     try:
-        log.parent.mkdir(parents=True, exist_ok=True)
+        prepare_private_log(log)
         with log.open("a", encoding="utf-8") as handle:
             handle.write(f"--- {datetime.now(UTC).isoformat()} spec-automation {__version__}\n")
             handle.write("".join(traceback.format_exception(exc)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from spec_automation.core.artifacts import content_hash
@@ -18,7 +18,7 @@ from spec_automation.services.reports import (
 )
 from spec_automation.store.errors import StoreError
 from spec_automation.store.records import ChangeRecord
-from spec_automation.workspace import write_atomic
+from spec_automation.workspace import ProjectPaths, UnsafeFileError, refuse_links_below
 
 __all__ = [
     "artifact_name",
@@ -41,13 +41,17 @@ def read_artifact(project: ProjectState, name: str) -> str:
     """
     path = project.paths.artifact(artifact_name(project, name))
     try:
-        return path.read_text(encoding="utf-8")
+        return project.paths.read_text(path)
     except FileNotFoundError:
         raise ProjectError(
             f"{name} has not been generated yet (no file {path}); run the workflow first"
         ) from None
     except UnicodeDecodeError:
-        raise ProjectError(f"{path} is not UTF-8 text") from None
+        raise ProjectError(
+            f"{path} is not UTF-8 text (saved in another encoding?); save it as UTF-8"
+        ) from None
+    except UnsafeFileError as exc:
+        raise ProjectError(str(exc)) from None
     except OSError as exc:
         raise ProjectError(f"cannot read {path}: {exc.strerror}") from None
 
@@ -71,10 +75,10 @@ def save_artifact(project: ProjectState, name: str, text: str) -> SaveResult:
             text,
             changed_by=ChangedBy.USER,
             phase=project.spec.producer_of(name).name,
-            write=lambda content: write_atomic(path, content),
+            write=lambda content: project.paths.write_text(path, content),
         )
-        if change is None and file_text(path) != text:
-            write_atomic(path, text)
+        if change is None and file_text(project.paths, path) != text:
+            project.paths.write_text(path, text)
     except StoreError as exc:
         raise ProjectError(str(exc)) from None
     except OSError as exc:
@@ -154,10 +158,10 @@ def scan_one(project: ProjectState, name: str) -> ChangeInfo | str:
         # Called inside the store's write transaction: a run committing this artifact
         # right now is either wholly before or wholly after this read.
         try:
-            return path.read_text(encoding="utf-8")
+            return project.paths.read_text(path)
         except FileNotFoundError:
             problem.append("absent")
-        except (UnicodeDecodeError, IsADirectoryError):
+        except (UnicodeDecodeError, OSError):  # not UTF-8, a link, a pipe, too large
             problem.append("unreadable")
         return None
 
@@ -180,7 +184,7 @@ def scan_one(project: ProjectState, name: str) -> ChangeInfo | str:
 def _matches(project: ProjectState, name: str, stored: dict[str, tuple[int, str]]) -> bool:
     """True when the file holds the latest stored version: nothing to record, no write
     transaction needed. Anything else goes through ``scan_one``, which decides inside one."""
-    text = file_text(project.paths.artifact(name))
+    text = file_text(project.paths, project.paths.artifact(name))
     return name in stored and text is not None and content_hash(text) == stored[name][1]
 
 
@@ -206,9 +210,38 @@ def user_edited(project: ProjectState, artifacts: Sequence[str]) -> list[str]:
     return edited
 
 
-def file_text(path: Path) -> str | None:
-    """The file's UTF-8 text, or None when it cannot be read as such."""
+def refuse_unreadable_targets(project: ProjectState, artifacts: Iterable[str], what: str) -> None:
+    """Raise ``ProjectError`` when ``what`` (a run, a regeneration) would replace artifact
+    files the app cannot read as text: not UTF-8, a link, a pipe, too large. Such a file may
+    hold the user's work, and the store could not keep it, so nothing is written instead."""
+    paths = project.paths
     try:
-        return path.read_text(encoding="utf-8")
+        refuse_links_below(paths.root, paths.artifacts)
+    except UnsafeFileError as exc:
+        raise ProjectError(f"{exc}: {what} writes only inside the project") from None
+    problems = []
+    for name in artifacts:
+        path = paths.artifact(name)
+        try:
+            paths.read_text(path)
+        except FileNotFoundError:
+            continue
+        except UnicodeDecodeError:
+            problems.append(f"{path} is not UTF-8 text (saved in another encoding?)")
+        except OSError as exc:
+            problems.append(str(exc) if isinstance(exc, UnsafeFileError) else f"{path}: {exc}")
+    if problems:
+        raise ProjectError(
+            f"{what} would replace files the app cannot read as text, which may hold your "
+            f"work: {'; '.join(problems)}. Save each as UTF-8 text (or move it away) and try "
+            "again; nothing was written"
+        )
+
+
+def file_text(paths: ProjectPaths, path: Path) -> str | None:
+    """The project file's UTF-8 text, or None when it cannot be read as such (missing, not
+    UTF-8, a link, not a regular file, too large)."""
+    try:
+        return paths.read_text(path)
     except (OSError, UnicodeDecodeError):
         return None

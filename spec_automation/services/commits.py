@@ -31,7 +31,7 @@ def commit_stored(
     for artifact in dict.fromkeys(artifacts):
         stored = latest.get(artifact)
         path = project.paths.artifact(artifact)
-        text = file_text(path)
+        text = file_text(project.paths, path)
         if stored is not None and text is not None and content_hash(text) == stored[0].content_hash:
             paths.append(path)
     try:

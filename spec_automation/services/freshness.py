@@ -77,6 +77,6 @@ def inputs_now(project: ProjectState, phase: str) -> dict[str, str]:
 
 def _text(project: ProjectState, name: str) -> str:
     try:
-        return (project.paths.root / name).read_text(encoding="utf-8")
+        return project.paths.read_text(project.paths.root / name)
     except (OSError, UnicodeDecodeError):
         return ""

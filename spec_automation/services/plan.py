@@ -69,6 +69,11 @@ def project_paths(folder: Path) -> ProjectPaths:
 def load_project_spec(paths: ProjectPaths) -> tuple[WorkflowSpec, str]:
     """The spec the project uses (its own ``orchestrator_spec.yml``, else the bundled one)
     and where it was read from."""
+    if paths.spec_override.is_symlink():
+        raise ProjectError(
+            f"{paths.spec_override} is a link; the app does not read through links: "
+            "replace it with the spec file itself"
+        )
     path = paths.spec_override if paths.spec_override.is_file() else bundled_spec_path()
     return load_spec(path), str(path)
 

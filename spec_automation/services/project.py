@@ -10,7 +10,9 @@ only reads the store starts without them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import os
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -49,7 +51,13 @@ from spec_automation.store import queries
 from spec_automation.store.database import Database, open_database
 from spec_automation.store.errors import StoreError
 from spec_automation.store.regeneration import RegenerationStore
-from spec_automation.workspace import ProjectPaths, run_lock_is_free, write_atomic
+from spec_automation.workspace import (
+    MAX_TEXT_BYTES,
+    ProjectPaths,
+    UnsafeFileError,
+    refuse_links_below,
+    run_lock_is_free,
+)
 
 if TYPE_CHECKING:
     from spec_automation.agents.runner import AgentPhaseRunner
@@ -76,23 +84,49 @@ def create_project(
         raise ProjectError(f"{folder} is already a spec_automation project; open it instead")
     if not brief_text.strip():
         raise ProjectError("the brief is empty: describe the product you want to specify")
-    if paths.brief.exists() and paths.brief.read_text(encoding="utf-8") != brief_text:
+    if len(brief_text.encode("utf-8")) > MAX_TEXT_BYTES:
+        raise ProjectError(
+            f"the brief is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB; a brief describes "
+            "the product in words: shorten it, or import long documents separately"
+        )
+    if (paths.brief.exists() or paths.brief.is_symlink()) and _existing_brief(paths) != brief_text:
         raise ProjectError(
             f"{paths.brief} already exists with other text; move it away or use it as the brief"
         )
     spec, _ = load_project_spec(paths)
     project_name = (name or folder.name).strip() or "project"
 
+    for folder_inside in (paths.artifacts, paths.inputs, paths.state):
+        _refuse_link(paths, folder_inside)
     paths.artifacts.mkdir(parents=True, exist_ok=True)
     paths.inputs.mkdir(exist_ok=True)
     if not paths.brief.exists():
-        write_atomic(paths.brief, brief_text if brief_text.endswith("\n") else brief_text + "\n")
+        paths.write_text(
+            paths.brief, brief_text if brief_text.endswith("\n") else brief_text + "\n"
+        )
     db = _open_db(paths)
     try:
         queries.ensure_project(db, project_name, str(folder), spec.name)
     finally:
         db.close()
     return open_project(folder, git_enabled=git_enabled)
+
+
+def _existing_brief(paths: ProjectPaths) -> str | None:
+    """The text of a ``brief.md`` already in the folder (None: not readable as a brief)."""
+    try:
+        return paths.read_text(paths.brief)
+    except UnsafeFileError as exc:
+        raise ProjectError(str(exc)) from None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _refuse_link(paths: ProjectPaths, path: Path) -> None:
+    try:
+        refuse_links_below(paths.root, path)
+    except UnsafeFileError as exc:
+        raise ProjectError(f"{exc}: replace it with a folder of the project") from None
 
 
 def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectService:
@@ -157,10 +191,19 @@ def _project_git(paths: ProjectPaths, enabled: bool | None) -> tuple[GitRepo | N
 
 
 def _open_db(paths: ProjectPaths) -> Database:
+    """The project's store, never through a link, readable by its owner only."""
+    for path in (paths.state, paths.database):
+        try:
+            refuse_links_below(paths.root, path)
+        except UnsafeFileError as exc:
+            raise ProjectError(f"{exc}: the project's store must be inside the project") from None
     try:
-        return open_database(paths.database)
+        db = open_database(paths.database)
     except StoreError as exc:
         raise ProjectError(str(exc)) from None
+    with contextlib.suppress(OSError):  # the store holds the user's text: keep it private
+        os.chmod(paths.database, 0o600)
+    return db
 
 
 class ProjectService(ProjectState):

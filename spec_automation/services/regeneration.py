@@ -16,7 +16,7 @@ from spec_automation.core.regeneration import (
     RegenerationPlanner,
     parse_strategy,
 )
-from spec_automation.services.artifacts import scan
+from spec_automation.services.artifacts import refuse_unreadable_targets, scan
 from spec_automation.services.commits import commit_stored
 from spec_automation.services.context import ProjectState
 from spec_automation.services.errors import EditsAtRisk, ProjectError, check_page
@@ -108,6 +108,10 @@ async def _regenerate_locked(
     except RegenerationError as exc:
         raise ProjectError(str(exc)) from None
     plan, kept = await asyncio.to_thread(_settle_edits, project, plan, options)
+    if plan.scope is not None:
+        await asyncio.to_thread(
+            refuse_unreadable_targets, project, plan.scope.artifacts, "the regeneration"
+        )
     started = project.clock.now()
     t0 = project.clock.monotonic()
     store = project.regenerations

@@ -24,7 +24,7 @@ from spec_automation.core.ports import (
 )
 from spec_automation.core.staleness import RunPlan, plan_run
 from spec_automation.llm.factory import ProviderSetupError
-from spec_automation.services.artifacts import scan
+from spec_automation.services.artifacts import refuse_unreadable_targets, scan
 from spec_automation.services.cache import StoreResponseCache
 from spec_automation.services.commits import WaveCommitter
 from spec_automation.services.context import ProjectState
@@ -38,7 +38,7 @@ from spec_automation.store import queries
 from spec_automation.store.database import Database
 from spec_automation.store.errors import StoreError
 from spec_automation.store.recorder import SqlRunRecorder, WriteFiles
-from spec_automation.workspace import RunLockedError, run_lock
+from spec_automation.workspace import RunLockedError, UnsafeFileError, run_lock
 
 __all__ = [
     "PhaseRunnerFactory",
@@ -172,6 +172,7 @@ def _plan(project: ProjectState, options: RunOptions, redo: Mapping[str, str]) -
         purpose="workflow",
         hold_on_gates=True,
     )
+    refuse_unreadable_targets(project, sorted(written), "the run")
     replaced = at_risk if options.edits == "overwrite" else ()
     notices = []
     if kept:
@@ -304,9 +305,16 @@ def build_phase_runner(project: ProjectState, options: RunOptions) -> AgentPhase
 def read_brief(project: ProjectState) -> str:
     """The project's brief (``ProjectError`` when it is missing or empty)."""
     try:
-        brief = project.paths.brief.read_text(encoding="utf-8")
+        brief = project.paths.read_text(project.paths.brief)
     except FileNotFoundError:
         raise ProjectError(f"the brief {project.paths.brief} is missing; write one first") from None
+    except UnicodeDecodeError:
+        raise ProjectError(
+            f"the brief {project.paths.brief} is not UTF-8 text (saved in another encoding?); "
+            "save it as UTF-8"
+        ) from None
+    except UnsafeFileError as exc:
+        raise ProjectError(f"the brief cannot be used: {exc}") from None
     if not brief.strip():
         raise ProjectError(
             f"the brief {project.paths.brief} is empty; describe the product first"
@@ -318,11 +326,17 @@ def _read_constitution(project: ProjectState) -> str:
     """The project's non-negotiable principles (``constitution.md``), or ''."""
     path = project.paths.root / "constitution.md"
     try:
-        return path.read_text(encoding="utf-8")
+        return project.paths.read_text(path)
     except FileNotFoundError:
         return ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProjectError(f"{path} cannot be read ({exc})") from None
+    except UnicodeDecodeError:
+        raise ProjectError(
+            f"{path} is not UTF-8 text (saved in another encoding?); save it as UTF-8"
+        ) from None
+    except UnsafeFileError as exc:
+        raise ProjectError(f"the constitution cannot be used: {exc}") from None
+    except OSError as exc:
+        raise ProjectError(f"{path} cannot be read ({exc.strerror})") from None
 
 
 def _prepare_run(project: ProjectState, options: RunOptions) -> tuple[int | None, RunOptions]:

@@ -9,7 +9,7 @@ from spec_automation.services.errors import ProjectError, check_page
 from spec_automation.services.reports import RollbackReport, SnapshotInfo
 from spec_automation.store import queries
 from spec_automation.store.errors import StoreError
-from spec_automation.workspace import RunLockedError, run_lock, write_atomic
+from spec_automation.workspace import RunLockedError, run_lock
 
 __all__ = ["rollback", "snapshots"]
 
@@ -41,10 +41,10 @@ def rollback(project: ProjectState, snapshot_id: int) -> RollbackReport:
             scan(project)
 
             def write(artifact: str, content: str) -> None:
-                write_atomic(project.paths.artifact(artifact), content)
+                project.paths.write_text(project.paths.artifact(artifact), content)
 
             def read(artifact: str) -> str | None:
-                return file_text(project.paths.artifact(artifact))
+                return file_text(project.paths, project.paths.artifact(artifact))
 
             restored, unchanged = project.regenerations.rollback(snapshot_id, write, read)
     except (RunLockedError, StoreError) as exc:

@@ -4,6 +4,7 @@ run, and a run left to resume."""
 from __future__ import annotations
 
 from spec_automation.core.artifacts import content_hash
+from spec_automation.services.artifacts import file_text
 from spec_automation.services.context import ProjectState
 from spec_automation.services.freshness import current_states
 from spec_automation.services.reports import ArtifactStatus, GateInfo, StatusReport
@@ -20,10 +21,9 @@ def project_status(project: ProjectState) -> StatusReport:
     for artifact in project.spec.artifacts:
         path = project.paths.artifact(artifact)
         stored = latest.get(artifact)
-        on_disk = path.is_file()
-        matches = False
-        if stored is not None and on_disk:
-            matches = content_hash(path.read_text(encoding="utf-8")) == stored[1]
+        on_disk = path.exists() or path.is_symlink()
+        text = file_text(project.paths, path) if stored is not None and on_disk else None
+        matches = text is not None and stored is not None and content_hash(text) == stored[1]
         state = states[artifact]
         artifacts.append(
             ArtifactStatus(

@@ -20,7 +20,7 @@ from typing import Any
 from spec_automation.core.spec import SpecError
 from spec_automation.llm.keys import KeyStoreError
 from spec_automation.services import ProjectError
-from spec_automation.settings import SettingsError, log_dir
+from spec_automation.settings import SettingsError, log_dir, prepare_private_log
 
 __all__ = ["ErrorReporter", "gui_log_path", "user_message"]
 
@@ -59,7 +59,7 @@ class ErrorReporter:
     def _ensure_log(self) -> None:
         if self._handler is not None:
             return
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        prepare_private_log(self.log_path)
         handler = logging.FileHandler(self.log_path, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         self.logger.addHandler(handler)
