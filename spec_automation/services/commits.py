@@ -56,6 +56,7 @@ class WaveCommitter:
         self.committed: set[str] = set()
         self.complete = False
         self.run_id = 0
+        self.earlier: tuple[str, ...] = ()  # phases a resumed run finished before it stopped
         self.pending: asyncio.Task[None] | None = None
 
     def on_event(self, event: ev.EngineEvent) -> None:
@@ -65,7 +66,9 @@ class WaveCommitter:
         if self.project.git is None:
             return
         self.run_id = event.run_id
-        if isinstance(event, ev.RunFinished):
+        if isinstance(event, ev.RunStarted):
+            self.earlier = event.already_done
+        elif isinstance(event, ev.RunFinished):
             self.complete = event.status == RunStatus.COMPLETED
         elif isinstance(event, ev.WaveFinished) and event.phases_completed:
             phases = tuple(event.phases_completed)
@@ -96,6 +99,9 @@ class WaveCommitter:
         """
         if self.project.git is None:
             return
+        earlier = [p for p in self.earlier if p not in self.committed]
+        if earlier:  # a kill can come between a wave's store commit and its git commit
+            self._queue(earlier, f"Run {self.run_id}: what it finished before it was stopped")
         if not self.complete:
             left = [p for p in self.project.graph.topological_order if p not in self.committed]
             self._queue(left, f"Run {self.run_id} did not complete: keep what it finished")

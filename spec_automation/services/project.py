@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import glob
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,6 +123,18 @@ def _existing_brief(paths: ProjectPaths) -> str | None:
         return None
 
 
+def _remove_torn_writes(paths: ProjectPaths, artifacts: Iterable[str]) -> None:
+    """Delete the temporary files an interrupted atomic write left beside the artifacts
+    (``.NAME.*.tmp``: never the artifact itself, which holds the old text or the new)."""
+    if paths.artifacts.is_symlink() or not paths.artifacts.is_dir():
+        return
+    for name in artifacts:
+        for leftover in paths.artifacts.glob(f".{glob.escape(name)}.*.tmp"):
+            if leftover.is_file() or leftover.is_symlink():
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+
+
 def _refuse_link(paths: ProjectPaths, path: Path) -> None:
     try:
         refuse_links_below(paths.root, path)
@@ -159,6 +172,8 @@ def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectSer
     except Exception:
         db.close()
         raise
+    if run_lock_is_free(paths.lock):
+        _remove_torn_writes(paths, spec.artifacts)
     info = ProjectInfo(record.name, folder, source, record.created_at)
     service = ProjectService(paths, info, spec, db, record.id)
     service.git, notice = _project_git(paths, git_enabled)

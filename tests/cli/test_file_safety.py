@@ -40,7 +40,8 @@ def refused(result: Result, *words: str) -> None:
     """Exit 2 with one `error:` sentence naming the problem, and no traceback."""
     assert result.code == 2, (result.code, result.out, result.err)
     lines = [line for line in result.err.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.err
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("error: "), result.err
     for word in words:
         assert word in result.err, (word, result.err)
     assert "Traceback" not in result.err + result.out
@@ -82,16 +83,19 @@ def test_a_prd_saved_in_another_encoding_is_never_overwritten(cli: Cli, generate
 def test_a_binary_artifact_is_never_overwritten_and_status_still_works(
     cli: Cli, generated: Path
 ) -> None:
+    prd = generated / "artifacts" / "prd.md"
+    prd.write_text(prd.read_text(encoding="utf-8") + "\n### FR-12: Swap shifts\n", "utf-8")
+    assert cli("scan", "-p", generated).code == 0  # a change to regenerate from
     tasks = generated / "artifacts" / "tasks.md"
     tasks.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
 
     status = cli("status", "-p", generated)
-    result = cli("regenerate", "-p", generated, "--strategy", "regenerate_all", *FAST)
-    run = cli("run", "-p", generated, *FAST, "--all")
+    regenerate = cli("regenerate", "-p", generated, "--strategy", "regenerate_all", *FAST)
+    run = cli("run", "-p", generated, *FAST, "--all", "--keep-edits")
 
     assert status.code == 0, status.err
+    refused(regenerate, "the regeneration would replace", "tasks.md is not UTF-8 text")
     refused(run, "tasks.md is not UTF-8 text")
-    assert result.code == 2  # no change to regenerate from, or refused: never written
     assert tasks.read_bytes() == b"\x89PNG\r\n\x1a\n\x00\x00binary"
 
 
@@ -164,7 +168,8 @@ def test_a_pipe_in_place_of_an_artifact_blocks_nothing(cli: Cli, generated: Path
     status = cli("status", "-p", generated)
     run = cli("run", "-p", generated, *FAST, "--all")
 
-    assert scan.code == 0 and "epics.md" in scan.out, scan.err
+    assert scan.code == 0, scan.err
+    assert "epics.md" in scan.out
     assert status.code == 0, status.err
     refused(run, "epics.md is not a regular file")
     assert stat.S_ISFIFO(epics.lstat().st_mode)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -102,6 +103,28 @@ def test_a_run_killed_with_sigkill_resumes_without_rerunning_completed_phases(
         assert body.startswith("# ")
     leftovers = [p.name for p in (sample_project / "artifacts").iterdir() if p.name.startswith(".")]
     assert leftovers == [], "no temporary files left behind"
+    # Every artifact is committed as the store holds it, the waves before the kill included.
+    uncommitted = subprocess.run(
+        ["git", "status", "--porcelain", "--", "artifacts"],
+        cwd=sample_project, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert uncommitted == ""
+
+
+def test_opening_a_project_removes_what_an_interrupted_write_left(
+    sample_project: Path, cli: Cli
+) -> None:
+    assert cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve").code == 0
+    artifacts = sample_project / "artifacts"
+    torn = artifacts / ".prd.md.k3j4h5.tmp"  # as write_atomic names them
+    torn.write_text("half a PRD", encoding="utf-8")
+    mine = artifacts / ".my-notes.tmp"  # not one of the app's: left alone
+    mine.write_text("mine", encoding="utf-8")
+
+    assert cli("status", "-p", sample_project).code == 0
+
+    assert not torn.exists()
+    assert mine.read_text(encoding="utf-8") == "mine"
 
 
 def test_ctrl_c_cancels_cleanly_and_the_run_can_be_resumed(sample_project: Path, cli: Cli) -> None:
