@@ -19,7 +19,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spec_automation.core.ports import RunStatus
 from spec_automation.core.strategy import Strategy
 from spec_automation.git_repo import GitError, GitRepo, git_notice
 from spec_automation.services import artifacts, gates, metrics, status
@@ -157,14 +156,14 @@ def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectSer
         record = queries.get_project(db)
         if record is None:
             record = queries.ensure_project(db, folder.name, str(folder), spec.name)
-        unfinished = queries.latest_unfinished_run(db, record.id)
-        running = unfinished is not None and unfinished.status == RunStatus.RUNNING
+        running = queries.running_run_ids(db, record.id)
         regenerations = RegenerationStore(db, record.id)
-        # Recorded as running, yet no process holds the project's run lock: it died. Say so.
+        # Recorded as running, yet no process holds the project's run lock: it died. Say so,
+        # for a workflow run and for the run a regeneration drives alike.
         # (The lock is only looked at when something claims to be running.)
         if (running or regenerations.running()) and run_lock_is_free(paths.lock):
-            if running and unfinished is not None:
-                queries.mark_interrupted(db, unfinished.id)
+            for run_id in running:
+                queries.mark_interrupted(db, run_id)
             regenerations.mark_interrupted()
     except StoreError as exc:
         db.close()

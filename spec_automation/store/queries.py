@@ -181,6 +181,21 @@ def record_run_options(
         )
 
 
+def running_run_ids(db: Database, project_id: int) -> list[int]:
+    """The runs recorded as running (a workflow's or a regeneration's), oldest first."""
+    with db.session() as session:
+        return list(
+            session.scalars(
+                select(WorkflowRun.id)
+                .where(
+                    WorkflowRun.project_id == project_id,
+                    WorkflowRun.status == RunStatus.RUNNING,
+                )
+                .order_by(WorkflowRun.id)
+            )
+        )
+
+
 def mark_interrupted(db: Database, run_id: int) -> bool:
     """Mark a run that a dead process left ``running`` as interrupted, with its open phases.
 

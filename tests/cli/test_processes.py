@@ -204,3 +204,38 @@ def test_a_second_run_on_the_same_project_is_refused(sample_project: Path, cli: 
     finally:
         proc.kill()
         proc.communicate()
+
+
+def test_a_killed_regeneration_is_shown_interrupted_not_running(
+    sample_project: Path, cli: Cli
+) -> None:
+    assert cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve").code == 0
+    prd = sample_project / "artifacts" / "prd.md"
+    prd.write_text(prd.read_text(encoding="utf-8") + "\n### FR-12: Swap shifts\n", "utf-8")
+    assert cli("scan", "-p", sample_project).code == 0
+    proc = spawn(
+        "regenerate", "-p", str(sample_project), "--strategy", "regenerate_all",
+        "--latency-scale", "0.03", "--auto-approve", "--keep-edits",
+    )  # fmt: skip
+    try:
+        wait_for(lambda: len([r for _, s, r in phase_rows(sample_project) if r == 2]) >= 2)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+    status = cli("status", "-p", sample_project, "--json").json()
+    runs = cli("runs", "-p", sample_project, "--json").json()
+
+    assert isinstance(status, dict)
+    assert (status["last_run_id"], status["last_run_status"]) == (2, "interrupted")
+    assert isinstance(runs, dict)
+    assert [r["status"] for r in runs["items"]] == ["interrupted"]
+    # The project goes on: the regeneration can be made again.
+    again = cli(
+        "regenerate", "-p", sample_project, "--strategy", "regenerate_all",
+        "--latency-scale", "0", "--auto-approve", "--keep-edits",
+    )  # fmt: skip
+    assert again.code == 0, again.err
