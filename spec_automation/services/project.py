@@ -80,7 +80,7 @@ def create_project(
     paths = ProjectPaths(folder)
     if folder.exists() and not folder.is_dir():
         raise ProjectError(f"{folder} exists and is not a folder")
-    if paths.is_project():
+    if paths.is_project() and _holds_project(paths):
         raise ProjectError(f"{folder} is already a spec_automation project; open it instead")
     if not brief_text.strip():
         raise ProjectError("the brief is empty: describe the product you want to specify")
@@ -110,6 +110,15 @@ def create_project(
     finally:
         db.close()
     return open_project(folder, git_enabled=git_enabled)
+
+
+def _holds_project(paths: ProjectPaths) -> bool:
+    """Whether the folder's store records a project (an init stopped half-way does not)."""
+    db = _open_db(paths)
+    try:
+        return queries.find_project(db) is not None
+    finally:
+        db.close()
 
 
 def _existing_brief(paths: ProjectPaths) -> str | None:
@@ -153,8 +162,8 @@ def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectSer
     spec, source = load_project_spec(paths)
     db = _open_db(paths)
     try:
-        record = queries.get_project(db)
-        if record is None:
+        record = queries.find_project(db)
+        if record is None:  # an init stopped before it recorded the project: finish it
             record = queries.ensure_project(db, folder.name, str(folder), spec.name)
         running = queries.running_run_ids(db, record.id)
         regenerations = RegenerationStore(db, record.id)

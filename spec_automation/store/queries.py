@@ -45,6 +45,7 @@ __all__ = [
     "UNFINISHED_STATUSES",
     "artifact_versions",
     "ensure_project",
+    "find_project",
     "gates",
     "get_project",
     "get_run",
@@ -95,11 +96,17 @@ def get_project(db: Database) -> ProjectRecord:
     Raises:
         StoreError: the store has no project yet.
     """
+    record = find_project(db)
+    if record is None:
+        raise StoreError(f"{db.path} holds no project yet")
+    return record
+
+
+def find_project(db: Database) -> ProjectRecord | None:
+    """The store's project, or None when it has none yet (an ``init`` that was stopped)."""
     with db.session() as session:
         row = session.scalar(select(Project).order_by(Project.id).limit(1))
-        if row is None:
-            raise StoreError(f"{db.path} holds no project yet")
-        return _project(row)
+        return None if row is None else _project(row)
 
 
 def list_runs(db: Database, project_id: int, limit: int = 50, offset: int = 0) -> list[RunRecord]:
