@@ -220,7 +220,13 @@ def run_lock(path: Path) -> Iterator[None]:
     except OSError as exc:
         raise RunLockedError(f"the project's run lock {path} cannot be used: {exc}") from None
     try:
-        write_atomic(owner, f"pid {os.getpid()}")
+        try:
+            write_atomic(owner, f"pid {os.getpid()}")
+        except OSError as exc:  # the lock is released below
+            raise RunLockedError(
+                f"cannot start: {exc.strerror or exc} (writing {owner}); "
+                "free some space (or make the folder writable) and try again"
+            ) from None
         yield
     finally:
         with contextlib.suppress(OSError):
