@@ -31,9 +31,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 async def test_resuming_an_anthropic_run_goes_on_with_anthropic(project) -> None:
     fake = FakeClaude(api_key=KEY)
     project.providers.http_client = fake.client()
-    started = services.RunOptions(
-        provider="anthropic", model="claude-haiku-4-5", auto_approve=True
-    )
+    started = services.RunOptions(provider="anthropic", model="claude-haiku-4-5", auto_approve=True)
     done: list[str] = []
     first: asyncio.Task[services.RunReport] | None = None
 
@@ -120,9 +118,44 @@ async def test_a_five_second_gate_wait_is_reported_apart_and_saves_no_negative_t
     )
     metrics = project.metrics()
     assert metrics.person_wait_s == pytest.approx(report.person_wait_s)
-    assert metrics.parallel_duration_s == pytest.approx(
-        report.wall_time_s - report.person_wait_s
-    )
+    assert metrics.parallel_duration_s == pytest.approx(report.wall_time_s - report.person_wait_s)
     assert metrics.parallel_duration_s < 5.0
     assert metrics.time_saved_s >= 0.0
     assert metrics.runs[-1].parallel_time_s == pytest.approx(metrics.parallel_duration_s)
+
+
+async def test_an_edit_saved_while_its_phase_runs_is_kept_and_the_phase_says_why(
+    project,
+) -> None:
+    fast = services.RunOptions(latency_scale=0, auto_approve=True)
+    await project.run_workflow(fast)
+    mine = project.read_artifact("prd.md") + "\n### FR-12: Typed while the run was going\n"
+    saved: list[int] = []
+
+    def save_during_spec_pm(event: ev.EngineEvent) -> None:
+        if isinstance(event, ev.PhaseStarted) and event.phase == "SPEC_PM" and not saved:
+            saved.append(project.save_artifact("prd.md", mine).version.version)
+
+    # A reviewer's note has SPEC_PM write a new PRD; the user saves their own meanwhile.
+    report = await project.redo_phase(
+        "SPEC_PM",
+        "Add a waiting list",
+        services.RunOptions(latency_scale=0.01, auto_approve=True),
+        save_during_spec_pm,
+    )
+
+    assert saved
+    assert report.status == RunStatus.PARTIAL
+    assert "prd.md changed while SPEC_PM was writing it" in report.failed["SPEC_PM"]
+    assert "IntegrityError" not in report.failed["SPEC_PM"]
+    assert project.read_artifact("prd.md") == mine  # the user's text, on disk and stored
+    latest = project.artifact_versions("prd.md").items[0]
+    assert (latest.version, latest.kind) == (saved[0], "user_edit")
+    # The next run asks about the edit, and keeping it finishes the workflow from it.
+    with pytest.raises(services.EditsAtRisk):
+        await project.run_workflow(fast)
+    done = await project.run_workflow(
+        services.RunOptions(latency_scale=0, auto_approve=True, edits="keep")
+    )
+    assert done.status == RunStatus.COMPLETED, done.failed
+    assert "Typed while the run" in project.read_artifact("architecture.md")

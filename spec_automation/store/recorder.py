@@ -23,6 +23,7 @@ from spec_automation.core.ports import (
     GateState,
     GateStatus,
     PhaseCompletion,
+    PhaseError,
     PhaseStatus,
     ResumeState,
     RunMode,
@@ -246,6 +247,7 @@ class SqlRunRecorder:
             "warnings": list(c.warnings),
         }
         with self._db.session() as session:
+            self._refuse_overtaken(session, c)
             attempt_id = self._close_attempt(session, c.run_id, c.phase, values)
             if c.artifacts and self._regeneration is not None:
                 self._insert_regenerated(session, c, attempt_id)
@@ -286,6 +288,30 @@ class SqlRunRecorder:
             CommittedArtifact(name=d.name, version=d.version, content_hash=d.content_hash)
             for d in c.artifacts
         )
+
+    def _refuse_overtaken(self, session: Session, completion: PhaseCompletion) -> None:
+        """Raise ``PhaseError`` when an artifact the phase wrote got a newer version while it
+        ran (the user saved or scanned an edit): that version is kept, nothing is stored."""
+        names = [d.name for d in completion.artifacts]
+        if not names:
+            return
+        newest = dict(
+            session.execute(
+                select(ArtifactVersion.artifact, func.max(ArtifactVersion.version))
+                .where(
+                    ArtifactVersion.project_id == self._project_id,
+                    ArtifactVersion.artifact.in_(names),
+                )
+                .group_by(ArtifactVersion.artifact)
+            ).all()
+        )
+        overtaken = [d.name for d in completion.artifacts if newest.get(d.name, 0) >= d.version]
+        if overtaken:
+            raise PhaseError(
+                f"{', '.join(overtaken)} changed while {completion.phase} was writing it (an "
+                "edit was saved during the run); your version is kept and nothing of this "
+                "phase was stored: run again to decide about it"
+            )
 
     def _insert_regenerated(
         self, session: Session, completion: PhaseCompletion, attempt_id: int
