@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import stat
 import tempfile
@@ -134,6 +135,12 @@ class ProjectPaths:
         return self.state / "state.db"
 
     @property
+    def write_journal(self) -> Path:
+        """The content hashes of the artifact files being written, recorded before the
+        files are renamed into place: a crash before the store's COMMIT is recognised."""
+        return self.state / "writing.json"
+
+    @property
     def lock(self) -> Path:
         """Held while a run writes to the project."""
         return self.state / "run.lock"
@@ -159,6 +166,10 @@ class ProjectPaths:
         """Write each artifact file atomically (never through a link)."""
         refuse_links_below(self.root, self.artifacts)
         self.artifacts.mkdir(parents=True, exist_ok=True)
+        if drafts:  # the store commits one batch at a time: the journal holds the latest
+            refuse_links_below(self.root, self.write_journal)
+            journal = {d.name: d.content_hash for d in drafts}
+            write_atomic(self.write_journal, json.dumps(journal, sort_keys=True))
         for draft in drafts:
             path = self.artifact(draft.name)
             refuse_links_below(self.root, path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -208,6 +210,42 @@ def user_edited(project: ProjectState, artifacts: Sequence[str]) -> list[str]:
         if latest in user and (not generated or generated[-1].content_hash != latest):
             edited.append(artifact)
     return edited
+
+
+def undo_uncommitted_writes(project: ProjectState) -> list[str]:
+    """Put back the artifact files a run renamed into place but the store never committed
+    (the process died in between), so the file and the store agree; return their names.
+
+    Such a file holds exactly the hash the journal recorded, which the store has no version
+    of: it is the run's text, not the user's, and the phase is not recorded as done, so a
+    resume writes it again. Anything else (an edit made since) is left for the scan.
+    """
+    journal_path = project.paths.write_journal
+    try:
+        journal = json.loads(project.paths.read_text(journal_path))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return []
+    if not isinstance(journal, dict):
+        return []
+    names = [n for n in journal if isinstance(n, str) and n in project.spec.artifacts]
+    known = project.history.all_versions(names)
+    latest = project.history.latest_all()
+    undone = []
+    for name in names:
+        path = project.paths.artifact(name)
+        text = file_text(project.paths, path)
+        if text is None or content_hash(text) != journal[name]:
+            continue
+        if any(v.content_hash == journal[name] for v in known.get(name, [])):
+            continue  # committed after all
+        if name in latest:
+            project.paths.write_text(path, latest[name][1])
+        else:
+            path.unlink()
+        undone.append(name)
+    with contextlib.suppress(OSError):
+        journal_path.unlink()
+    return undone
 
 
 def refuse_unreadable_targets(project: ProjectState, artifacts: Iterable[str], what: str) -> None:

@@ -180,10 +180,18 @@ def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectSer
     except Exception:
         db.close()
         raise
-    if run_lock_is_free(paths.lock):
+    lock_free = run_lock_is_free(paths.lock)
+    if lock_free:
         _remove_torn_writes(paths, spec.artifacts)
     info = ProjectInfo(record.name, folder, source, record.created_at)
     service = ProjectService(paths, info, spec, db, record.id)
+    if lock_free:  # no run is writing: a journal left behind is from one that died
+        undone = artifacts.undo_uncommitted_writes(service)
+        if undone:
+            service.notices.append(
+                f"A run stopped while writing {', '.join(undone)}; the files are back as the "
+                "store holds them, and resuming the run writes them again."
+            )
     service.git, notice = _project_git(paths, git_enabled)
     if notice:
         service.notices.append(notice)

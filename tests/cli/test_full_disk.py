@@ -49,7 +49,7 @@ def test_a_full_disk_before_the_run_is_a_sentence(
 def test_a_disk_filling_up_during_a_run_leaves_it_resumable(
     cli: Cli, sample_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fill_the_disk_after(monkeypatch, 3)  # the lock's owner file and two artifacts
+    fill_the_disk_after(monkeypatch, 4)  # the lock owner file, then the first artifacts
 
     result = cli("run", "-p", sample_project, *FAST)
 
