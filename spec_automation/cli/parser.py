@@ -7,7 +7,9 @@ Building the parser loads nothing heavy (no store, no engine, no Qt), so ``--ver
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,12 +23,88 @@ __all__ = ["EXIT_USER_ERROR", "build_parser"]
 
 EXIT_USER_ERROR = 2
 _DEFAULT_LATENCY_SCALE = AppSettings().latency_scale
+#: The largest row id SQLite stores: an id past it cannot name anything.
+_MAX_ID = 2**63 - 1
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # argparse's own exit code is 2 as well
         self.print_usage(sys.stderr)
         self.exit(EXIT_USER_ERROR, f"error: {message}\n")
+
+
+# --- numbers: each refused in a sentence by argparse (exit 2), not deep inside a command
+
+
+def _whole(what: str, low: int, high: int) -> Callable[[str], int]:
+    """An argument type: a whole number from ``low`` to ``high``, refused in words naming
+    ``what`` (argparse reports the refusal as a usage error, exit 2)."""
+
+    def parse(text: str) -> int:
+        digits = text.strip()
+        if len(digits) > 30 and digits.lstrip("+-").isdigit():
+            # Out of range, and not converted: int() refuses past 4,300 digits.
+            _check_range(what, low - 1 if digits.startswith("-") else high + 1, digits, low, high)
+        try:
+            value = int(digits)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be a whole number, not {_quoted(text)}"
+            ) from None
+        _check_range(what, value, digits, low, high)
+        return value
+
+    return parse
+
+
+def _number(
+    what: str, low: float, high: float, *, above_low: bool = False
+) -> Callable[[str], float]:
+    """An argument type: a number from ``low`` (or more than ``low``, with ``above_low``) to
+    ``high``: never NaN, never infinite."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)  # linear in the text's length, unlike int()
+        except ValueError:
+            value = math.nan
+        if math.isnan(value):
+            raise argparse.ArgumentTypeError(f"{what} must be a number, not {_quoted(text)}")
+        if above_low and value <= low:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be more than {_plain(low)}, not {_cut(text.strip())}"
+            )
+        _check_range(what, value, text, low, high)
+        return value
+
+    return parse
+
+
+def _check_range(what: str, value: float, text: str, low: float, high: float) -> None:
+    shown = _cut(text.strip())
+    if value < low:
+        least = "zero or more" if low == 0 else f"at least {_plain(low)}"
+        raise argparse.ArgumentTypeError(f"{what} must be {least}, not {shown}")
+    if value > high:
+        raise argparse.ArgumentTypeError(f"{what} must be at most {_plain(high)}, not {shown}")
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 30 else f"{text[:27]}..."
+
+
+def _quoted(text: str) -> str:
+    return repr(_cut(text))
+
+
+_CONCURRENCY = _whole("concurrency", 1, 64)  # as the settings allow
+_LATENCY_SCALE = _number("latency scale", 0.0, 10.0)  # as the settings allow
+_PAGE_SIZE = _whole("page size", 1, 10_000)
+_OFFSET = _whole("offset", 0, 1_000_000_000)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="plan (and check) this spec file instead of the project's",
     )
-    plan.add_argument("--concurrency", type=int, default=4, metavar="N")
+    plan.add_argument("--concurrency", type=_CONCURRENCY, default=4, metavar="N")
     plan.add_argument("--json", action="store_true", help="print JSON")
 
     run = sub.add_parser("run", help="run the workflow (parallel by default)")
@@ -81,31 +159,32 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--sequential", action="store_true", help="one phase at a time (the baseline)")
     run.add_argument(
         "--concurrency",
-        type=int,
+        type=_CONCURRENCY,
         default=None,
         metavar="N",
-        help="phases at once (default: your settings, 4 out of the box)",
+        help="phases at once, 1 to 64 (default: your settings, 4 out of the box)",
     )
     run.add_argument(
         "--rate-limit",
-        type=float,
+        type=_number("rate limit", 0.0, 100_000.0),
         default=None,
         metavar="PER_MINUTE",
-        help="at most this many phase requests a minute",
+        help="at most this many phase requests a minute (0: no limit)",
     )
     run.add_argument(
         "--phase-timeout",
-        type=float,
+        type=_number("phase timeout", 0.0, 7 * 24 * 3600.0, above_low=True),
         default=None,
         metavar="SECONDS",
-        help="fail a phase that takes longer (default: your settings, 900 out of the box)",
+        help="fail a phase that takes longer, up to a week "
+        "(default: your settings, 900 out of the box)",
     )
     run.add_argument(
         "--latency-scale",
-        type=float,
+        type=_LATENCY_SCALE,
         default=None,
         metavar="X",
-        help="offline provider: simulated seconds per estimated second "
+        help="offline provider: simulated seconds per estimated second, 0 to 10 "
         f"(default: your settings, {_DEFAULT_LATENCY_SCALE} out of the box; 0 for no delay)",
     )
     run.add_argument(
@@ -199,22 +278,33 @@ def _add_change_commands(sub: Any, project_arg: Any) -> None:
     project_arg(history)
     history.add_argument("artifact", help="an artifact file name, e.g. prd.md")
     history.add_argument("--versions", action="store_true", help="list versions, not changes")
-    history.add_argument("--limit", type=int, default=20, metavar="N", help="page size (20)")
-    history.add_argument("--offset", type=int, default=0, metavar="N", help="skip N, newest first")
+    history.add_argument(
+        "--limit", type=_PAGE_SIZE, default=20, metavar="N", help="page size, 1 to 10000 (20)"
+    )
+    history.add_argument(
+        "--offset", type=_OFFSET, default=0, metavar="N", help="skip N, newest first"
+    )
     history.add_argument("--json", action="store_true")
     _add_gui_commands(sub)
 
     impact = sub.add_parser("impact", help="what a change affects downstream, and how badly")
     project_arg(impact)
     impact.add_argument(
-        "change", nargs="?", type=int, metavar="CHANGE_ID", help="default: your latest edit"
+        "change",
+        nargs="?",
+        type=_whole("change id", 1, _MAX_ID),
+        metavar="CHANGE_ID",
+        help="default: your latest edit",
     )
     impact.add_argument("--json", action="store_true")
 
     regenerate = sub.add_parser("regenerate", help="regenerate what a change affects")
     project_arg(regenerate)
     regenerate.add_argument(
-        "--change", type=int, metavar="ID", help="the change (default: your latest edit)"
+        "--change",
+        type=_whole("change id", 1, _MAX_ID),
+        metavar="ID",
+        help="the change (default: your latest edit)",
     )
     regenerate.add_argument(
         "--strategy",
@@ -232,14 +322,19 @@ def _add_change_commands(sub: Any, project_arg: Any) -> None:
         "--confirm", action="store_true", help="ignore a change even though something is HIGH"
     )
     regenerate.add_argument(
-        "--concurrency", type=int, default=None, metavar="N", help="default: your settings"
+        "--concurrency",
+        type=_CONCURRENCY,
+        default=None,
+        metavar="N",
+        help="1 to 64 (default: your settings)",
     )
     regenerate.add_argument(
         "--latency-scale",
-        type=float,
+        type=_LATENCY_SCALE,
         default=None,
         metavar="X",
-        help="offline provider: simulated seconds per estimated second (default: settings)",
+        help="offline provider: simulated seconds per estimated second, 0 to 10 "
+        "(default: settings)",
     )
     regenerate.add_argument(
         "--provider", choices=PROVIDERS, default=None, help="default: your settings"
@@ -255,24 +350,28 @@ def _add_change_commands(sub: Any, project_arg: Any) -> None:
 
     runs = sub.add_parser("runs", help="regeneration runs, newest first (or one: runs ID)")
     project_arg(runs)
-    runs.add_argument("run_id", nargs="?", type=int, metavar="ID", help="show this run")
-    runs.add_argument("--limit", type=int, default=20, metavar="N")
-    runs.add_argument("--offset", type=int, default=0, metavar="N")
+    runs.add_argument(
+        "run_id", nargs="?", type=_whole("run id", 1, _MAX_ID), metavar="ID", help="show this run"
+    )
+    runs.add_argument("--limit", type=_PAGE_SIZE, default=20, metavar="N", help="1 to 10000")
+    runs.add_argument("--offset", type=_OFFSET, default=0, metavar="N")
     runs.add_argument("--json", action="store_true")
 
     run_show = sub.add_parser("run-show", help="one regeneration run in full")
     project_arg(run_show)
-    run_show.add_argument("run_id", type=int, metavar="ID")
+    run_show.add_argument("run_id", type=_whole("run id", 1, _MAX_ID), metavar="ID")
     run_show.add_argument("--json", action="store_true")
 
     snapshots = sub.add_parser("snapshots", help="snapshots to roll back to, newest first")
     project_arg(snapshots)
-    snapshots.add_argument("--limit", type=int, default=50, metavar="N")
+    snapshots.add_argument("--limit", type=_PAGE_SIZE, default=50, metavar="N", help="1 to 10000")
     snapshots.add_argument("--json", action="store_true")
 
     rollback = sub.add_parser("rollback", help="restore every artifact as a snapshot holds it")
     project_arg(rollback)
-    rollback.add_argument("snapshot_id", type=int, metavar="SNAPSHOT_ID")
+    rollback.add_argument(
+        "snapshot_id", type=_whole("snapshot id", 1, _MAX_ID), metavar="SNAPSHOT_ID"
+    )
     rollback.add_argument("--json", action="store_true")
 
 

@@ -12,12 +12,13 @@ import difflib
 import hashlib
 import json
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
+from spec_automation.core.plain_yaml import PlainYamlError, load_plain_yaml, shown
 
 __all__ = [
     "DEFAULT_SENSITIVITY",
@@ -37,6 +38,10 @@ KNOWN_VALIDATORS = frozenset({"presence", "markdown_frontmatter", "structure", "
 
 _ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.md$")
 _PHASE_NAME_MAX = 64
+#: Room for the ``.NAME.xxxxxxxx.tmp`` file an artifact is written through (255-byte names).
+_ARTIFACT_NAME_MAX = 200
+#: A spec file larger than this is refused unread (the bundled spec is 6 KB for 11 phases).
+_MAX_SPEC_BYTES = 1024 * 1024
 _TOP_LEVEL_FIELDS = frozenset({"version", "name", "description", "phases", "sensitivity"})
 
 #: Levels an artifact's sensitivity may take (how strongly an upstream change affects it).
@@ -149,7 +154,20 @@ def load_spec(path: Path) -> WorkflowSpec:
     """
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # Checked before opening: a FIFO would block the open, /dev/zero never ends.
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise SpecError("is a folder, not a spec file", source=source)
+        if not stat.S_ISREG(mode):
+            raise SpecError("is not a regular file (a spec is a YAML file)", source=source)
+        with path.open("rb") as handle:
+            data = handle.read(_MAX_SPEC_BYTES + 1)
+        if len(data) > _MAX_SPEC_BYTES:
+            raise SpecError(
+                f"is larger than {_MAX_SPEC_BYTES // (1024 * 1024)} MB; a spec is far smaller",
+                source=source,
+            )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise SpecError("file not found", source=source) from None
     except IsADirectoryError:
@@ -170,7 +188,8 @@ def parse_spec(text: str, *, source: str | None = None) -> WorkflowSpec:
     for key in data:
         if key not in _TOP_LEVEL_FIELDS:
             raise SpecError(
-                f"unknown top-level field {key!r}{_suggest(key, _TOP_LEVEL_FIELDS)}", source=source
+                f"unknown top-level field {shown(key)}{_suggest(key, _TOP_LEVEL_FIELDS)}",
+                source=source,
             )
     name = data.get("name", "workflow")
     if not isinstance(name, str) or not name.strip():
@@ -222,13 +241,13 @@ def _parse_sensitivity(
     for artifact, level in raw.items():
         if artifact not in produced:
             raise SpecError(
-                f"field 'sensitivity': {artifact!r} is not an artifact of any phase"
+                f"field 'sensitivity': {shown(artifact)} is not an artifact of any phase"
                 f"{_suggest(str(artifact), produced)}",
                 source=source,
             )
         if not isinstance(level, str) or level.strip().upper() not in SENSITIVITY_LEVELS:
             raise SpecError(
-                f"field 'sensitivity': {artifact}: {level!r} is not high, medium or low",
+                f"field 'sensitivity': {artifact}: {shown(level)} is not high, medium or low",
                 source=source,
             )
         result[artifact] = level.strip().upper()
@@ -269,59 +288,32 @@ def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:
 # --- parsing helpers -----------------------------------------------------------------------
 
 
-# libyaml's loader when PyYAML was built with it (ten times faster: the bundled spec loads on
-# every command), else the pure-Python one; both construct plain data only.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _StrictLoader(_SafeLoader):  # type: ignore[misc,valid-type]
-    """SafeLoader that also refuses duplicate mapping keys (a silent overwrite otherwise)."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node)
-        if key in mapping:
-            line = key_node.start_mark.line + 1
-            raise SpecError(f"line {line}: key {key!r} appears twice")
-        mapping[key] = loader.construct_object(value_node)
-    return mapping
-
-
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
-
-
 def _safe_yaml(text: str, source: str | None) -> Any:
+    """The spec's YAML as plain data, or a ``SpecError`` naming the line, phase and field."""
     try:
-        # _StrictLoader is a SafeLoader subclass: it constructs plain data only.
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506
-    except SpecError as exc:
-        raise SpecError(str(exc), source=source) from None
-    except yaml.constructor.ConstructorError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        tag = _tag_of(exc.problem)
-        if tag:
-            raise SpecError(
-                f"line {line}: the YAML tag {tag} is not allowed (a spec holds plain data only)",
-                source=source,
-            ) from None
-        raise SpecError(f"line {line}: not valid YAML ({exc.problem})", source=source) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise SpecError(f"{where}not valid YAML ({exc.problem})", source=source) from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"not valid YAML ({exc})", source=source) from None
+        return load_plain_yaml(text)
+    except PlainYamlError as exc:
+        where = [f"line {exc.line}"] if exc.line is not None else []
+        if exc.path:
+            where.append(_location(exc.path))
+        prefix = ", ".join(where)
+        message = f"{prefix}: {exc.problem}" if prefix else exc.problem
+        raise SpecError(message, source=source) from None
 
 
-def _tag_of(problem: str | None) -> str | None:
-    match = re.search(r"tag '([^']+)'", problem or "")
-    return match.group(1) if match else None
+def _location(path: Sequence[str]) -> str:
+    """Keys leading into a spec, in the words of its errors: ``phase A: field 'produces'``."""
+    head, *rest = path
+    if head == "phases" and rest:
+        phase = f"phase {_cut(rest[0])}"
+        return f"{phase}: field {shown(rest[1])}" if len(rest) > 1 else phase
+    if head == "sensitivity" and rest:
+        return f"field 'sensitivity': {_cut(rest[0])}"
+    return f"field {shown(head)}"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 _FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
@@ -349,11 +341,11 @@ _TYPE_WORDS = {
 
 def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
     if not isinstance(raw_name, str) or not raw_name.strip():
-        raise SpecError(f"phase name {raw_name!r} must be non-empty text", source=source)
+        raise SpecError(f"phase name {shown(raw_name)} must be non-empty text", source=source)
     name = raw_name
     if len(name) > _PHASE_NAME_MAX or not name.isprintable() or name != name.strip():
         raise SpecError(
-            f"phase {name!r}: name must be printable text of at most {_PHASE_NAME_MAX} "
+            f"phase {shown(name)}: name must be printable text of at most {_PHASE_NAME_MAX} "
             "characters without surrounding spaces",
             source=source,
         )
@@ -365,7 +357,7 @@ def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
         raise fail(f"expected a mapping of fields, got {_type_name(raw)}")
     for key in raw:
         if key not in _FIELDS:
-            raise fail(f"unknown field {key!r}{_suggest(str(key), _FIELDS)}")
+            raise fail(f"unknown field {shown(key)}{_suggest(str(key), _FIELDS)}")
     for key, (expected, required) in _FIELDS.items():
         if key not in raw:
             if required:
@@ -381,7 +373,9 @@ def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
     if not description:
         raise fail("field 'description' must not be empty")
     if not agent or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", agent):
-        raise fail(f"field 'agent' must be a role name such as 'analyst', got {raw['agent']!r}")
+        raise fail(
+            f"field 'agent' must be a role name such as 'analyst', got {shown(raw['agent'])}"
+        )
     duration = float(raw["estimated_duration_s"])
     if not duration >= 0 or duration == float("inf"):
         raise fail("field 'estimated_duration_s' must be zero or more seconds")
@@ -390,9 +384,14 @@ def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
     if not produces:
         raise fail("field 'produces' must name at least one artifact")
     for artifact in produces:
+        if len(artifact) > _ARTIFACT_NAME_MAX:
+            raise fail(
+                f"field 'produces': {shown(artifact)} is longer than {_ARTIFACT_NAME_MAX} "
+                "characters"
+            )
         if not _ARTIFACT_NAME.fullmatch(artifact):
             raise fail(
-                f"field 'produces': {artifact!r} is not a plain markdown file name "
+                f"field 'produces': {shown(artifact)} is not a plain markdown file name "
                 "(like 'prd.md': no folders, no '..', ending in .md)"
             )
     if len(set(produces)) != len(produces):
@@ -408,19 +407,22 @@ def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
     for validator in validators:
         if validator not in KNOWN_VALIDATORS:
             known = ", ".join(sorted(KNOWN_VALIDATORS))
-            raise fail(f"field 'validators': unknown validator {validator!r} (known: {known})")
+            raise fail(
+                f"field 'validators': unknown validator {shown(validator)} (known: {known})"
+            )
     gates = _text_list(raw.get("approval_gates", []), "approval_gates", fail)
     for gate in gates:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", gate):
             raise fail(
-                f"field 'approval_gates': {gate!r} is not a gate name like 'architecture_approved'"
+                f"field 'approval_gates': {shown(gate)} is not a gate name "
+                "like 'architecture_approved'"
             )
     planned = _text_list(raw.get("planned_files", []), "planned_files", fail)
     for path in planned:
         pure = PurePosixPath(path)
         if pure.is_absolute() or ".." in pure.parts or "\\" in path or not path.strip():
             raise fail(
-                f"field 'planned_files': {path!r} must be a relative path inside the project"
+                f"field 'planned_files': {shown(path)} must be a relative path inside the project"
             )
 
     phase_type = raw.get("phase_type", "generate").strip() or "generate"
@@ -444,7 +446,7 @@ def _text_list(value: list[Any], key: str, fail: Any) -> list[str]:
     items: list[str] = []
     for item in value:
         if not isinstance(item, str) or not item.strip():
-            raise fail(f"field {key!r} must be a list of text, found {item!r}")
+            raise fail(f"field {key!r} must be a list of text, found {shown(item)}")
         items.append(item.strip())
     return items
 
@@ -456,20 +458,20 @@ def _check_graph(phases: Mapping[str, PhaseSpec], source: str | None) -> None:
         for dependency in phase.depends_on:
             if dependency not in phases:
                 raise SpecError(
-                    f"phase {phase.name}: field 'depends_on': unknown phase {dependency!r}"
+                    f"phase {phase.name}: field 'depends_on': unknown phase {shown(dependency)}"
                     f"{_suggest(dependency, phases)}",
                     source=source,
                 )
         for field_name, items, owners, taken in (
-            ("produces", phase.produces, producers, "{!r} is already produced by phase {} "
+            ("produces", phase.produces, producers, "{} is already produced by phase {} "
              "(each artifact has one producer)"),
-            ("approval_gates", phase.approval_gates, gates, "gate {!r} is already on phase {}"),
+            ("approval_gates", phase.approval_gates, gates, "gate {} is already on phase {}"),
         ):
             for item in items:
                 if item in owners:
                     raise SpecError(
                         f"phase {phase.name}: field {field_name!r}: "
-                        + taken.format(item, owners[item]),
+                        + taken.format(shown(item), owners[item]),
                         source=source,
                     )
                 owners[item] = phase.name
@@ -484,6 +486,8 @@ def _check_graph(phases: Mapping[str, PhaseSpec], source: str | None) -> None:
 
 
 def _suggest(word: str, choices: Any) -> str:
+    if len(word) > 100:  # nothing that long is a typo of a field name
+        return ""
     close = difflib.get_close_matches(word, [str(c) for c in choices], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -273,15 +273,18 @@ def test_approving_an_unknown_or_unopened_gate(sample_project: Path, cli: Cli) -
     assert "opens when phase SPEC_ARCHITECT finishes" in unopened.err
 
 
-def test_run_options_are_checked(sample_project: Path, cli: Cli) -> None:
-    assert (
-        "concurrency must be at least 1"
-        in cli("run", "-p", sample_project, "--concurrency", "0").err
-    )
-    assert (
-        "latency scale must be zero or more"
-        in cli("run", "-p", sample_project, "--latency-scale", "-1").err
-    )
+def test_run_options_are_checked(
+    sample_project: Path, cli: Cli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The parser refuses them (SystemExit 2 with one sentence) before the service is reached.
+    for flag, value, message in (
+        ("--concurrency", "0", "concurrency must be at least 1"),
+        ("--latency-scale", "-1", "latency scale must be zero or more"),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            cli("run", "-p", sample_project, flag, value)
+        assert exited.value.code == 2
+        assert message in capsys.readouterr().err
 
 
 def test_store_integrity_after_a_run(sample_project: Path, cli: Cli) -> None:
