@@ -57,3 +57,11 @@ def sample_project(tmp_path: Path, cli: Callable[..., Result]) -> Path:
     result = cli("init", folder, "--sample")
     assert result.code == 0, result.err
     return folder
+
+
+@pytest.fixture
+def generated(cli: Callable[..., Result], sample_project: Path) -> Path:
+    """The sample after one complete offline run (gates approved at once)."""
+    ran = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve")
+    assert ran.code == 0, ran.err
+    return sample_project

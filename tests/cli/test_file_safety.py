@@ -21,13 +21,6 @@ Cli = Callable[..., Result]
 
 
 @pytest.fixture
-def generated(cli: Cli, sample_project: Path) -> Path:
-    ran = cli("run", "-p", sample_project, *FAST)
-    assert ran.code == 0, ran.err
-    return sample_project
-
-
-@pytest.fixture
 def outside(tmp_path: Path) -> Path:
     """A folder beside the project, holding a private file the app must never touch."""
     folder = tmp_path / "outside"

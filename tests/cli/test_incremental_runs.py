@@ -9,8 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from spec_automation import services
 from tests.cli.conftest import Result
 
@@ -18,14 +16,6 @@ FAST = ("--latency-scale", "0", "--auto-approve")
 REQUIREMENT = "\n### FR-12: Export the rota as CSV\n\nManagers download the week's rota.\n"
 
 Cli = Callable[..., Result]
-
-
-@pytest.fixture
-def generated(cli: Cli, sample_project: Path) -> Path:
-    """The sample after one complete run."""
-    ran = cli("run", "-p", sample_project, *FAST)
-    assert ran.code == 0, ran.err
-    return sample_project
 
 
 def commits(project: Path) -> list[str]:

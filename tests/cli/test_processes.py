@@ -43,6 +43,18 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+def kill_when(proc: subprocess.Popen[str], condition: Callable[[], bool]) -> None:
+    """SIGKILL ``proc`` as soon as ``condition`` holds (as a crash would), and reap it."""
+    try:
+        wait_for(condition)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 def succeeded(project: Path) -> set[str]:
     return {p for p, s, _ in phase_rows(project) if s == "succeeded"}
 
@@ -51,14 +63,7 @@ def test_a_run_killed_with_sigkill_resumes_without_rerunning_completed_phases(
     sample_project: Path, cli: Cli
 ) -> None:
     proc = spawn("run", "-p", str(sample_project), "--latency-scale", "0.02", "--auto-approve")
-    try:
-        wait_for(lambda: len(succeeded(sample_project)) >= 4)
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    kill_when(proc, lambda: len(succeeded(sample_project)) >= 4)
     done_before = succeeded(sample_project)
     assert 4 <= len(done_before) < 11, "killed mid-run"
 
@@ -217,14 +222,7 @@ def test_a_killed_regeneration_is_shown_interrupted_not_running(
         "regenerate", "-p", str(sample_project), "--strategy", "regenerate_all",
         "--latency-scale", "0.03", "--auto-approve", "--keep-edits",
     )  # fmt: skip
-    try:
-        wait_for(lambda: len([r for _, s, r in phase_rows(sample_project) if r == 2]) >= 2)
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    kill_when(proc, lambda: len([r for _, s, r in phase_rows(sample_project) if r == 2]) >= 2)
 
     status = cli("status", "-p", sample_project, "--json").json()
     runs = cli("runs", "-p", sample_project, "--json").json()
