@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -31,6 +32,23 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _TITLE_SPLIT = re.compile(r"\s+[—–]\s+|\s+-\s+|:\s+")
 
 _PARSER = MarkdownIt("commonmark").enable("table")
+#: Parsed documents kept for reuse: agents read the same upstream artifacts many times in a
+#: run (every reader of prd.md asks for its sections and bullets), so each is parsed once.
+#: Documents longer than this are parsed each time rather than kept (their tokens are big).
+_PARSED_KEPT = 128
+_KEPT_CHARS = 256 * 1024
+
+
+def _tokens(markdown: str) -> tuple[Token, ...]:
+    """markdown-it's token stream for ``markdown`` (shared: callers only read it)."""
+    if len(markdown) > _KEPT_CHARS:
+        return tuple(_PARSER.parse(markdown))
+    return _kept_tokens(markdown)
+
+
+@lru_cache(maxsize=_PARSED_KEPT)
+def _kept_tokens(markdown: str) -> tuple[Token, ...]:
+    return tuple(_PARSER.parse(markdown))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +83,19 @@ def clean_inline(text: str) -> str:
 
 def sections(markdown: str) -> list[Section]:
     """Every heading of ``markdown`` with the text under it, in document order."""
+    if len(markdown) > _KEPT_CHARS:
+        return list(_sections(markdown))
+    return list(_kept_sections(markdown))
+
+
+@lru_cache(maxsize=_PARSED_KEPT)
+def _kept_sections(markdown: str) -> tuple[Section, ...]:
+    return _sections(markdown)
+
+
+def _sections(markdown: str) -> tuple[Section, ...]:
     lines = markdown.splitlines()
-    tokens = _PARSER.parse(markdown)
+    tokens = _tokens(markdown)
     starts: list[tuple[int, int, str]] = []  # (line, level, title)
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.map is not None:
@@ -77,7 +106,7 @@ def sections(markdown: str) -> list[Section]:
         end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
         body = "\n".join(lines[line + 1 : end]).strip("\n")
         result.append(Section(title=title, level=level, body=body))
-    return result
+    return tuple(result)
 
 
 def find_section(markdown: str, *titles: str) -> str:
@@ -100,7 +129,7 @@ def find_section(markdown: str, *titles: str) -> str:
 
 def bullets(markdown: str) -> list[str]:
     """The plain text of each top-level list item (bulleted or numbered) in ``markdown``."""
-    tokens = _PARSER.parse(markdown)
+    tokens = _tokens(markdown)
     found: list[str] = []
     depth = 0
     for index, token in enumerate(tokens):
@@ -152,8 +181,9 @@ def _item_title(rest: str) -> str:
     return _TITLE_SPLIT.split(text, maxsplit=1)[0].strip(" *.") if text else ""
 
 
-def _first_inline(tokens: list[Token], start: int) -> str:
-    for token in tokens[start + 1 :]:
+def _first_inline(tokens: tuple[Token, ...], start: int) -> str:
+    for index in range(start + 1, len(tokens)):  # no slice: a copy per item is quadratic
+        token = tokens[index]
         if token.type == "inline":
             return clean_inline(token.content)
         if token.type == "list_item_close":

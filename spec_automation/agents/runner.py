@@ -107,6 +107,9 @@ class AgentPhaseRunner:
         self.order = context_order(graph) if graph is not None else ()
         self.contexts = phase_contexts(graph, self.order) if graph is not None else frozenset()
         self.warmup = PrefixWarmup()
+        #: The brief as parsed for this workflow: every phase reads the same text, so it is
+        #: parsed once (off the event loop: a long brief takes a while) and shared.
+        self._parsed_brief: tuple[tuple[str, str], asyncio.Future[Brief]] | None = None
 
     @property
     def offline(self) -> bool:
@@ -218,7 +221,7 @@ class AgentPhaseRunner:
         deadline: float | None,
         progress: ProgressCallback,
     ) -> ProviderReply:
-        brief = parse_brief(request.brief, request.project_name)
+        brief = await self.brief_of(request)
         if isinstance(self.provider, OfflineProvider):
             drafted = author_artifacts(request.phase, brief, request.inputs, request.project_name)
             if request.feedback:
@@ -254,6 +257,17 @@ class AgentPhaseRunner:
             return await self.provider.complete(prompt, streaming)
         finally:
             started()
+
+    async def brief_of(self, request: PhaseRequest) -> Brief:
+        """The parsed brief of ``request``, parsed once in a worker thread and then shared."""
+        key = (request.brief, request.project_name)
+        kept = self._parsed_brief
+        if kept is None or kept[0] != key or kept[1].get_loop() is not asyncio.get_running_loop():
+            parsing = asyncio.ensure_future(
+                asyncio.to_thread(parse_brief, request.brief, request.project_name)
+            )
+            kept = self._parsed_brief = (key, parsing)
+        return await asyncio.shield(kept[1])
 
     def build_prompt(
         self, request: PhaseRequest, brief: Brief | None = None, repair: str = ""

@@ -57,6 +57,7 @@ class WorkflowGraph:
             for dep in self._deps[name]:
                 dependents[dep].append(name)
         self._dependents = {n: tuple(d) for n, d in dependents.items()}
+        self._inputs: dict[str, tuple[str, ...]] = {}
 
     # --- structure ---------------------------------------------------------------------
 
@@ -174,11 +175,25 @@ class WorkflowGraph:
         )
 
     def inputs_of(self, name: str) -> tuple[str, ...]:
-        """Artifacts a phase reads: everything its upstream phases produce."""
-        upstream = self.upstream(name)
-        return tuple(
-            a for p in self.topological_order if p in upstream for a in self.phase(p).produces
-        )
+        """Artifacts a phase reads, in workflow order: those of the phases it depends on,
+        those it names in ``reads``, or with ``reads: all`` everything produced upstream.
+
+        Direct inputs keep a phase's context (and the work of reading it) bounded by its
+        own dependencies rather than by the size of the whole graph above it.
+        """
+        cached = self._inputs.get(name)
+        if cached is None:
+            phase = self.phase(name)
+            whole = self.upstream(name) if phase.reads_all_upstream else set(phase.depends_on)
+            named = set(phase.reads)
+            cached = tuple(
+                artifact
+                for p in self.topological_order
+                for artifact in self.phase(p).produces
+                if p in whole or artifact in named
+            )
+            self._inputs[name] = cached
+        return cached
 
     # --- internals ---------------------------------------------------------------------
 

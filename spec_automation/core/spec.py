@@ -83,6 +83,11 @@ class PhaseSpec:
     validators: tuple[str, ...] = ()
     approval_gates: tuple[str, ...] = ()
     planned_files: tuple[str, ...] = ()
+    #: Artifacts produced further upstream that the phase reads besides the artifacts of
+    #: the phases it depends on directly (``reads:`` in the spec).
+    reads: tuple[str, ...] = ()
+    #: ``reads: all``: the phase reads every artifact produced upstream of it.
+    reads_all_upstream: bool = False
 
 
 def phase_fingerprint(phase: PhaseSpec) -> str:
@@ -97,6 +102,8 @@ def phase_fingerprint(phase: PhaseSpec) -> str:
         "requires_stack": phase.requires_stack,
         "validators": list(phase.validators),
     }
+    if phase.reads or phase.reads_all_upstream:  # absent keys keep older hashes unchanged
+        shaping["reads"] = "all" if phase.reads_all_upstream else list(phase.reads)
     text = json.dumps(shaping, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -183,7 +190,7 @@ def parse_spec(text: str, *, source: str | None = None) -> WorkflowSpec:
     """Parse and check spec text. See ``load_spec``."""
     data = _safe_yaml(text, source)
     if not isinstance(data, dict):
-        kind = "empty" if data is None else f"a {_type_name(data)}"
+        kind = "an empty file" if data is None else _type_name(data)
         raise SpecError(f"expected a mapping with a 'phases:' key, got {kind}", source=source)
     for key in data:
         if key not in _TOP_LEVEL_FIELDS:
@@ -329,13 +336,15 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "validators": (list, False),
     "approval_gates": (list, False),
     "planned_files": (list, False),
+    "reads": ((list, str), False),
 }
-_TYPE_WORDS = {
+_TYPE_WORDS: dict[type | tuple[type, ...], str] = {
     str: "text",
     list: "a list",
     bool: "true or false",
     int: "a whole number",
     (int, float): "a number",
+    (list, str): "a list of artifact names or 'all'",
 }
 
 
@@ -425,6 +434,7 @@ def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
                 f"field 'planned_files': {shown(path)} must be a relative path inside the project"
             )
 
+    reads_all, reads = _parse_reads(raw.get("reads", []), produces, fail)
     phase_type = raw.get("phase_type", "generate").strip() or "generate"
     return PhaseSpec(
         name=name,
@@ -439,7 +449,26 @@ def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
         validators=tuple(validators),
         approval_gates=tuple(gates),
         planned_files=tuple(str(PurePosixPath(p)) for p in planned),
+        reads=tuple(reads),
+        reads_all_upstream=reads_all,
     )
+
+
+def _parse_reads(value: Any, produces: Sequence[str], fail: Any) -> tuple[bool, list[str]]:
+    """``reads: all`` or a list of artifact names (checked against the graph later)."""
+    if isinstance(value, str):
+        if value.strip() != "all":
+            raise fail(
+                f"field 'reads' must be a list of artifact names or 'all', got {shown(value)}"
+            )
+        return True, []
+    reads = _text_list(value, "reads", fail)
+    if len(set(reads)) != len(reads):
+        raise fail("field 'reads' lists an artifact twice")
+    for artifact in reads:
+        if artifact in produces:
+            raise fail(f"field 'reads': {shown(artifact)} is produced by this phase itself")
+    return False, reads
 
 
 def _text_list(value: list[Any], key: str, fail: Any) -> list[str]:
@@ -483,6 +512,50 @@ def _check_graph(phases: Mapping[str, PhaseSpec], source: str | None) -> None:
             f"phase {flow[0]}: field 'depends_on': dependency cycle {' -> '.join(flow)}",
             source=source,
         )
+    _check_reads(phases, producers, source)
+
+
+def _check_reads(
+    phases: Mapping[str, PhaseSpec], producers: Mapping[str, str], source: str | None
+) -> None:
+    """Every artifact a phase ``reads`` is produced upstream of it (so it exists in time)."""
+    upstream: dict[str, set[str]] = {}
+
+    def above(name: str) -> set[str]:
+        # Iterative, so a long chain of phases cannot exhaust the stack.
+        stack = [name]
+        while stack:
+            current = stack[-1]
+            if current in upstream:
+                stack.pop()
+                continue
+            missing = [d for d in phases[current].depends_on if d not in upstream]
+            if missing:
+                stack.extend(missing)
+                continue
+            found: set[str] = set()
+            for dependency in phases[current].depends_on:
+                found.add(dependency)
+                found |= upstream[dependency]
+            upstream[current] = found
+            stack.pop()
+        return upstream[name]
+
+    for phase in phases.values():
+        for artifact in phase.reads:
+            producer = producers.get(artifact)
+            if producer is None:
+                raise SpecError(
+                    f"phase {phase.name}: field 'reads': no phase produces {shown(artifact)}"
+                    f"{_suggest(artifact, producers)}",
+                    source=source,
+                )
+            if producer not in above(phase.name):
+                raise SpecError(
+                    f"phase {phase.name}: field 'reads': {shown(artifact)} is made by phase "
+                    f"{producer}, which is not upstream of it (add {producer} to depends_on)",
+                    source=source,
+                )
 
 
 def _suggest(word: str, choices: Any) -> str:

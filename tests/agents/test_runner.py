@@ -7,6 +7,7 @@ import pytest
 from spec_automation.agents.offline import author_artifacts
 from spec_automation.agents.reply import ReplyError, render_reply
 from spec_automation.agents.runner import AgentPhaseRunner, ValidationFailed
+from spec_automation.core.graph import WorkflowGraph
 from spec_automation.core.ports import PhaseRequest, TokenUsage
 from spec_automation.llm.cache import MemoryResponseCache
 from spec_automation.llm.offline import OfflineProvider
@@ -167,10 +168,7 @@ async def test_every_request_carries_the_constitution_and_the_brief_first(
     runner = AgentPhaseRunner(
         provider, spec=default_spec, constitution="- Never store patient data."
     )
-    inputs = {
-        a: chain[a]
-        for a in ("analysis.md", "stack.md", "design-tokens.md", "prd.md", "user-flows.md")
-    }
+    inputs = {a: chain[a] for a in ("stack.md", "design-tokens.md", "prd.md", "user-flows.md")}
     request = runner.build_prompt(
         phase_request(default_spec, "SPEC_DESIGN_COMPONENTS", brief_text, inputs)
     )
@@ -178,18 +176,31 @@ async def test_every_request_carries_the_constitution_and_the_brief_first(
     assert labels[:2] == ["constitution", "brief"]
     assert "Never store patient data." in request.shared[0].text
     # Artifacts most phases read come first; the design branch's tokens go after the main line.
-    assert labels[2:] == ["analysis.md", "stack.md", "prd.md", "user-flows.md", "design-tokens.md"]
-    # Breakpoints: the brief, where the context equals another phase's (PM's, the architect's),
-    # and the end.
-    assert [b.label for b in request.shared if b.cache_point] == [
-        "brief",
-        "stack.md",
-        "user-flows.md",
-        "design-tokens.md",
-    ]
+    assert labels[2:] == ["stack.md", "prd.md", "user-flows.md", "design-tokens.md"]
+    # Breakpoints: the brief and the end (no other phase's context is a prefix of this one).
+    assert [b.label for b in request.shared if b.cache_point] == ["brief", "design-tokens.md"]
     assert "---\nphase:" not in "".join(b.text for b in request.shared)  # no front matter sent
     assert "Target UI kit: shadcn/ui" in request.task  # the stack's kit, computed
     assert "Write exactly these files: component-mapping.md, journey-maps.md" in request.task
+
+
+async def test_a_context_that_starts_with_another_phases_whole_context_breaks_there(
+    default_spec, brief_text, chain
+):
+    runner = AgentPhaseRunner(ScriptedProvider(answer=lambda r: ""), spec=default_spec)
+    phase = default_spec.phases["SPEC_ARCHITECT"]
+    inputs = {a: chain[a] for a in WorkflowGraph(default_spec).inputs_of(phase.name)}
+    request = runner.build_prompt(phase_request(default_spec, phase.name, brief_text, inputs))
+    labels = [b.label for b in request.shared]
+    assert labels == ["brief", "analysis.md", "stack.md", "prd.md", "user-flows.md"]
+    # analysis.md is what STACK_SELECTION was sent, analysis.md + stack.md what SPEC_PM was:
+    # the architect reads those prefixes from the cache.
+    assert [b.label for b in request.shared if b.cache_point] == [
+        "brief",
+        "analysis.md",
+        "stack.md",
+        "user-flows.md",
+    ]
 
 
 async def test_offline_analysis_and_architecture_restate_the_constitution(

@@ -196,3 +196,29 @@ def test_a_log_is_rotated_once_it_is_large(tmp_path: Path) -> None:
     assert log.stat().st_size == 0
     assert (tmp_path / "logs" / "cli.log.1").stat().st_size == LOG_ROTATE_BYTES + 1
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+def test_a_brief_too_long_to_be_one_is_refused_before_anything_is_written(
+    cli: Cli, tmp_path: Path
+) -> None:
+    brief = tmp_path / "huge.md"
+    line = "- Feature: plan the clinic's rota with the staff it has\n"
+    brief.write_text("# Rota\n\n## Features\n" + line * (5 * 1024 * 1024 // len(line)))
+    folder = tmp_path / "huge-project"
+
+    refused(cli("init", folder, "--brief", brief), "the brief is larger than 4 MiB")
+
+    assert not (folder / ".spec_automation").exists()
+
+
+def test_a_brief_that_grew_too_long_stops_the_run_before_it_writes(
+    cli: Cli, generated: Path
+) -> None:
+    before = {p.name: p.read_bytes() for p in (generated / "artifacts").iterdir()}
+    line = "- Another feature someone pasted in\n"
+    with (generated / "brief.md").open("a", encoding="utf-8") as handle:
+        handle.write(line * (5 * 1024 * 1024 // len(line)))
+
+    refused(cli("run", "-p", generated, *FAST, "--all"), "brief.md is larger than 4 MiB")
+
+    assert {p.name: p.read_bytes() for p in (generated / "artifacts").iterdir()} == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 
 import pytest
 
@@ -63,12 +64,18 @@ async def test_a_phase_starts_when_its_own_dependencies_finish_not_its_wave() ->
     assert runner.end_of("AFTER_FAST") < runner.end_of("SLOW")
 
 
-async def test_every_phase_gets_its_upstream_artifacts_as_inputs() -> None:
+async def test_every_phase_gets_the_artifacts_of_its_own_dependencies_and_what_it_reads() -> None:
     spec = spec_of({"A": [], "B": ["A"], "C": ["B"], "D": []})
+    spec = replace(
+        spec,
+        phases={**spec.phases, "D": replace(spec.phases["D"], depends_on=("C",), reads=("a.md",))},
+    )
     runner = FakeRunner()
     _result, recorder = await run(spec, runner)
-    assert runner.seen_inputs == {"A": (), "D": (), "B": ("a.md",), "C": ("a.md", "b.md")}
-    assert "Made from: a.md, b.md." in recorder.files["c.md"]
+    # C depends on B only: B's artifact, not A's (direct inputs keep contexts bounded).
+    assert runner.seen_inputs == {"A": (), "B": ("a.md",), "C": ("b.md",), "D": ("a.md", "c.md")}
+    assert "Made from: b.md." in recorder.files["c.md"]
+    assert "Made from: a.md, c.md." in recorder.files["d.md"]
     assert recorder.files["c.md"].startswith("---\nartifact: c.md\nphase: C\n")
 
 
@@ -275,8 +282,9 @@ class _Revising(FakeRunner):
     async def run(self, request: PhaseRequest, progress: ProgressCallback) -> PhaseOutput:
         self.calls += 1
         out = await super().run(request, progress)
-        return PhaseOutput({a: f"{b}\nRevision {self.calls}.\n" for a, b in out.artifacts.items()},
-                           provider="fake")
+        return PhaseOutput(
+            {a: f"{b}\nRevision {self.calls}.\n" for a, b in out.artifacts.items()}, provider="fake"
+        )
 
 
 async def test_versions_increase_across_runs() -> None:

@@ -92,3 +92,39 @@ def test_simulated_schedule_starts_longest_remaining_path_first() -> None:
     durations = {"S": 1.0, "L1": 5.0, "L2": 5.0}
     assert simulate_schedule(graph, durations, concurrency=2) == 10.0
     assert simulate_schedule(graph, durations, concurrency=1) == 11.0
+
+
+def test_a_phase_reads_its_dependencies_artifacts_and_what_it_names() -> None:
+    spec = spec_of({"A": [], "B": ["A"], "C": ["B"], "D": ["C"]})
+    graph = WorkflowGraph(spec)
+    assert graph.inputs_of("D") == ("c.md",)  # not a.md and b.md: only its own dependency's
+    assert graph.inputs_of("A") == ()
+    text = """
+version: 1
+name: t
+phases:
+  A: {description: a, agent: x, produces: [a.md, a2.md], depends_on: [], estimated_duration_s: 1}
+  B: {description: b, agent: x, produces: [b.md], depends_on: [A], estimated_duration_s: 1}
+  C: {description: c, agent: x, produces: [c.md], depends_on: [B], reads: [a2.md],
+      estimated_duration_s: 1}
+  D: {description: d, agent: x, produces: [d.md], depends_on: [C], reads: all,
+      estimated_duration_s: 1}
+"""
+    graph = WorkflowGraph(parse_spec(text))
+    assert graph.inputs_of("C") == ("a2.md", "b.md")  # workflow order
+    assert graph.inputs_of("D") == ("a.md", "a2.md", "b.md", "c.md")
+
+
+def test_default_spec_phases_read_far_upstream_only_where_they_say_so(
+    default_spec_path: Path,
+) -> None:
+    graph = WorkflowGraph(load_spec(default_spec_path))
+    assert graph.inputs_of("SPEC_PM") == ("analysis.md", "stack.md")
+    assert set(graph.inputs_of("DEPENDENCIES")) == {
+        "stack.md",
+        "architecture.md",
+        "data-model.md",
+        "api-spec.md",
+    }
+    # The validator and the hand-off look at the whole specification.
+    assert set(graph.inputs_of("DONE")) == set(graph.spec.artifacts) - {"handoff.md"}

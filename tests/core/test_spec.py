@@ -198,3 +198,53 @@ def test_planned_files_outside_the_project_are_refused() -> None:
     assert "phase A: field 'planned_files': '../outside.txt' must be a relative path" in error_of(
         spec_text(a=a)
     )
+
+
+def _chain(*, c_reads: str) -> str:
+    """A <- B <- C, where C may name artifacts from further up in ``reads``."""
+    b = (
+        GOOD_PHASE.replace("A:", "B:")
+        .replace("[a.md]", "[b.md]")
+        .replace("depends_on: []", "depends_on: [A]")
+    )
+    c = (
+        GOOD_PHASE.replace("A:", "C:")
+        .replace("[a.md]", "[c.md]")
+        .replace("depends_on: []", f"depends_on: [B]\n    reads: {c_reads}")
+    )
+    return spec_text(b + c)
+
+
+def test_reads_names_artifacts_from_further_upstream_or_all() -> None:
+    assert parse_spec(_chain(c_reads="[a.md]")).phases["C"].reads == ("a.md",)
+    every = parse_spec(_chain(c_reads="all")).phases["C"]
+    assert every.reads == ()
+    assert every.reads_all_upstream
+
+
+@pytest.mark.parametrize(
+    ("reads", "expected"),
+    [
+        ("[aa.md]", "phase C: field 'reads': no phase produces 'aa.md' (did you mean 'a.md'?)"),
+        ("[c.md]", "phase C: field 'reads': 'c.md' is produced by this phase itself"),
+        ("[a.md, a.md]", "phase C: field 'reads' lists an artifact twice"),
+        ("everything", "phase C: field 'reads' must be a list of artifact names or 'all', got"),
+        ("3", "phase C: field 'reads' must be a list of artifact names or 'all', got a number"),
+    ],
+)
+def test_bad_reads_are_one_sentence(reads: str, expected: str) -> None:
+    assert expected in error_of(_chain(c_reads=reads))
+
+
+def test_reads_of_an_artifact_not_upstream_says_which_dependency_to_add() -> None:
+    # B reads c.md, which C makes after B: it could never exist in time.
+    text = _chain(c_reads="[]").replace("depends_on: [A]", "depends_on: [A]\n    reads: [c.md]")
+    assert (
+        "phase B: field 'reads': 'c.md' is made by phase C, which is not upstream of it "
+        "(add C to depends_on)"
+    ) in error_of(text)
+
+
+def test_a_top_level_list_is_named_once() -> None:
+    assert error_of("- a\n- b\n").endswith("expected a mapping with a 'phases:' key, got a list")
+    assert error_of("").endswith("got an empty file")
