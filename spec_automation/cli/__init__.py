@@ -1,7 +1,8 @@
 """The headless command line: ``spec-automation`` (and ``python -m spec_automation``).
 
 It uses only the service facade, as the GUI does. Exit status: 0 done, 1 a run that did not
-complete, 2 a user error (bad spec, bad arguments, not a project), 130 cancelled.
+complete or the machine refused (a full disk, a read-only folder), 2 a user error (bad spec,
+bad arguments, not a project), 130 cancelled.
 
 ``parser`` holds the arguments; each group of commands lives in its own module
 (``project_commands``, ``run_commands``, ``change_commands``, ``gui_commands``), imported only
@@ -15,14 +16,20 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spec_automation import __version__
 from spec_automation.cli.parser import EXIT_USER_ERROR, build_parser
 from spec_automation.settings import log_dir, prepare_private_log
 
+if TYPE_CHECKING:
+    from spec_automation.cli.render import Output
+
 __all__ = ["UserError", "main"]
 
 EXIT_CANCELLED, EXIT_INTERNAL_ERROR = 130, 70
+#: The machine refused (a full disk, a read-only folder): nothing the command could change.
+EXIT_ENVIRONMENT = 1
 
 
 class UserError(Exception):
@@ -74,12 +81,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("\nCancelled. Resume with: spec-automation run --resume")
         return EXIT_CANCELLED
+    except OSError as exc:
+        from spec_automation.services.errors import environment_message
+
+        message = environment_message(exc)
+        if message is None:
+            return _internal_error(exc, err)
+        err.print(f"[bold red]error:[/] {escape(message)}")
+        return EXIT_ENVIRONMENT
     except Exception as exc:  # a bug: one line for the user, the details in a log file
-        log = _log_unexpected(exc)
-        what = escape(f"{type(exc).__name__}: {exc}")
-        err.print(f"[bold red]internal error:[/] {what}")
-        err.print(f"Details were written to {log}; please report them.")
-        return EXIT_INTERNAL_ERROR
+        return _internal_error(exc, err)
+
+
+def _internal_error(exc: BaseException, err: Output) -> int:
+    from spec_automation.cli.render import escape
+
+    log = _log_unexpected(exc)
+    what = escape(f"{type(exc).__name__}: {exc}")
+    err.print(f"[bold red]internal error:[/] {what}")
+    err.print(f"Details were written to {log}; please report them.")
+    return EXIT_INTERNAL_ERROR
 
 
 def _log_unexpected(exc: BaseException) -> Path:

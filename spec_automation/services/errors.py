@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-__all__ = ["EditsAtRisk", "ProjectError", "check_page"]
+import errno
+
+__all__ = ["EditsAtRisk", "ProjectError", "check_page", "environment_message"]
+
+#: Errors the machine raises, not the program: each is said as what the user can do about it.
+_ENVIRONMENT = {
+    errno.ENOSPC: "the disk is full; free some space and try again",
+    errno.EDQUOT: "your disk quota is used up; free some space and try again",
+    errno.EROFS: "the file system is read-only; choose a folder you can write to",
+    errno.EACCES: "permission denied; choose a folder you can write to or check its permissions",
+    errno.EPERM: "the operation is not permitted here; check the folder's permissions",
+    errno.ENOTDIR: "a part of that path is a file, not a folder",
+    errno.ENAMETOOLONG: "the name is too long for the file system",
+    errno.EIO: "a disk input/output error; check the disk",
+}
 
 
 class ProjectError(Exception):
@@ -30,3 +44,13 @@ def check_page(limit: int, offset: int) -> None:
         raise ProjectError("the page size (limit) must be at least 1")
     if offset < 0:
         raise ProjectError("the offset must be zero or more")
+
+
+def environment_message(error: OSError) -> str | None:
+    """One sentence for an error the machine raised (full disk, read-only folder, ...), naming
+    the file; None for anything else (a bug, to be reported as one)."""
+    advice = _ENVIRONMENT.get(error.errno or 0)
+    if advice is None:
+        return None
+    where = f" {error.filename}" if error.filename else ""
+    return f"cannot write{where}: {advice}"

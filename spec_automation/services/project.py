@@ -23,7 +23,7 @@ from spec_automation.core.strategy import Strategy
 from spec_automation.git_repo import GitError, GitRepo, git_notice
 from spec_automation.services import artifacts, gates, metrics, status
 from spec_automation.services.context import ProjectState
-from spec_automation.services.errors import ProjectError
+from spec_automation.services.errors import ProjectError, environment_message
 from spec_automation.services.options import RunOptions
 from spec_automation.services.plan import load_project_spec, plan_workflow, project_paths
 from spec_automation.services.reports import (
@@ -80,6 +80,7 @@ def create_project(
     paths = ProjectPaths(folder)
     if folder.exists() and not folder.is_dir():
         raise ProjectError(f"{folder} exists and is not a folder")
+    _refuse_unwritable(folder)
     if paths.is_project() and _holds_project(paths):
         raise ProjectError(f"{folder} is already a spec_automation project; open it instead")
     if not brief_text.strip():
@@ -98,18 +99,39 @@ def create_project(
 
     for folder_inside in (paths.artifacts, paths.inputs, paths.state):
         _refuse_link(paths, folder_inside)
-    paths.artifacts.mkdir(parents=True, exist_ok=True)
-    paths.inputs.mkdir(exist_ok=True)
-    if not paths.brief.exists():
-        paths.write_text(
-            paths.brief, brief_text if brief_text.endswith("\n") else brief_text + "\n"
-        )
+    try:
+        paths.artifacts.mkdir(parents=True, exist_ok=True)
+        paths.inputs.mkdir(exist_ok=True)
+        if not paths.brief.exists():
+            paths.write_text(
+                paths.brief, brief_text if brief_text.endswith("\n") else brief_text + "\n"
+            )
+    except OSError as exc:
+        message = environment_message(exc)
+        if message is None:
+            raise
+        raise ProjectError(message) from None
     db = _open_db(paths)
     try:
         queries.ensure_project(db, project_name, str(folder), spec.name)
     finally:
         db.close()
     return open_project(folder, git_enabled=git_enabled)
+
+
+def _refuse_unwritable(folder: Path) -> None:
+    """Refuse a folder that cannot be made: below a file, or in a folder the user may not
+    write to (checked before anything is written, so nothing is left half-made)."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ProjectError(f"cannot create {folder}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ProjectError(
+            f"cannot create a project in {folder}: {existing} cannot be written to "
+            "(a read-only disk, or no permission); choose another folder"
+        )
 
 
 def _holds_project(paths: ProjectPaths) -> bool:
