@@ -21,6 +21,7 @@ __all__ = [
     "ProjectPaths",
     "RunLockedError",
     "UnsafeFileError",
+    "read_chosen_text",
     "read_text_inside",
     "refuse_links_below",
     "run_lock",
@@ -73,7 +74,20 @@ def read_text_inside(root: Path, path: Path, *, limit: int = MAX_TEXT_BYTES) -> 
     when the bytes are not UTF-8. A pipe never blocks the read: it is refused unopened.
     """
     refuse_links_below(root, path)
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    return _read_regular(path, limit, follow_links=False)
+
+
+def read_chosen_text(path: Path, *, limit: int = MAX_TEXT_BYTES) -> str:
+    """The UTF-8 text of a file the user named themselves (a brief to start from): a link is
+    followed, since the user chose it, but only a regular file under ``limit`` is read, so a
+    pipe or a device never hangs or floods the app. Raises as ``read_text_inside`` does."""
+    return _read_regular(path, limit, follow_links=True)
+
+
+def _read_regular(path: Path, limit: int, *, follow_links: bool) -> str:
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
@@ -84,12 +98,16 @@ def read_text_inside(root: Path, path: Path, *, limit: int = MAX_TEXT_BYTES) -> 
         if exc.errno == errno.EISDIR:
             raise UnsafeFileError(path, "is a folder, not a file") from None
         raise
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if stat.S_ISDIR(info.st_mode):
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):  # checked before fdopen, which refuses folders itself
             raise UnsafeFileError(path, "is a folder, not a file")
         if not stat.S_ISREG(info.st_mode):
             raise UnsafeFileError(path, "is not a regular file (a pipe or a device?)")
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise UnsafeFileError(

@@ -9,7 +9,13 @@ from spec_automation.cli import UserError
 from spec_automation.cli.render import EXIT_OK, Output, Table, escape, note, print_json, warn
 from spec_automation.core.spec import load_spec
 from spec_automation.resources import sample_brief_path
-from spec_automation.services import create_project, open_project, plan_project, plan_workflow
+from spec_automation.services import (
+    create_project,
+    open_project,
+    plan_project,
+    plan_workflow,
+    read_brief_file,
+)
 from spec_automation.settings import AppSettings, load_settings
 
 if TYPE_CHECKING:
@@ -20,12 +26,7 @@ __all__ = ["COMMANDS", "user_settings"]
 
 def _init(args: argparse.Namespace, out: Output) -> int:
     if args.brief is not None:
-        try:
-            text = args.brief.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise UserError(f"brief file {args.brief} not found") from None
-        except (UnicodeDecodeError, IsADirectoryError):
-            raise UserError(f"{args.brief} is not a text file") from None
+        text = read_brief_file(args.brief)
     elif args.brief_text is not None:
         text = args.brief_text
     else:

@@ -55,6 +55,7 @@ from spec_automation.workspace import (
     MAX_TEXT_BYTES,
     ProjectPaths,
     UnsafeFileError,
+    read_chosen_text,
     refuse_links_below,
     run_lock_is_free,
 )
@@ -63,7 +64,25 @@ if TYPE_CHECKING:
     from spec_automation.agents.runner import AgentPhaseRunner
     from spec_automation.core.events import EventSink
 
-__all__ = ["ProjectService", "create_project", "open_project", "plan_workflow"]
+__all__ = ["ProjectService", "create_project", "open_project", "plan_workflow", "read_brief_file"]
+
+
+def read_brief_file(path: Path) -> str:
+    """The text of a brief file the user chose, or a ``ProjectError`` saying why it cannot be
+    one: missing, a folder, a pipe or device, larger than the app reads, or not UTF-8."""
+    try:
+        return read_chosen_text(path)
+    except FileNotFoundError:
+        raise ProjectError(f"brief file {path} not found") from None
+    except UnicodeDecodeError:
+        raise ProjectError(
+            f"{path} is not UTF-8 text (perhaps Latin-1 or Windows-1252); save it as UTF-8 "
+            "and try again"
+        ) from None
+    except UnsafeFileError as exc:
+        raise ProjectError(str(exc)) from None
+    except OSError as exc:
+        raise ProjectError(f"{path} cannot be read ({exc.strerror or exc})") from None
 
 
 def create_project(

@@ -156,10 +156,12 @@ class WelcomePage(QWidget):
         )
         if not path:
             return
+        from spec_automation.services import ProjectError, read_brief_file
+
         try:
-            self.brief.setPlainText(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            self.show_problem(f"{path} could not be read as text.")
+            self.brief.setPlainText(read_brief_file(Path(path)))
+        except ProjectError as exc:
+            self.show_problem(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
 
     def _choose_project(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open a spec_automation project")

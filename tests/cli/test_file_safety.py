@@ -206,7 +206,7 @@ def test_a_brief_too_long_to_be_one_is_refused_before_anything_is_written(
     brief.write_text("# Rota\n\n## Features\n" + line * (5 * 1024 * 1024 // len(line)))
     folder = tmp_path / "huge-project"
 
-    refused(cli("init", folder, "--brief", brief), "the brief is larger than 4 MiB")
+    refused(cli("init", folder, "--brief", brief), f"{brief} is larger than 4 MiB")
 
     assert not (folder / ".spec_automation").exists()
 

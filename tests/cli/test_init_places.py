@@ -92,3 +92,26 @@ def test_any_command_the_machine_refuses_is_a_sentence_and_exit_1(
         1,
         f"cannot write {tmp_path / 'x.md'}: the disk is full; free some space",
     )
+
+
+def test_a_brief_in_another_encoding_is_named_as_such(cli: Cli, tmp_path: Path) -> None:
+    brief = tmp_path / "brief.md"
+    brief.write_bytes("# Café rota\n\nA rota for the café.\n".encode("cp1252"))
+
+    one_sentence(
+        cli("init", tmp_path / "clinic", "--brief", brief),
+        2,
+        f"{brief} is not UTF-8 text",
+        "save it as UTF-8",
+    )
+    assert not (tmp_path / "clinic").exists()
+
+
+def test_a_pipe_or_a_folder_given_as_the_brief_is_refused_without_waiting(
+    cli: Cli, tmp_path: Path
+) -> None:
+    pipe = tmp_path / "brief.fifo"
+    os.mkfifo(pipe)  # nothing ever writes to it: reading it would wait for ever
+    one_sentence(cli("init", tmp_path / "a", "--brief", pipe), 2, "is not a regular file")
+    one_sentence(cli("init", tmp_path / "b", "--brief", tmp_path), 2, "is a folder, not a file")
+    one_sentence(cli("init", tmp_path / "c", "--brief", tmp_path / "nope.md"), 2, "not found")

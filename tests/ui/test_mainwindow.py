@@ -347,6 +347,24 @@ def test_creating_a_project_from_the_welcome_screen(make_window, loop, tmp_path:
     assert window2.service is None
 
 
+def test_a_brief_file_in_another_encoding_is_named_as_such_and_not_loaded(
+    make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spec_automation.ui import welcome
+
+    window = make_window()
+    latin = tmp_path / "brief.md"
+    latin.write_bytes("# Café rota\n\nA rota for the café.\n".encode("latin-1"))
+    monkeypatch.setattr(welcome.QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(latin), ""))
+    window.welcome._load_brief()
+    assert f"{latin} is not UTF-8 text" in window.welcome.problem.text()
+    assert window.welcome.brief.toPlainText() == ""
+
+    latin.write_text("# Café rota\n\nA rota for the café.\n", encoding="utf-8")
+    window.welcome._load_brief()
+    assert window.welcome.brief.toPlainText().startswith("# Café rota")
+
+
 def test_find_and_replace_in_the_editor_is_one_undo_step(
     make_window, loop, sample_project: Path
 ) -> None:
