@@ -110,9 +110,7 @@ class GitRepo:
     def _git(self, *args: str) -> str:
         result = self._run(*args)
         if result.returncode != 0:
-            detail = (result.stderr or result.stdout).strip().splitlines()
-            reason = detail[-1] if detail else f"exit status {result.returncode}"
-            raise GitError(f"git {args[0]} failed in {self.root}: {reason}")
+            raise GitError(f"git {args[0]} failed in {self.root}: {_reason(result)}")
         return result.stdout
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -152,3 +150,14 @@ class GitRepo:
             check=False,
         )
         return bool(result.stdout.strip())
+
+
+def _reason(result: subprocess.CompletedProcess[str]) -> str:
+    """The line of git's output that says what went wrong: its first ``fatal:`` or ``error:``
+    line (which names the file, e.g. a stale index.lock), else its last line."""
+    lines = [line.strip() for line in (result.stderr or result.stdout).splitlines() if line.strip()]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return line.removeprefix(prefix)
+    return lines[-1] if lines else f"exit status {result.returncode}"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from spec_automation.cli import main
 from spec_automation.core.artifacts import content_hash
 from spec_automation.git_repo import GitRepo
 from spec_automation.resources import sample_brief_path
@@ -154,3 +157,21 @@ def test_a_cancelled_run_commits_only_what_the_store_holds(
         for artifact in latest:
             committed = git(project.paths.root, "show", f"HEAD:artifacts/{artifact}")
             assert content_hash(committed) == latest[artifact][0].content_hash
+
+
+def test_a_commit_that_fails_is_said_without_json_naming_the_file_that_blocked_it(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "clinic"
+    assert main(["init", str(folder), "--sample"]) == 0
+    (folder / ".git" / "index.lock").write_text("")  # a git process that died holding it
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["run", "-p", str(folder), "--latency-scale", "0", "--auto-approve"])
+
+    assert code == 0  # the run itself completed: the store holds every artifact
+    said = " ".join((out.getvalue() + err.getvalue()).split())
+    assert "note: the artifacts are saved, but the git commit of analysis.md failed" in said
+    assert f"Unable to create '{folder / '.git' / 'index.lock'}': File exists" in said
+    assert f"cd {folder} && git add artifacts && git commit" in said

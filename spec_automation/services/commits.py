@@ -37,7 +37,12 @@ def commit_stored(
     try:
         return project.git.commit(paths, message) or "", []
     except GitError as exc:
-        return "", [f"the artifacts are saved, but the git commit failed: {exc}"]
+        names = ", ".join(p.name for p in paths) or "nothing"
+        return "", [
+            f"the artifacts are saved, but the git commit of {names} failed: {exc}; once git "
+            f"works again, commit them yourself (cd {project.paths.root} && git add artifacts "
+            "&& git commit)"
+        ]
 
 
 class WaveCommitter:
