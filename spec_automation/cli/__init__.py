@@ -11,9 +11,12 @@ when one of its commands runs, so a quick command does not load what a run needs
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     out, err = Output(sys.stdout), Output(sys.stderr)
     try:
-        return _handler(args.command)(args, out)
+        with _stops_as_interrupts():
+            return _handler(args.command)(args, out)
     except (ProjectError, SpecError, UserError) as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}")
         return EXIT_USER_ERROR
@@ -91,6 +95,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ENVIRONMENT
     except Exception as exc:  # a bug: one line for the user, the details in a log file
         return _internal_error(exc, err)
+
+
+@contextlib.contextmanager
+def _stops_as_interrupts() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP (a closed terminal, a service manager
+    stopping it) stop it the way Ctrl-C does: a run cancels its phases, records itself as
+    cancelled and can be resumed, instead of dying mid-write."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    # A signal someone chose to ignore (``nohup`` ignores SIGHUP) stays ignored.
+    wanted = [
+        number
+        for name in ("SIGTERM", "SIGHUP")
+        if (number := getattr(signal, name, None)) is not None
+        and signal.getsignal(number) is signal.SIG_DFL
+    ]
+
+    def as_interrupt(_signum: int, _frame: object) -> None:
+        if callable(signal.getsignal(signal.SIGINT)):
+            # The SIGINT handler in force (asyncio's while a run goes on) does the rest.
+            signal.raise_signal(signal.SIGINT)
+        else:  # SIGINT is ignored (a background job): interrupt directly
+            raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, as_interrupt) for number in wanted}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _internal_error(exc: BaseException, err: Output) -> int:

@@ -132,7 +132,10 @@ def test_opening_a_project_removes_what_an_interrupted_write_left(
     assert mine.read_text(encoding="utf-8") == "mine"
 
 
-def test_ctrl_c_cancels_cleanly_and_the_run_can_be_resumed(sample_project: Path, cli: Cli) -> None:
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_ctrl_c_or_a_stop_signal_cancels_cleanly_and_the_run_can_be_resumed(
+    sample_project: Path, cli: Cli, stop: str
+) -> None:
     proc = spawn("run", "-p", str(sample_project), "--latency-scale", "0.03", "--auto-approve")
     try:
         wait_for(lambda: len(succeeded(sample_project)) >= 2)
@@ -140,7 +143,7 @@ def test_ctrl_c_cancels_cleanly_and_the_run_can_be_resumed(sample_project: Path,
         proc.kill()
         proc.communicate()
         raise
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(getattr(signal, stop))
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, out + err
     assert "Resume with: spec-automation run --resume" in err
