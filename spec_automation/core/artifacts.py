@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import yaml
+from spec_automation.core.plain_yaml import PlainYamlError, load_plain_yaml
 
 __all__ = ["ArtifactHeader", "content_hash", "render_artifact", "split_front_matter"]
 
@@ -107,9 +107,10 @@ def split_front_matter(content: str) -> tuple[dict[str, Any] | None, str]:
             raw = "".join(lines[1:index])
             body = "".join(lines[index + 1 :]).lstrip("\r\n")
             try:
-                meta = yaml.safe_load(raw)
-            except yaml.YAMLError as exc:
-                raise ValueError(f"front matter is not valid YAML ({exc})") from None
+                # Bounded: a person may edit this, and an alias bomb must not hang a scan.
+                meta = load_plain_yaml(raw)
+            except PlainYamlError as exc:
+                raise ValueError(f"front matter: {exc}") from None
             if meta is None:
                 meta = {}
             if not isinstance(meta, dict):

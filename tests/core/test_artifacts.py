@@ -74,3 +74,21 @@ def test_unclosed_front_matter_is_an_error() -> None:
 
 def test_text_without_front_matter() -> None:
     assert split_front_matter("# Just a doc\n") == (None, "# Just a doc\n")
+
+
+def test_front_matter_a_person_edited_into_an_alias_bomb_is_refused_not_expanded() -> None:
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    bomb += [
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
+        for i in range(8)
+    ]
+    text = "---\n" + "\n".join(bomb) + "\n---\n# Title\n"
+    with pytest.raises(ValueError, match=r"^front matter: ") as info:
+        split_front_matter(text)  # 10**9 items if expanded: refused at once instead
+    assert "alias" in str(info.value)
+
+
+def test_front_matter_keeps_its_plain_values() -> None:
+    meta, body = split_front_matter("---\nphase: SPEC_PM\nversion: 3\nrun_id: 12\n---\n# PRD\n")
+    assert meta == {"phase": "SPEC_PM", "version": 3, "run_id": 12}
+    assert body == "# PRD\n"
