@@ -8,16 +8,17 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from spec_automation.cli.project_commands import opened
 from spec_automation.cli.render import EXIT_OK, Output, Table, escape, note, print_json, when
 from spec_automation.cli.run_commands import EXIT_RUN_INCOMPLETE, run_options
 from spec_automation.core import events as ev
-from spec_automation.services import ScanReport, open_project
+from spec_automation.services import ScanReport
 
 __all__ = ["COMMANDS"]
 
 
 def _scan(args: argparse.Namespace, out: Output) -> int:
-    with open_project(args.project) as project:
+    with opened(args.project) as project:
         # Opening the project scans already; report what that found plus anything since.
         first = project.last_scan
         again = project.scan()
@@ -45,7 +46,7 @@ def _scan(args: argparse.Namespace, out: Output) -> int:
 
 
 def _history(args: argparse.Namespace, out: Output) -> int:
-    with open_project(args.project) as project:
+    with opened(args.project) as project:
         if args.versions:
             page: Any = project.artifact_versions(args.artifact, args.limit, args.offset)
         else:
@@ -82,7 +83,7 @@ def _history(args: argparse.Namespace, out: Output) -> int:
 
 
 def _impact(args: argparse.Namespace, out: Output) -> int:
-    with open_project(args.project) as project:
+    with opened(args.project) as project:
         report = project.analyze_impact(args.change)
     if args.json:
         return print_json(out, report)
@@ -120,7 +121,7 @@ def _impact(args: argparse.Namespace, out: Output) -> int:
 def _regenerate(args: argparse.Namespace, out: Output) -> int:
     artifacts = tuple(a.strip() for a in args.artifacts.split(",") if a.strip())
     options = run_options(args)
-    with open_project(args.project) as project:
+    with opened(args.project) as project:
         report = asyncio.run(
             project.regenerate(
                 args.change,
@@ -182,7 +183,7 @@ def _gate_hints(out: Output, root: object) -> Callable[[ev.EngineEvent], None]:
 def _runs(args: argparse.Namespace, out: Output) -> int:
     if args.run_id is not None:
         return _run_show(args, out)
-    with open_project(args.project) as project:
+    with opened(args.project) as project:
         page = project.regeneration_runs(args.limit, args.offset)
     if args.json:
         return print_json(out, page)
@@ -208,7 +209,7 @@ def _runs(args: argparse.Namespace, out: Output) -> int:
 
 
 def _run_show(args: argparse.Namespace, out: Output) -> int:
-    with open_project(args.project) as project:
+    with opened(args.project) as project:
         run = project.regeneration_run(args.run_id)
     if args.json:
         return print_json(out, run)
@@ -228,7 +229,7 @@ def _run_show(args: argparse.Namespace, out: Output) -> int:
 
 
 def _snapshots(args: argparse.Namespace, out: Output) -> int:
-    with open_project(args.project) as project:
+    with opened(args.project) as project:
         snapshots = project.snapshots(args.limit)
     if args.json:
         return print_json(out, snapshots)
@@ -242,7 +243,7 @@ def _snapshots(args: argparse.Namespace, out: Output) -> int:
 
 
 def _rollback(args: argparse.Namespace, out: Output) -> int:
-    with open_project(args.project) as project:
+    with opened(args.project) as project:
         report = project.rollback(args.snapshot_id)
     if args.json:
         print_json(out, report)

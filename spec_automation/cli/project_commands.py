@@ -19,9 +19,12 @@ from spec_automation.services import (
 from spec_automation.settings import AppSettings, load_settings
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from spec_automation.services import ProjectService
     from spec_automation.services.reports import ArtifactStatus
 
-__all__ = ["COMMANDS", "user_settings"]
+__all__ = ["COMMANDS", "opened", "user_settings"]
 
 
 def _init(args: argparse.Namespace, out: Output) -> int:
@@ -93,7 +96,7 @@ def _reject(args: argparse.Namespace, out: Output) -> int:
 
 
 def _decide(args: argparse.Namespace, out: Output, *, approved: bool) -> int:
-    with open_project(args.project) as project:
+    with opened(args.project) as project:
         info = project.decide_gate(args.gate, approved=approved, note=args.note, decided_by="cli")
     if args.json:
         return print_json(out, info)
@@ -107,7 +110,7 @@ def _decide(args: argparse.Namespace, out: Output, *, approved: bool) -> int:
 
 
 def _status(args: argparse.Namespace, out: Output) -> int:
-    with open_project(args.project) as project:
+    with opened(args.project) as project:
         status = project.status()
     if args.json:
         return print_json(out, status)
@@ -154,7 +157,7 @@ def _state_words(a: ArtifactStatus) -> str:
 
 
 def _metrics(args: argparse.Namespace, out: Output) -> int:
-    with open_project(args.project) as project:
+    with opened(args.project) as project:
         metrics = project.metrics(args.since, args.until)
     if args.json:
         return print_json(out, metrics)
@@ -182,6 +185,15 @@ def _metrics(args: argparse.Namespace, out: Output) -> int:
         )
     out.print(table)
     return EXIT_OK
+
+
+def opened(folder: Path) -> ProjectService:
+    """Open the project, saying on standard error what opening it found and put right (a
+    write a dead run left half-done, a lost store, git not in use)."""
+    project = open_project(folder)
+    for notice in project.notices:
+        note(notice)
+    return project
 
 
 def user_settings() -> AppSettings:

@@ -6,10 +6,10 @@ import argparse
 import asyncio
 
 from spec_automation.cli.progress import ProgressView
-from spec_automation.cli.project_commands import user_settings
+from spec_automation.cli.project_commands import opened, user_settings
 from spec_automation.cli.render import EXIT_OK, Output, escape, print_json, warn
 from spec_automation.core.ports import RunMode, RunStatus
-from spec_automation.services import RunOptions, RunPreview, open_project
+from spec_automation.services import RunOptions, RunPreview
 
 __all__ = ["COMMANDS", "EXIT_RUN_INCOMPLETE", "run_options"]
 
@@ -48,7 +48,7 @@ def _run(args: argparse.Namespace, out: Output) -> int:
         resume=args.resume,
         everything=args.all,
     )
-    with open_project(args.project) as project:
+    with opened(args.project) as project:
         for warning in project.plan(options.concurrency).warnings:
             warn(warning)
         if args.json:

@@ -204,6 +204,7 @@ def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectSer
     db = _open_db(paths)
     try:
         record = queries.find_project(db)
+        recovered = record is None
         if record is None:  # an init stopped before it recorded the project: finish it
             record = queries.ensure_project(db, folder.name, str(folder), spec.name)
         running = queries.running_run_ids(db, record.id)
@@ -226,7 +227,12 @@ def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectSer
         _remove_torn_writes(paths, spec.artifacts)
     info = ProjectInfo(record.name, folder, source, record.created_at)
     service = ProjectService(paths, info, spec, db, record.id)
-    if lock_free:  # no run is writing: a journal left behind is from one that died
+    if lock_free and recovered:
+        # With no store to compare against, a journal cannot tell a dead run's write from
+        # a finished one: every file stays, recorded as the user's by the scan below.
+        with contextlib.suppress(OSError):
+            paths.write_journal.unlink()
+    elif lock_free:  # no run is writing: a journal left behind is from one that died
         undone = artifacts.undo_uncommitted_writes(service)
         if undone:
             service.notices.append(
@@ -242,6 +248,13 @@ def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectSer
     except BaseException:
         db.close()
         raise
+    found = len(service.last_scan.changes)
+    if recovered and found:
+        service.notices.append(
+            f"The store held no record of this project (it was empty or lost): the {found} "
+            "artifact files found were recorded as your versions, so no run rewrites them "
+            "without asking (run --overwrite-edits to regenerate them)."
+        )
     return service
 
 

@@ -343,6 +343,8 @@ class MainWindow(QMainWindow):
         self.runs.open(service)
         self.projectOpened.emit(str(service.paths.root))
         self.update_actions()
+        if service.notices:  # what opening found and put right, or why git is not used
+            self.notify(" ".join(service.notices))
 
     async def close_project(self, *, keep_welcome_hidden: bool = False) -> bool:
         """Close the project (asking about unsaved edits); False when the user cancels."""

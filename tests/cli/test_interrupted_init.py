@@ -47,3 +47,30 @@ def test_other_commands_open_a_stopped_init(cli: Cli, half_made: Path) -> None:
     again = cli("init", half_made, "--sample")  # opened, it is a project now
     assert again.code == 2
     assert "is already a spec_automation project" in again.err
+
+
+def test_a_store_lost_under_finished_artifacts_says_so_and_keeps_them_as_yours(
+    cli: Cli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "clinic"
+    assert cli("init", folder, "--sample").code == 0
+    assert cli("run", "-p", folder, "--latency-scale", "0", "--auto-approve").code == 0
+    prd = (folder / "artifacts" / "prd.md").read_text(encoding="utf-8")
+    state = folder / ".spec_automation"
+    for name in ("state.db", "state.db-wal", "state.db-shm"):
+        (state / name).unlink(missing_ok=True)
+    (state / "state.db").write_bytes(b"")  # a disk that lost the store's contents
+
+    shown = cli("status", "-p", folder)
+
+    assert shown.code == 0, shown.err
+    said = " ".join(shown.err.split())
+    assert "note: The store held no record of this project (it was empty or lost)" in said
+    assert "the 15 artifact files found were recorded as your versions" in said
+    # Nothing is rewritten without asking: the run refuses until told what to do.
+    again = cli("run", "-p", folder, "--latency-scale", "0", "--auto-approve")
+    assert again.code == 2
+    assert "carry your edits" in again.err
+    assert (folder / "artifacts" / "prd.md").read_text(encoding="utf-8") == prd
+    # The note is said once, when it happened, not on every later command.
+    assert "no record" not in cli("status", "-p", folder).err

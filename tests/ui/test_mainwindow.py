@@ -365,6 +365,19 @@ def test_a_brief_file_in_another_encoding_is_named_as_such_and_not_loaded(
     assert window.welcome.brief.toPlainText().startswith("# Café rota")
 
 
+def test_what_opening_a_project_put_right_is_shown_in_the_notice_bar(
+    make_window, loop, sample_project: Path
+) -> None:
+    state = sample_project / ".spec_automation"
+    for name in ("state.db", "state.db-wal", "state.db-shm"):
+        (state / name).unlink(missing_ok=True)
+    (state / "state.db").write_bytes(b"")  # the store's contents lost
+    window = make_window()
+    run(loop, window.open_project(sample_project))
+    assert "The store held no record of this project" in window.notice_message()
+    assert window.explorer.state_of("prd.md") == ArtifactState.EDITED
+
+
 def test_find_and_replace_in_the_editor_is_one_undo_step(
     make_window, loop, sample_project: Path
 ) -> None:
