@@ -253,7 +253,7 @@ def open_project(folder: Path, *, git_enabled: bool | None = None) -> ProjectSer
         service.notices.append(
             f"The store held no record of this project (it was empty or lost): the {found} "
             "artifact files found were recorded as your versions, so no run rewrites them "
-            "without asking (run --overwrite-edits to regenerate them)."
+            "without asking you first."
         )
     return service
 
