@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 
+from spec_automation.workspace import UnsafeFileError
+
 __all__ = ["EditsAtRisk", "ProjectError", "check_page", "environment_message"]
 
 #: Errors the machine raises, not the program: each is said as what the user can do about it.
@@ -49,6 +51,8 @@ def check_page(limit: int, offset: int) -> None:
 def environment_message(error: OSError) -> str | None:
     """One sentence for an error the machine raised (full disk, read-only folder, ...), naming
     the file; None for anything else (a bug, to be reported as one)."""
+    if isinstance(error, UnsafeFileError):  # a refused link or pipe says so itself
+        return str(error)
     advice = _ENVIRONMENT.get(error.errno or 0)
     if advice is None:
         return None

@@ -115,3 +115,23 @@ def test_a_pipe_or_a_folder_given_as_the_brief_is_refused_without_waiting(
     one_sentence(cli("init", tmp_path / "a", "--brief", pipe), 2, "is not a regular file")
     one_sentence(cli("init", tmp_path / "b", "--brief", tmp_path), 2, "is a folder, not a file")
     one_sentence(cli("init", tmp_path / "c", "--brief", tmp_path / "nope.md"), 2, "not found")
+
+
+def test_a_refused_link_reaching_the_command_line_keeps_its_own_sentence(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spec_automation.cli import project_commands
+    from spec_automation.workspace import UnsafeFileError
+
+    assert cli("init", tmp_path / "clinic", "--sample").code == 0
+    link = tmp_path / "clinic" / "artifacts" / "prd.md"
+
+    def refused(*_args: object, **_kwargs: object) -> int:
+        raise UnsafeFileError(link, "is a link; the app does not read or write through links")
+
+    monkeypatch.setitem(project_commands.COMMANDS, "status", refused)
+    one_sentence(
+        cli("status", "-p", tmp_path / "clinic"),
+        1,
+        f"{link} is a link; the app does not read or write through links",
+    )
