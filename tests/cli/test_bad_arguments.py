@@ -16,22 +16,11 @@ import pytest
 
 from spec_automation.cli.parser import build_parser
 from tests.cli.conftest import Result
+from tests.helpers.specs import PHASE_A
 
 Cli = Callable[..., Result]
 
 HUGE = "99999999999999999999"  # past SQLite's 64-bit integers
-
-PHASE_A = """\
-version: 1
-name: t
-phases:
-  A:
-    description: first
-    agent: analyst
-    produces: [a.md]
-    depends_on: []
-    estimated_duration_s: 1
-"""
 
 
 def one_error_line(err: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from spec_automation.core.spec import SpecError, load_spec, parse_spec
+from tests.helpers.specs import spec_error
 
 GOOD_PHASE = """
   A:
@@ -22,13 +23,7 @@ def spec_text(extra: str = "", a: str = GOOD_PHASE) -> str:
     return f"version: 1\nname: t\nphases:{a}{extra}"
 
 
-def error_of(text: str) -> str:
-    with pytest.raises(SpecError) as info:
-        parse_spec(text, source="spec.yml")
-    message = str(info.value)
-    assert "\n" not in message, "errors are one line"
-    assert message.startswith("spec.yml: ")
-    return message
+error_of = spec_error
 
 
 def test_default_spec_loads_with_every_phase_of_the_design(default_spec_path: Path) -> None:

@@ -15,26 +15,11 @@ from pathlib import Path
 import pytest
 
 from spec_automation.core.spec import SpecError, load_spec, parse_spec
-
-PHASE_A = """\
-version: 1
-name: t
-phases:
-  A:
-    description: first
-    agent: analyst
-    produces: [a.md]
-    depends_on: []
-    estimated_duration_s: 1
-"""
+from tests.helpers.specs import PHASE_A, spec_error
 
 
 def error_of(text: str) -> str:
-    with pytest.raises(SpecError) as info:
-        parse_spec(text, source="spec.yml")
-    message = str(info.value)
-    assert "\n" not in message, "errors are one line"
-    assert message.startswith("spec.yml: ")
+    message = spec_error(text)
     assert len(message) < 300, "a quoted value is cut short"
     return message
 
