@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 from spec_automation.core.artifacts import content_hash
 from spec_automation.core.changes import ChangedBy
 from spec_automation.services.context import ProjectState
-from spec_automation.services.errors import ProjectError, check_page
+from spec_automation.services.errors import ProjectError, paged, said_as_project_error
 from spec_automation.services.reports import (
     ChangeInfo,
     ChangePage,
@@ -93,28 +94,24 @@ def artifact_versions(
     project: ProjectState, name: str, limit: int = 50, offset: int = 0
 ) -> VersionPage:
     """A page of an artifact's stored versions, newest first."""
-    name = artifact_name(project, name)
-    check_page(limit, offset)
-    items, total = project.history.versions(name, limit, offset)
-    return VersionPage(items=tuple(items), total=total)
+    return paged(
+        VersionPage, partial(project.history.versions, artifact_name(project, name)), limit, offset
+    )
 
 
 def version_content(project: ProjectState, version_id: int) -> str:
     """The full content of one stored version."""
-    try:
+    with said_as_project_error(StoreError):
         return project.history.content(version_id)
-    except StoreError as exc:
-        raise ProjectError(str(exc)) from None
 
 
 def change_history(
     project: ProjectState, name: str, limit: int = 50, offset: int = 0
 ) -> ChangePage:
     """A page of the changes detected in an artifact, newest first."""
-    name = artifact_name(project, name)
-    check_page(limit, offset)
-    items, total = project.history.changes(name, limit, offset)
-    return ChangePage(items=tuple(items), total=total)
+    return paged(
+        ChangePage, partial(project.history.changes, artifact_name(project, name)), limit, offset
+    )
 
 
 def scan(project: ProjectState) -> ScanReport:

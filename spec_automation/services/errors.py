@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TypeVar
 
 from spec_automation.workspace import UnsafeFileError
 
-__all__ = ["EditsAtRisk", "ProjectError", "check_page", "environment_message"]
+__all__ = [
+    "EditsAtRisk",
+    "ProjectError",
+    "check_page",
+    "environment_message",
+    "paged",
+    "said_as_project_error",
+]
+
+_Page = TypeVar("_Page")
 
 #: Errors the machine raises, not the program: each is said as what the user can do about it.
 _ENVIRONMENT = {
@@ -23,6 +35,16 @@ _ENVIRONMENT = {
 
 class ProjectError(Exception):
     """Something the user asked for cannot be done; ``str()`` says why and what to do."""
+
+
+@contextmanager
+def said_as_project_error(*kinds: type[Exception]) -> Iterator[None]:
+    """Raise an error of one of ``kinds`` (a lower layer's, already a sentence) again as a
+    ``ProjectError`` saying the same."""
+    try:
+        yield
+    except kinds as exc:
+        raise ProjectError(str(exc)) from None
 
 
 class EditsAtRisk(ProjectError):
@@ -46,6 +68,18 @@ def check_page(limit: int, offset: int) -> None:
         raise ProjectError("the page size (limit) must be at least 1")
     if offset < 0:
         raise ProjectError("the offset must be zero or more")
+
+
+def paged(
+    page: Callable[..., _Page],
+    fetch: Callable[[int, int], tuple[Sequence[object], int]],
+    limit: int,
+    offset: int,
+) -> _Page:
+    """A checked page request: ``fetch(limit, offset)`` gives the items and the total."""
+    check_page(limit, offset)
+    items, total = fetch(limit, offset)
+    return page(items=tuple(items), total=total)
 
 
 def environment_message(error: OSError) -> str | None:

@@ -19,7 +19,12 @@ from spec_automation.core.regeneration import (
 from spec_automation.services.artifacts import refuse_unreadable_targets, scan
 from spec_automation.services.commits import commit_stored
 from spec_automation.services.context import ProjectState
-from spec_automation.services.errors import EditsAtRisk, ProjectError, check_page
+from spec_automation.services.errors import (
+    EditsAtRisk,
+    ProjectError,
+    paged,
+    said_as_project_error,
+)
 from spec_automation.services.freshness import context_inputs, current_states, inputs_now
 from spec_automation.services.gates import AutoApprover, StoreGatekeeper
 from spec_automation.services.impact import analyze_impact
@@ -85,6 +90,7 @@ async def regenerate(
         raise ProjectError(str(exc)) from None
     finally:
         await runner.aclose()
+
 
 async def _regenerate_locked(
     project: ProjectState,
@@ -293,14 +299,10 @@ def regeneration_runs(
     project: ProjectState, limit: int = 50, offset: int = 0
 ) -> RegenerationRunPage:
     """A page of recorded regeneration runs, newest first."""
-    check_page(limit, offset)
-    items, total = project.regenerations.page(limit, offset)
-    return RegenerationRunPage(items=tuple(items), total=total)
+    return paged(RegenerationRunPage, project.regenerations.page, limit, offset)
 
 
 def regeneration_run(project: ProjectState, run_id: int) -> RegenerationRunInfo:
     """One recorded regeneration run."""
-    try:
+    with said_as_project_error(StoreError):
         return project.regenerations.get(run_id)
-    except StoreError as exc:
-        raise ProjectError(str(exc)) from None

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from spec_automation.core.changes import ImpactLevel
 from spec_automation.core.ports import RunMode, RunStatus
@@ -25,6 +25,8 @@ from spec_automation.store.records import (
 
 if TYPE_CHECKING:
     from spec_automation.core.impact import AffectedArtifact
+
+_Item = TypeVar("_Item")
 
 __all__ = [
     "ArtifactStatus",
@@ -227,20 +229,18 @@ class SaveResult:
     change: ChangeInfo | None
 
 
-@dataclass(frozen=True, slots=True)
-class VersionPage:
-    """A page of an artifact's versions, newest first, and how many there are in all."""
+@dataclass(frozen=True)  # no slots: Python 3.11 cannot call a generic alias of a slotted one
+class Page(Generic[_Item]):
+    """A page of records, newest first, and how many there are in all."""
 
-    items: tuple[VersionInfo, ...]
+    items: tuple[_Item, ...]
     total: int
 
 
-@dataclass(frozen=True, slots=True)
-class ChangePage:
-    """A page of an artifact's detected changes, newest first, and how many there are."""
-
-    items: tuple[ChangeInfo, ...]
-    total: int
+#: A page of an artifact's stored versions.
+VersionPage = Page[VersionInfo]
+#: A page of an artifact's detected changes.
+ChangePage = Page[ChangeInfo]
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,12 +326,8 @@ class UsageEstimate:
 RegenerationRunInfo = RegenerationRunRecord
 
 
-@dataclass(frozen=True, slots=True)
-class RegenerationRunPage:
-    """A page of regeneration runs, newest first, and how many there are."""
-
-    items: tuple[RegenerationRunInfo, ...]
-    total: int
+#: A page of recorded regeneration runs.
+RegenerationRunPage = Page[RegenerationRunInfo]
 
 
 @dataclass(frozen=True, slots=True)
