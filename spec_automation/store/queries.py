@@ -40,6 +40,7 @@ from spec_automation.store.records import (
     SnapshotRecord,
     WaveRunRecord,
 )
+from spec_automation.store.rows import rows_page
 
 __all__ = [
     "UNFINISHED_STATUSES",
@@ -112,13 +113,9 @@ def find_project(db: Database) -> ProjectRecord | None:
 def list_runs(db: Database, project_id: int, limit: int = 50, offset: int = 0) -> list[RunRecord]:
     """A page of the project's workflow runs, newest first."""
     with db.session() as session:
-        rows = session.scalars(
-            select(WorkflowRun)
-            .where(WorkflowRun.project_id == project_id)
-            .order_by(WorkflowRun.started_at.desc(), WorkflowRun.id.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()
+        newest = (WorkflowRun.started_at.desc(), WorkflowRun.id.desc())
+        where = (WorkflowRun.project_id == project_id,)
+        rows = rows_page(session, WorkflowRun, where, newest, limit, offset)
         return [_run(row) for row in rows]
 
 
@@ -270,13 +267,9 @@ def artifact_versions(
 ) -> list[ArtifactVersionRecord]:
     """A page of an artifact's versions, newest first."""
     with db.session() as session:
-        rows = session.scalars(
-            select(ArtifactVersion)
-            .where(ArtifactVersion.project_id == project_id, ArtifactVersion.artifact == artifact)
-            .order_by(ArtifactVersion.version.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()
+        where = (ArtifactVersion.project_id == project_id, ArtifactVersion.artifact == artifact)
+        newest = (ArtifactVersion.version.desc(),)
+        rows = rows_page(session, ArtifactVersion, where, newest, limit, offset)
         return [_version(row) for row in rows]
 
 
@@ -296,13 +289,9 @@ def snapshots(
 ) -> list[SnapshotRecord]:
     """A page of the project's snapshots, newest first, each with its artifact versions."""
     with db.session() as session:
-        rows = session.scalars(
-            select(Snapshot)
-            .where(Snapshot.project_id == project_id)
-            .order_by(Snapshot.created_at.desc(), Snapshot.id.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()
+        newest = (Snapshot.created_at.desc(), Snapshot.id.desc())
+        where = (Snapshot.project_id == project_id,)
+        rows = rows_page(session, Snapshot, where, newest, limit, offset)
         items: dict[int, list[SnapshotItemRecord]] = defaultdict(list)
         if rows:
             item_rows = session.execute(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from spec_automation.store.errors import StoreError
 from spec_automation.store.models import ArtifactVersion
 
-__all__ = ["latest_versions", "owned_row", "page_of"]
+__all__ = ["latest_versions", "owned_row", "page_of", "rows_page"]
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -36,6 +36,19 @@ def page_of(
     page = query.where(*where).order_by(*order_by).limit(limit).offset(offset)
     rows = session.scalars(page).all() if entities else session.execute(page).all()
     return [to_record(row) for row in rows], int(total or 0)
+
+
+def rows_page(
+    session: Session,
+    model: type[M],
+    where: Sequence[ColumnElement[bool]],
+    order_by: Sequence[Any],
+    limit: int,
+    offset: int,
+) -> Sequence[M]:
+    """One page of the ``model`` rows matching ``where``, in ``order_by`` (without a total)."""
+    query = select(model).where(*where).order_by(*order_by).limit(limit).offset(offset)
+    return session.scalars(query).all()
 
 
 def owned_row(session: Session, model: type[M], row_id: int, project_id: int, what: str) -> M:
