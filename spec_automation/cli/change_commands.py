@@ -56,10 +56,8 @@ def _history(args: argparse.Namespace, out: Output) -> int:
     shown = f"{args.offset + 1}-{args.offset + len(page.items)}" if page.items else "none"
     what = "versions" if args.versions else "changes"
     out.print(f"{args.artifact}: {what} {shown} of {page.total}, newest first")
-    table = Table()
     if args.versions:
-        for column in ("id", "version", "when", "kind", "by", "reason"):
-            table.add_column(column)
+        table = Table.of("id", "version", "when", "kind", "by", "reason")
         for v in page.items:
             table.add_row(
                 str(v.id),
@@ -70,8 +68,7 @@ def _history(args: argparse.Namespace, out: Output) -> int:
                 escape(v.reason or ""),
             )
     else:
-        for column in ("change", "when", "by", "impact", "sections"):
-            table.add_column(column)
+        table = Table.of("change", "when", "by", "impact", "sections")
         for c in page.items:
             sections = ", ".join(f"{s.name} ({s.kind})" for s in c.sections[:4])
             if len(c.sections) > 4:
@@ -96,9 +93,7 @@ def _impact(args: argparse.Namespace, out: Output) -> int:
     if not report.affected:
         out.print("Nothing downstream depends on it.")
         return EXIT_OK
-    table = Table()
-    for column in ("artifact", "level", "path", "reason"):
-        table.add_column(column)
+    table = Table.of("artifact", "level", "path", "reason")
     for a in report.affected:
         edited = " [yellow](your edits)[/]" if a.user_edited else ""
         table.add_row(a.artifact + edited, a.level, " -> ".join(a.path), escape(a.reason))
@@ -190,9 +185,7 @@ def _runs(args: argparse.Namespace, out: Output) -> int:
     if not page.items:
         out.print("No regeneration runs yet.")
         return EXIT_OK
-    table = Table()
-    for column in ("run", "started", "trigger", "strategy", "status", "regenerated", "s"):
-        table.add_column(column)
+    table = Table.of("run", "started", "trigger", "strategy", "status", "regenerated", "s")
     for r in page.items:
         table.add_row(
             str(r.id),
@@ -233,9 +226,7 @@ def _snapshots(args: argparse.Namespace, out: Output) -> int:
         snapshots = project.snapshots(args.limit)
     if args.json:
         return print_json(out, snapshots)
-    table = Table()
-    for column in ("snapshot", "taken", "label", "artifacts"):
-        table.add_column(column)
+    table = Table.of("snapshot", "taken", "label", "artifacts")
     for snap in snapshots:
         table.add_row(str(snap.id), when(snap.created_at), snap.label, str(len(snap.artifacts)))
     out.print(table)

@@ -115,9 +115,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     if args.json:
         return print_json(out, status)
     out.print(f"[bold]{escape(status.project.name)}[/] in {status.project.root}")
-    table = Table()
-    for column in ("artifact", "phase", "version", "state"):
-        table.add_column(column)
+    table = Table.of("artifact", "phase", "version", "state")
     for a in status.artifacts:
         table.add_row(a.name, a.phase, str(a.version or "-"), _state_words(a))
     out.print(table)
@@ -172,9 +170,9 @@ def _metrics(args: argparse.Namespace, out: Output) -> int:
         out.print(
             f"Waiting for approvals (not counted above): {metrics.person_wait_s:.2f} s"
         )
-    table = Table(title="Per wave (average per run)")
-    for column in ("wave", "phases", "wall s", "sequential s", "saved s"):
-        table.add_column(column)
+    table = Table.of(
+        "wave", "phases", "wall s", "sequential s", "saved s", title="Per wave (average per run)"
+    )
     for w in metrics.waves:
         table.add_row(
             str(w.wave),

@@ -115,6 +115,14 @@ class Table:
     columns: list[_Column] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, *headers: str, title: str = "") -> Table:
+        """A table with these columns, left-justified and wrapping."""
+        table = cls(title)
+        for header in headers:
+            table.add_column(header)
+        return table
+
     def add_column(self, header: str, *, justify: str = "left", wrap: bool = True) -> None:
         """Add a column (``justify``: left or right; ``wrap``: may be wrapped to fit)."""
         self.columns.append(_Column(header, justify, wrap))
