@@ -11,7 +11,7 @@ import asyncio
 
 from spec_automation.ui.dialogs import ask_later
 from spec_automation.ui.editor import EditorTab
-from spec_automation.ui.errors import user_message
+from spec_automation.ui.errors import or_said
 from spec_automation.ui.window_part import WindowPart
 
 __all__ = ["EditKeeper"]
@@ -41,13 +41,11 @@ class EditKeeper(WindowPart):
         if service is None:
             return False
         text = tab.text()
-        try:
-            result = await asyncio.to_thread(service.save_artifact, tab.artifact, text)
-        except Exception as exc:
-            message = user_message(exc)
-            if message is None:
-                raise
-            window.notify(f"{tab.artifact} was not saved: {message}", error=True)
+        result = await or_said(
+            asyncio.to_thread(service.save_artifact, tab.artifact, text),
+            lambda message: window.notify(f"{tab.artifact} was not saved: {message}", error=True),
+        )
+        if result is None:
             return False
         tab.mark_saved(text)
         if window.backups is not None:

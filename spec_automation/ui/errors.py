@@ -12,17 +12,19 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from spec_automation.core.spec import SpecError
 from spec_automation.llm.keys import KeyStoreError
 from spec_automation.services import ProjectError
 from spec_automation.settings import SettingsError, log_dir, prepare_private_log
 
-__all__ = ["ErrorReporter", "gui_log_path", "user_message"]
+__all__ = ["ErrorReporter", "gui_log_path", "or_said", "user_message"]
+
+_T = TypeVar("_T")
 
 
 def gui_log_path() -> Path:
@@ -43,6 +45,19 @@ def user_message(error: BaseException) -> str | None:
     if isinstance(error, OSError):
         return f"The disk refused: {error.strerror or error}."
     return None
+
+
+async def or_said(call: Awaitable[_T], say: Callable[[str], object]) -> _T | None:
+    """Await ``call``; an error a user can cause is handed to ``say`` as its sentence and
+    None comes back instead. A bug is raised as it is."""
+    try:
+        return await call
+    except Exception as exc:
+        message = user_message(exc)
+        if message is None:
+            raise
+        say(message)
+        return None
 
 
 class ErrorReporter:

@@ -14,9 +14,12 @@ import asyncio
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["IMPACT_SHOTS", "prepare_impact_project", "render_impact_shots"]
+if TYPE_CHECKING:
+    from spec_automation.services import ProjectService
+
+__all__ = ["IMPACT_SHOTS", "generate_sample", "prepare_impact_project", "render_impact_shots"]
 
 IMPACT_SHOTS = ("high", "manual", "ignore", "medium", "gate", "run", "done")
 _PRD = "prd.md"
@@ -39,19 +42,28 @@ def reword_requirement(text: str) -> str:
     return text.replace("drag clinicians onto shifts", "drag clinicians and locums onto shifts", 1)
 
 
-async def prepare_impact_project(root: Path) -> Path:
-    """The sample, generated once with the offline provider (copied for each theme)."""
+async def generate_sample(
+    folder: Path, edit: Callable[[ProjectService], object] | None = None
+) -> Path:
+    """The sample project in ``folder``, generated with the offline provider; ``edit`` then
+    runs on its service (in a thread) before it is closed."""
     from spec_automation.resources import sample_brief_path
     from spec_automation.services import RunOptions, create_project
 
-    folder = root / "impact-template"
     brief = sample_brief_path().read_text(encoding="utf-8")
     service = await asyncio.to_thread(create_project, folder, brief_text=brief, name="ShiftCare")
     try:
         await service.run_workflow(RunOptions(latency_scale=0.0, auto_approve=True))
+        if edit is not None:
+            await asyncio.to_thread(edit, service)
     finally:
         await asyncio.to_thread(service.close)
     return folder
+
+
+async def prepare_impact_project(root: Path) -> Path:
+    """The sample, generated once with the offline provider (copied for each theme)."""
+    return await generate_sample(root / "impact-template")
 
 
 async def _until(condition: Callable[[], object]) -> None:

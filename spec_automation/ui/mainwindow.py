@@ -45,7 +45,7 @@ from spec_automation.ui.dialogs import Prompter
 from spec_automation.ui.disk_sync import DiskSync
 from spec_automation.ui.edit_keeper import EditKeeper
 from spec_automation.ui.editor_area import EditorArea
-from spec_automation.ui.errors import ErrorReporter, user_message
+from spec_automation.ui.errors import ErrorReporter, or_said, user_message
 from spec_automation.ui.explorer import ProjectExplorer, artifact_states
 from spec_automation.ui.history_area import HistoryArea
 from spec_automation.ui.regeneration_flow import RegenerationFlow
@@ -294,15 +294,11 @@ class MainWindow(QMainWindow):
 
     async def create_project(self, folder: Path, brief: str, name: str = "") -> None:
         """Create a project from a brief and open it."""
-        try:
-            service = await asyncio.to_thread(
-                create_project, folder, brief_text=brief, name=name or None
-            )
-        except Exception as exc:
-            message = user_message(exc)
-            if message is None:
-                raise
-            self.welcome.show_problem(message)
+        service = await or_said(
+            asyncio.to_thread(create_project, folder, brief_text=brief, name=name or None),
+            self.welcome.show_problem,
+        )
+        if service is None:
             return
         await asyncio.to_thread(service.close)
         await self.open_project(folder)

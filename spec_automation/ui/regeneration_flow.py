@@ -45,7 +45,7 @@ from spec_automation.services import (
 )
 from spec_automation.settings import AppSettings
 from spec_automation.ui.dialogs import Prompter, ask_later
-from spec_automation.ui.errors import user_message
+from spec_automation.ui.errors import or_said, user_message
 from spec_automation.ui.impact_dialog import ImpactChoice, ImpactDialog
 from spec_automation.ui.tasks import spawn
 from spec_automation.ui.theme import Theme
@@ -232,15 +232,12 @@ class RegenerationFlow(QObject):
             service = self.host.service
             if service is None:
                 return None
-            try:
-                report = await asyncio.to_thread(
-                    service.analyze_impact, change.id if change is not None else None
-                )
-            except Exception as exc:
-                message = user_message(exc)
-                if message is None:
-                    raise
-                self.host.notify(message, error=True)
+            change_id = change.id if change is not None else None
+            report = await or_said(
+                asyncio.to_thread(service.analyze_impact, change_id),
+                lambda message: self.host.notify(message, error=True),
+            )
+            if report is None:
                 return None
             if self.host.service is not service:
                 return None
@@ -424,13 +421,11 @@ class RegenerationFlow(QObject):
         if answer != "Roll back":
             return None
         snapshot = report.snapshot_id
-        try:
-            result = await asyncio.to_thread(service.rollback, snapshot)
-        except Exception as exc:
-            message = user_message(exc)
-            if message is None:
-                raise
-            self.host.notify(f"Could not roll back: {message}", error=True)
+        result = await or_said(
+            asyncio.to_thread(service.rollback, snapshot),
+            lambda message: self.host.notify(f"Could not roll back: {message}", error=True),
+        )
+        if result is None:
             return None
         restored = ", ".join(v.artifact for v in result.restored) or "nothing (already as before)"
         self.last_report = None

@@ -16,6 +16,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spec_automation.services import ProjectService
 
 __all__ = ["SHOTS", "render_screenshots"]
 
@@ -64,24 +68,20 @@ def render_screenshots(folder: Path) -> list[Path]:
 
 
 async def _prepare_project(root: Path) -> Path:
-    from spec_automation.resources import sample_brief_path
-    from spec_automation.services import RunOptions, create_project
+    from spec_automation.ui.impact_screenshots import generate_sample
 
-    folder = root / "shiftcare"
-    brief = sample_brief_path().read_text(encoding="utf-8")
-    service = await asyncio.to_thread(create_project, folder, brief_text=brief, name="ShiftCare")
-    try:
-        await service.run_workflow(RunOptions(latency_scale=0.0, auto_approve=True))
-        text = await asyncio.to_thread(service.read_artifact, _ARTIFACT)
-        edited = text.replace(
-            "## Personas",
-            "## Personas\n\nEvery persona below was confirmed in the clinic interviews.",
-            1,
-        ).replace("in minutes", "in under ten minutes", 1)
-        await asyncio.to_thread(service.save_artifact, _ARTIFACT, edited)
-    finally:
-        await asyncio.to_thread(service.close)
-    return folder
+    return await generate_sample(root / "shiftcare", _edit_personas)
+
+
+def _edit_personas(service: ProjectService) -> None:
+    """A user's edit of the shown artifact, so its history has a change to show."""
+    text = service.read_artifact(_ARTIFACT)
+    edited = text.replace(
+        "## Personas",
+        "## Personas\n\nEvery persona below was confirmed in the clinic interviews.",
+        1,
+    ).replace("in minutes", "in under ten minutes", 1)
+    service.save_artifact(_ARTIFACT, edited)
 
 
 async def _render(folder: Path, root: Path) -> list[Path]:
