@@ -28,11 +28,9 @@ from PySide6.QtWidgets import (
 from spec_automation.core.events import (
     EventSink,
     GateWaiting,
-    RunFinished,
 )
-from spec_automation.core.ports import RunMode, RunStatus
+from spec_automation.core.ports import RunMode
 from spec_automation.services import (
-    EditsAtRisk,
     PlanReport,
     ProjectError,
     ProjectService,
@@ -57,11 +55,10 @@ from spec_automation.ui.visualizer.graph_view import (
 )
 from spec_automation.ui.visualizer.metrics_view import MetricsView
 from spec_automation.ui.visualizer.palette import canvas_colours, is_dark
+from spec_automation.ui.visualizer.run_driver import RunDriver
 from spec_automation.ui.visualizer.run_plan import (
     EditsPrompt,
-    RunDeclined,
     ask_with_dialog,
-    describe_preview,
 )
 from spec_automation.ui.visualizer.run_state import NodeState, format_duration
 from spec_automation.ui.visualizer.timeline import TimelineView
@@ -109,14 +106,10 @@ class RunWorkspace(QWidget):
         self.project = project
         self.settings = settings
         self.open_artifact = open_artifact
-        self.run_task: asyncio.Task[Any] | None = None  # a run's or a regeneration's
+        self.driver = RunDriver(self)
         self._dimmed: list[str] = []  # phases a run or regeneration leaves alone, drawn dimmed
-        self._dimmed_as = NOT_REGENERATED
-        self._busy = False  # from launching a run until its task has shown how it ended
+        self.dimmed_as = NOT_REGENERATED
         self._closed = False
-        self._resumable = False  # the project has an unfinished run the user may resume
-        self.last_report: RunReport | None = None
-        self._redo: tuple[str, str] | None = None  # (phase, feedback) after a rejection
         self._dark = is_dark(self.palette())
 
         self.bridge = EngineEventBridge(self)
@@ -136,7 +129,7 @@ class RunWorkspace(QWidget):
         self.approval_banner = ApprovalBanner(
             project,
             ask_feedback=ask_feedback,
-            on_rejected=self._rejected,
+            on_rejected=self.driver.rejected,
             on_error=lambda message: self.completion_banner.show_error(message),
         )
         self.resume_banner = Banner("resumeBanner")
@@ -158,16 +151,14 @@ class RunWorkspace(QWidget):
         self._bind_workflow()
         self._show_last_recorded_run()
         self.metrics.refresh()
-        self._update_buttons()
+        self.update_buttons()
 
     # --- building ------------------------------------------------------------------------
 
     def _connect_controls(self) -> None:
         controls = self.controls
         controls.run_button.clicked.connect(lambda: self.start_run(mode=RunMode.PARALLEL))
-        controls.sequential_button.clicked.connect(
-            lambda: self.start_run(mode=RunMode.SEQUENTIAL)
-        )
+        controls.sequential_button.clicked.connect(lambda: self.start_run(mode=RunMode.SEQUENTIAL))
         controls.cancel_button.clicked.connect(self.cancel_run)
         # Retrying is resuming: the failed phases run again, then what they blocked.
         controls.retry_button.clicked.connect(lambda: self.start_run(resume=True))
@@ -222,7 +213,7 @@ class RunWorkspace(QWidget):
             self.tracker.flush()
             # Phases the last run did not need, and a run would not need now, are up to date.
             order = self.project.graph.topological_order
-            self._set_dimmed(
+            self.set_dimmed(
                 [p for p in order if p not in needed and p not in status.last_run_phases],
                 UP_TO_DATE,
             )
@@ -261,7 +252,12 @@ class RunWorkspace(QWidget):
     @property
     def running(self) -> bool:
         """Whether a run started here has not ended yet."""
-        return self._busy
+        return self.driver.busy
+
+    @property
+    def run_task(self) -> asyncio.Task[Any] | None:
+        """The task of the last run or regeneration started here."""
+        return self.driver.task
 
     def options(
         self, mode: RunMode = RunMode.PARALLEL, *, resume: bool = False, auto_approve: bool = False
@@ -301,25 +297,7 @@ class RunWorkspace(QWidget):
         options = dataclasses.replace(
             self.options(mode, resume=resume, auto_approve=auto_approve), everything=everything
         )
-        return self._launch(self._planned_run(options), planned=True)
-
-    async def _planned_run(self, options: RunOptions) -> RunReport:
-        if options.resume:
-            self._set_dimmed([])
-        preview = await asyncio.to_thread(self.project.preview_run, options)
-        if preview.edits_at_risk and options.edits == "ask":
-            choice = await self.decide_edits(self.project, preview.edited_artifacts, "This run")
-            if choice is None:
-                raise RunDeclined("Nothing ran: your edits are untouched.")
-            options = dataclasses.replace(
-                options, edits=choice, explicit=options.explicit | {"edits"}
-            )
-            preview = await asyncio.to_thread(self.project.preview_run, options)
-        if not preview.up_to_date and not options.resume:
-            order = self.project.graph.topological_order
-            self._set_dimmed([p for p in order if p not in preview.phases], UP_TO_DATE)
-            self.completion_banner.say(describe_preview(preview), NodeState.QUEUED)
-        return await self.project.run_workflow(options, self.bridge.sink)
+        return self.driver.launch(self.driver.planned_run(options), planned=True)
 
     def resume_run(self) -> asyncio.Task[RunReport | None] | None:
         """Resume the last unfinished run (offered when the project is opened)."""
@@ -328,65 +306,10 @@ class RunWorkspace(QWidget):
 
     def cancel_run(self) -> None:
         """Cancel the run: in-flight phases stop, the run is recorded as cancelled."""
-        if self.running and self.run_task is not None:
+        task = self.driver.task
+        if self.running and task is not None:
             self.controls.cancel_button.setEnabled(False)
-            self.run_task.cancel()
-
-    def _launch(
-        self, call: Coroutine[Any, Any, RunReport], *, planned: bool = False
-    ) -> asyncio.Task[RunReport | None]:
-        if not planned:  # a planned run dims what it does not need once it knows
-            self._set_dimmed([])
-        self.completion_banner.hide()
-        self.resume_banner.hide()
-        self._busy = True
-        self._resumable = False
-        self.run_task = asyncio.ensure_future(self._drive(call))
-        self._update_buttons()
-        return self.run_task
-
-    async def _drive(self, call: Coroutine[Any, Any, RunReport]) -> RunReport | None:
-        report: RunReport | None = None
-        try:
-            report = await call
-        except asyncio.CancelledError:
-            # The engine recorded the run as cancelled and said so (RunFinished): show it.
-            self._resumable = True
-            self._announce(str(RunStatus.CANCELLED), {}, {})
-        except RunDeclined as exc:
-            self.completion_banner.say(str(exc), NodeState.QUEUED)
-        except ProjectError as exc:
-            self.completion_banner.show_error(str(exc))
-        else:
-            self.last_report = report
-            if report.up_to_date:
-                self.completion_banner.say(
-                    "<b>Everything is up to date</b>: nothing needed to run. "
-                    "Run every phase again with Run ▸ Run every phase (Ctrl+Shift+F5).",
-                    NodeState.SUCCEEDED,
-                )
-            else:
-                self._resumable = report.status != RunStatus.COMPLETED
-                self._announce(str(report.status), report.failed, report.blocked, report)
-            self.report_ready.emit(report)
-        finally:
-            self._busy = False
-            if self._dimmed_as != UP_TO_DATE:  # the phases a run did not need stay marked
-                self._set_dimmed([])
-            self.approval_banner.clear()
-            self.show_pending_gates()
-            self.metrics.refresh()
-        self._update_buttons()
-        if self._redo is not None and (report is None or report.status != RunStatus.COMPLETED):
-            phase, feedback = self._redo
-            self._redo = None
-            if report is not None:  # not after a cancel or an error
-                self._launch(
-                    self.project.redo_phase(phase, feedback, self.options(), self.bridge.sink)
-                )
-        else:
-            self._redo = None
-        return report
+            task.cancel()
 
     # --- regeneration --------------------------------------------------------------------
 
@@ -401,48 +324,10 @@ class RunWorkspace(QWidget):
         coroutine. The task's result is the report; a refused regeneration raises its
         ``ProjectError`` (also shown in the banner). ``None`` if a run is going.
         """
-        if self.running:
-            return None
-        self.completion_banner.hide()
-        self.resume_banner.hide()
-        self._busy = True
-        self._set_dimmed([p for p in self.project.graph.topological_order if p not in phases])
-        task = asyncio.ensure_future(self._drive_regeneration(call(self.bridge.sink)))
-        self.run_task = task
-        self._update_buttons()
-        return task
+        return self.driver.regenerate(call, phases)
 
-    async def _drive_regeneration(
-        self, call: Coroutine[Any, Any, RegenerationReport]
-    ) -> RegenerationReport:
-        try:
-            report = await call
-        except asyncio.CancelledError:
-            self.completion_banner.announce_regeneration(
-                "cancelled", "the finished artifacts are kept"
-            )
-            raise
-        except EditsAtRisk:
-            raise  # the regeneration flow asks about them and tries again
-        except ProjectError as exc:
-            self.completion_banner.show_error(str(exc))
-            raise
-        finally:
-            self._busy = False
-            self.approval_banner.clear()
-            self.show_pending_gates()
-            self.metrics.refresh()
-            self._update_buttons()
-        done = len(report.artifacts_regenerated)
-        detail = (
-            f"{done} regenerated, {len(report.artifacts_unchanged)} unchanged, "
-            f"{len(report.failures)} failed in {format_duration(report.duration_s)}"
-        )
-        self.completion_banner.announce_regeneration(report.status, detail, report.failures)
-        return report
-
-    def _set_dimmed(self, phases: list[str], label: str = NOT_REGENERATED) -> None:
-        self._dimmed, self._dimmed_as = phases, label
+    def set_dimmed(self, phases: list[str], label: str = NOT_REGENERATED) -> None:
+        self._dimmed, self.dimmed_as = phases, label
         self.scene.set_dimmed(phases, label)
         self._show_progress()
 
@@ -473,13 +358,6 @@ class RunWorkspace(QWidget):
         self.approval_banner.show_waiting(event)
         return event
 
-    def _rejected(self, phase: str, feedback: str) -> None:
-        if self.running:  # the run regenerates the phase with the feedback once it ends
-            self._redo = (phase, feedback)
-        else:  # a gate left pending: regenerate the phase now
-            redo = self.project.redo_phase(phase, feedback, self.options(), self.bridge.sink)
-            self._launch(redo)
-
     # --- resume offered on open ----------------------------------------------------------
 
     def offer_resume(self) -> bool:
@@ -501,25 +379,9 @@ class RunWorkspace(QWidget):
             "Resume it? Done phases are not run again.",
             NodeState.QUEUED,
         )
-        self._resumable = True
-        self._update_buttons()
+        self.driver.resumable = True
+        self.update_buttons()
         return True
-
-    # --- completion ----------------------------------------------------------------------
-
-    def _announce(
-        self,
-        outcome: str,
-        failed: dict[str, str],
-        blocked: dict[str, str],
-        report: RunReport | None = None,
-    ) -> None:
-        finished: RunFinished | None = self.tracker.state.finished
-        if report is None and finished is not None:
-            failed, blocked = dict(finished.failed), dict(finished.blocked)
-        redoing = self._redo[0] if self._redo is not None else None
-        self.completion_banner.announce_run(outcome, failed, blocked, report, redoing=redoing)
-        self.run_completed.emit(outcome, dict(failed))
 
     # --- reacting ------------------------------------------------------------------------
 
@@ -537,11 +399,11 @@ class RunWorkspace(QWidget):
         if waiting:
             text += " · waiting for approval"
         self.controls.show_progress(text, done, total)
-        self._update_buttons()
+        self.update_buttons()
 
-    def _update_buttons(self) -> None:
+    def update_buttons(self) -> None:
         failed = bool(self.tracker.state.in_state(NodeState.FAILED))
-        self.controls.enable(running=self.running, failed=failed, resumable=self._resumable)
+        self.controls.enable(running=self.running, failed=failed, resumable=self.driver.resumable)
 
     def _open_phase(self, phase: str) -> None:
         artifacts = self.project.graph.phase(phase).produces
@@ -565,7 +427,7 @@ class RunWorkspace(QWidget):
                 self.scene.phase_clicked.connect(self._open_phase)
                 self.view.setScene(self.scene)
                 self.scene.set_workflow(self.project.graph, self.plan, self.tracker)
-                self.scene.set_dimmed(self._dimmed, self._dimmed_as)
+                self.scene.set_dimmed(self._dimmed, self.dimmed_as)
                 for banner in (self.approval_banner, self.resume_banner, self.completion_banner):
                     banner.dark = dark
                 self.metrics.refresh()
@@ -591,4 +453,3 @@ class RunWorkspace(QWidget):
         with contextlib.suppress(RuntimeError):
             self.tracker.disconnect_bridge()
         self.completion_banner.close_tray()
-
