@@ -294,28 +294,34 @@ def _plural(name: str) -> str:
 
 def _rest_block(name: str, ids: Sequence[str]) -> str:
     path = f"/api/{_plural(name)}"
-    cites = ", ".join(ids) or "—"
-    rows = [
-        f"| GET | {path} | List {name} records (paged, filterable) | {cites} |",
-        f"| POST | {path} | Create a {name} | {cites} |",
-        f"| GET | {path}/{{id}} | Read one {name} | {cites} |",
-        f"| PATCH | {path}/{{id}} | Update a {name} | {cites} |",
-        f"| DELETE | {path}/{{id}} | Delete a {name} | {cites} |",
+    endpoints = [
+        ("GET", path, f"List {name} records (paged, filterable)"),
+        ("POST", path, f"Create a {name}"),
+        ("GET", f"{path}/{{id}}", f"Read one {name}"),
+        ("PATCH", f"{path}/{{id}}", f"Update a {name}"),
+        ("DELETE", f"{path}/{{id}}", f"Delete a {name}"),
     ]
-    header = "| Method | Path | Purpose | Requirements |\n|---|---|---|---|\n"
-    return f"### {name}\n\n" + header + "\n".join(rows)
+    return _operations_block(name, ("Method", "Path", "Purpose"), endpoints, ids)
 
 
 def _command_block(name: str, ids: Sequence[str]) -> str:
     snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-    cites = ", ".join(ids) or "—"
-    rows = [
-        f"| list_{snake}s(filter) | List {name} records | {cites} |",
-        f"| create_{snake}(data) | Create a {name} | {cites} |",
-        f"| update_{snake}(id, changes) | Update a {name} | {cites} |",
-        f"| delete_{snake}(id) | Delete a {name} | {cites} |",
+    commands = [
+        (f"list_{snake}s(filter)", f"List {name} records"),
+        (f"create_{snake}(data)", f"Create a {name}"),
+        (f"update_{snake}(id, changes)", f"Update a {name}"),
+        (f"delete_{snake}(id)", f"Delete a {name}"),
     ]
-    header = "| Command | Purpose | Requirements |\n|---|---|---|\n"
+    return _operations_block(name, ("Command", "Purpose"), commands, ids)
+
+
+def _operations_block(
+    name: str, columns: Sequence[str], operations: Sequence[Sequence[str]], ids: Sequence[str]
+) -> str:
+    """An entity's heading and a table of its operations, each row citing its requirements."""
+    cites = ", ".join(ids) or "—"
+    header = f"| {' | '.join(columns)} | Requirements |\n" + "|---" * (len(columns) + 1) + "|\n"
+    rows = [f"| {' | '.join(cells)} | {cites} |" for cells in operations]
     return f"### {name}\n\n" + header + "\n".join(rows)
 
 
