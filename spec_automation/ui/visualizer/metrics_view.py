@@ -9,6 +9,7 @@ and cost spent so far.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
@@ -37,6 +38,23 @@ from spec_automation.ui.visualizer.run_state import NodeState, format_duration, 
 from spec_automation.ui.visualizer.tracker import RunTracker
 
 __all__ = ["MetricsView", "ProcessUsage", "format_saved"]
+
+# The value rows of each part, (key, title); the last run and the runs in the range show the
+# same times.
+_TIMES = (
+    ("parallel", "Parallel (wall time less waits)"),
+    ("sequential", "Sequential (sum of phases)"),
+    ("saved", "Time saved"),
+    ("wait", "Waiting for approvals (apart)"),
+)
+_LAST = (("last.run", "Run"), *((f"last.{key}", title) for key, title in _TIMES))
+_ACROSS = (("all.runs", "Runs analysed"), *((f"all.{key}", title) for key, title in _TIMES))
+_LIVE = (
+    ("live.cpu", "App CPU"),
+    ("live.memory", "App memory"),
+    ("live.tokens", "Tokens so far"),
+    ("live.cost", "Cost so far"),
+)
 
 
 def format_saved(seconds: float, percent: float) -> str:
@@ -96,14 +114,7 @@ class MetricsView(QWidget):
 
         last = QGroupBox("Last run")
         last_form = QFormLayout(last)
-        for key, title in (
-            ("last.run", "Run"),
-            ("last.parallel", "Parallel (wall time less waits)"),
-            ("last.sequential", "Sequential (sum of phases)"),
-            ("last.saved", "Time saved"),
-            ("last.wait", "Waiting for approvals (apart)"),
-        ):
-            last_form.addRow(title, self._value(key))
+        self._add_values(last_form, _LAST)
         self.last_waves = _wave_table()
         last_form.addRow(self.last_waves)
 
@@ -130,14 +141,7 @@ class MetricsView(QWidget):
         range_row.addStretch(1)
         across_layout.addLayout(range_row)
         across_form = QFormLayout()
-        for key, title in (
-            ("all.runs", "Runs analysed"),
-            ("all.parallel", "Parallel (wall time less waits)"),
-            ("all.sequential", "Sequential (sum of phases)"),
-            ("all.saved", "Time saved"),
-            ("all.wait", "Waiting for approvals (apart)"),
-        ):
-            across_form.addRow(title, self._value(key))
+        self._add_values(across_form, _ACROSS)
         across_layout.addLayout(across_form)
         self.chart = QChart()
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
@@ -149,13 +153,7 @@ class MetricsView(QWidget):
 
         live = QGroupBox("This run, live")
         live_form = QFormLayout(live)
-        for key, title in (
-            ("live.cpu", "App CPU"),
-            ("live.memory", "App memory"),
-            ("live.tokens", "Tokens so far"),
-            ("live.cost", "Cost so far"),
-        ):
-            live_form.addRow(title, self._value(key))
+        self._add_values(live_form, _LIVE)
 
         layout = QGridLayout(self)
         layout.addWidget(last, 0, 0)
@@ -163,10 +161,8 @@ class MetricsView(QWidget):
         layout.addWidget(across, 0, 1, 2, 1)
         layout.setColumnStretch(0, 2)
         layout.setColumnStretch(1, 3)
-        self._set("live.cpu", "—")
-        self._set("live.memory", "—")
-        self._set("live.tokens", "—")
-        self._set("live.cost", "—")
+        for key, _ in _LIVE:
+            self._set(key, "—")
 
     # --- data ----------------------------------------------------------------------------
 
@@ -205,7 +201,7 @@ class MetricsView(QWidget):
 
     def _show_last(self, last: RunMetrics | None) -> None:
         if last is None or self.last_run is None:
-            for key in ("last.run", "last.parallel", "last.sequential", "last.saved", "last.wait"):
+            for key, _ in _LAST:
                 self._set(key, "no finished parallel run yet")
             self.last_waves.setRowCount(0)
             return
@@ -259,9 +255,7 @@ class MetricsView(QWidget):
         seconds_axis.setTitleText("seconds")
         seconds_axis.setLabelFormat("%.0f")
         # Every run's both points fit (a run slower than one at a time is plotted too).
-        top = max(
-            (max(r.sequential_estimate_s, r.parallel_time_s) for r in runs), default=1.0
-        )
+        top = max((max(r.sequential_estimate_s, r.parallel_time_s) for r in runs), default=1.0)
         seconds_axis.setRange(0, max(1.0, top * 1.15))
         if runs:
             first = runs[0].started_at.timestamp() * 1000
@@ -306,6 +300,11 @@ class MetricsView(QWidget):
             self._set("live.cost", f"${state.cost_usd:.4f}")
 
     # --- plumbing ------------------------------------------------------------------------
+
+    def _add_values(self, form: QFormLayout, rows: Iterable[tuple[str, str]]) -> None:
+        """A row per (key, title): the title and a value label that ``_set(key)`` fills."""
+        for key, title in rows:
+            form.addRow(title, self._value(key))
 
     def _value(self, key: str) -> QLabel:
         label = QLabel("—")
