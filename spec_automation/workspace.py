@@ -21,6 +21,7 @@ __all__ = [
     "ProjectPaths",
     "RunLockedError",
     "UnsafeFileError",
+    "read_chosen_bytes",
     "read_chosen_text",
     "read_text_inside",
     "refuse_links_below",
@@ -74,17 +75,23 @@ def read_text_inside(root: Path, path: Path, *, limit: int = MAX_TEXT_BYTES) -> 
     when the bytes are not UTF-8. A pipe never blocks the read: it is refused unopened.
     """
     refuse_links_below(root, path)
-    return _read_regular(path, limit, follow_links=False)
+    return _read_regular(path, limit, follow_links=False).decode("utf-8")
 
 
 def read_chosen_text(path: Path, *, limit: int = MAX_TEXT_BYTES) -> str:
     """The UTF-8 text of a file the user named themselves (a brief to start from): a link is
     followed, since the user chose it, but only a regular file under ``limit`` is read, so a
     pipe or a device never hangs or floods the app. Raises as ``read_text_inside`` does."""
+    return _read_regular(path, limit, follow_links=True).decode("utf-8")
+
+
+def read_chosen_bytes(path: Path, *, limit: int = MAX_TEXT_BYTES) -> bytes:
+    """The bytes of a file the user named themselves (a document to import), read as
+    ``read_chosen_text`` reads: a link is followed, only a regular file under ``limit``."""
     return _read_regular(path, limit, follow_links=True)
 
 
-def _read_regular(path: Path, limit: int, *, follow_links: bool) -> str:
+def _read_regular(path: Path, limit: int, *, follow_links: bool) -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
     if not follow_links:
         flags |= getattr(os, "O_NOFOLLOW", 0)
@@ -113,7 +120,7 @@ def _read_regular(path: Path, limit: int, *, follow_links: bool) -> str:
         raise UnsafeFileError(
             path, f"is larger than {limit // (1024 * 1024)} MiB, more than the app reads"
         )
-    return data.decode("utf-8")
+    return data
 
 
 @dataclass(frozen=True, slots=True)

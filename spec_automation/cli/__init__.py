@@ -5,7 +5,8 @@ complete or the machine refused (a full disk, a read-only folder), 2 a user erro
 bad arguments, not a project), 130 cancelled.
 
 ``parser`` holds the arguments; each group of commands lives in its own module
-(``project_commands``, ``run_commands``, ``change_commands``, ``gui_commands``), imported only
+(``project_commands``, ``run_commands``, ``change_commands``, ``document_commands``,
+``gui_commands``), imported only
 when one of its commands runs, so a quick command does not load what a run needs.
 """
 
@@ -53,6 +54,7 @@ _GROUPS = {
         "snapshots",
         "rollback",
     ),
+    "document_commands": ("import", "documents"),
     "gui_commands": ("gui", "screenshots"),
 }
 

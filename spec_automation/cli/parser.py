@@ -247,7 +247,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     metrics.add_argument("--json", action="store_true")
     _add_change_commands(sub, project_arg)
+    _add_document_commands(sub, project_arg)
     return parser
+
+
+def _add_document_commands(sub: Any, project_arg: Any) -> None:
+    """Sub-commands about the documents a user brings: import, documents."""
+    imported = sub.add_parser(
+        "import", help="import documents (PRD, functional or technical spec, change proposal)"
+    )
+    project_arg(imported)
+    imported.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="markdown or plain-text documents"
+    )
+    imported.add_argument(
+        "--type",
+        choices=("prd", "functional-spec", "technical-spec", "sprint-change-proposal"),
+        help="the document type (default: detected from its structure and headings)",
+    )
+    imported.add_argument(
+        "--name", metavar="NAME", help="the file name in inputs/ (one document; default: its own)"
+    )
+    imported.add_argument("--json", action="store_true")
+
+    documents = sub.add_parser("documents", help="imported documents (or one: documents show NAME)")
+    project_arg(documents)
+    documents.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    documents.add_argument("name", nargs="?", metavar="NAME", help="the document to show")
+    documents.add_argument("--json", action="store_true")
 
 
 def _edit_choice(command: argparse.ArgumentParser, what: str) -> None:

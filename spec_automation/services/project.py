@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import glob
 import os
 from collections.abc import Iterable, Sequence
@@ -63,6 +64,7 @@ from spec_automation.workspace import (
 if TYPE_CHECKING:
     from spec_automation.agents.runner import AgentPhaseRunner
     from spec_automation.core.events import EventSink
+    from spec_automation.services.documents import Documents
 
 __all__ = ["ProjectService", "create_project", "open_project", "plan_workflow", "read_brief_file"]
 
@@ -370,7 +372,14 @@ class ProjectService(ProjectState):
 
         return runs.build_phase_runner(self, options)
 
-    # --- artifacts and their history ---------------------------------------------------
+    # --- documents, artifacts and their history -----------------------------------------
+
+    @functools.cached_property
+    def documents(self) -> Documents:
+        """The documents imported into ``inputs/``: import, list and show them."""
+        from spec_automation.services.documents import Documents
+
+        return Documents(self)
 
     def read_artifact(self, name: str) -> str:
         """The text of an artifact's file (``ProjectError`` when there is none)."""

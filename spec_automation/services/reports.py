@@ -24,6 +24,7 @@ from spec_automation.store.records import (
 )
 
 if TYPE_CHECKING:
+    from spec_automation.core.documents import Extraction, Finding
     from spec_automation.core.impact import AffectedArtifact
 
 _Item = TypeVar("_Item")
@@ -32,8 +33,11 @@ __all__ = [
     "ArtifactStatus",
     "ChangeInfo",
     "ChangePage",
+    "DocumentDetail",
+    "DocumentInfo",
     "GateInfo",
     "ImpactReport",
+    "ImportReport",
     "MetricsReport",
     "PhasePlan",
     "PlanReport",
@@ -349,6 +353,45 @@ class RollbackReport:
     restored: tuple[VersionInfo, ...]
     unchanged: tuple[str, ...]
     git_commit: str
+    notices: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """An imported document: what it is, what its processor found and how much it yielded."""
+
+    name: str  # the file name in inputs/
+    path: str  # relative to the project: inputs/NAME
+    type: str  # prd, functional-spec, technical-spec or sprint-change-proposal
+    type_source: str  # "detected", or "given" when the user named the type
+    title: str
+    status: str  # ok, warnings or errors
+    version: int
+    content_hash: str
+    lines: int
+    source: str  # the file it was imported from
+    use_as: str  # the artifact it became ("" for none)
+    imported_at: datetime
+    updated_at: datetime
+    findings: tuple[Finding, ...]
+    extracted: dict[str, int]  # kind of record -> how many (requirements, entities, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentDetail:
+    """One document with everything extracted from it and why its type was chosen."""
+
+    document: DocumentInfo
+    reasons: tuple[str, ...]  # what the type detection rests on
+    extraction: Extraction
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """Documents imported into ``inputs/``, and the artifact one of them became, if any."""
+
+    documents: tuple[DocumentInfo, ...]
+    used_as: str  # the artifact the document became ("" for none)
     notices: tuple[str, ...]
 
 

@@ -34,8 +34,10 @@ __all__ = [
     "ArtifactChange",
     "ArtifactVersion",
     "Base",
+    "Document",
     "ParallelExecutionRun",
     "PhaseRun",
+    "ProcessingResult",
     "Project",
     "RegenerationRun",
     "ResponseCacheEntry",
@@ -344,3 +346,49 @@ class ResponseCacheEntry(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime]
     hits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Document(Base):
+    """A document the user imported into ``inputs/``: its type, content and where it is used.
+
+    ``version`` counts the contents imported under this name (the texts themselves are kept in
+    ``artifact_versions`` under ``inputs/NAME``). ``status`` is what the latest processing
+    found: ``ok``, ``warnings`` or ``errors``. ``meta`` holds the title, the original file,
+    whether the type was detected or given, the detection's reasons and any ``use_as``.
+    """
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("project_id", "name"),
+        Index(None, "project_id", "content_hash"),
+        CheckConstraint("status IN ('ok', 'warnings', 'errors')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(Text)
+    doc_type: Mapped[str] = mapped_column(String(32))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    imported_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ProcessingResult(Base):
+    """What one processor found in one version of a document: findings and extracted records."""
+
+    __tablename__ = "processing_results"
+    __table_args__ = (Index(None, "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    processor: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    extraction: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    duration_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    processed_at: Mapped[datetime]

@@ -16,8 +16,10 @@ from spec_automation.core.ports import GateStatus, PhaseStatus, RunMode, RunStat
 __all__ = [
     "ArtifactVersionRecord",
     "ChangeRecord",
+    "DocumentRecord",
     "GateRecord",
     "PhaseRunRecord",
+    "ProcessingRecord",
     "ProjectRecord",
     "RegenerationRunRecord",
     "RunDetail",
@@ -242,3 +244,34 @@ class RegenerationRunRecord:
     workflow_run_id: int | None
     snapshot_id: int | None
     git_commit: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    """A document imported into ``inputs/``, as the store holds it."""
+
+    id: int
+    name: str  # the file name in inputs/
+    path: str  # relative to the project: inputs/NAME
+    doc_type: str
+    content_hash: str
+    status: str  # ok, warnings or errors: what its latest processing found
+    meta: Mapping[str, Any]
+    version: int
+    imported_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessingRecord:
+    """What a processor found in one version of a document."""
+
+    id: int
+    document_id: int
+    version: int
+    processor: str
+    status: str
+    findings: tuple[Mapping[str, Any], ...]
+    extraction: Mapping[str, Any]
+    duration_ms: float
+    processed_at: datetime

@@ -1,0 +1,129 @@
+"""Commands about the documents a user brings: import, and documents (list or show one)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from spec_automation.cli.project_commands import opened
+from spec_automation.cli.render import EXIT_OK, Output, Table, escape, print_json
+
+if TYPE_CHECKING:
+    from spec_automation.services.reports import DocumentInfo
+
+__all__ = ["COMMANDS"]
+
+
+def _import(args: argparse.Namespace, out: Output) -> int:
+    with opened(args.project) as project:
+        report = project.documents.import_files(args.files, doc_type=args.type, name=args.name)
+        if args.json:
+            return print_json(out, report)
+        for document in report.documents:
+            how = "given" if document.type_source == "given" else "detected"
+            out.print(
+                f"Imported [bold]{escape(document.path)}[/] as a {_label(document.type)} "
+                f"({how}): {_yield(document)}"
+            )
+            _print_findings(out, document)
+        for notice in report.notices:
+            out.print(escape(notice))
+        out.print(f"See one in full: spec-automation documents show NAME -p {args.project}")
+    return EXIT_OK
+
+
+def _documents(args: argparse.Namespace, out: Output) -> int:
+    with opened(args.project) as project:
+        if args.action == "show":
+            detail = project.documents.show(args.name)
+            if args.json:
+                return print_json(out, detail)
+            document = detail.document
+            out.print(f"[bold]{escape(document.title)}[/] ({escape(document.path)})")
+            out.print(
+                f"Type: {_label(document.type)} ({document.type_source}); version "
+                f"{document.version}; {document.lines} lines; imported from "
+                f"{escape(document.source) or '-'}"
+            )
+            for reason in detail.reasons:
+                out.print(f"  {escape(reason)}")
+            _print_findings(out, document)
+            _print_extraction(out, detail)
+            return EXIT_OK
+        documents = project.documents.imported()
+        if args.json:
+            return print_json(out, documents)
+        if not documents:
+            out.print("No documents imported yet. Import one: spec-automation import FILE")
+            return EXIT_OK
+        table = Table.of("name", "type", "status", "version", "extracted")
+        for document in documents:
+            table.add_row(
+                document.name,
+                _label(document.type),
+                document.status,
+                str(document.version),
+                _yield(document),
+            )
+        out.print(table)
+    return EXIT_OK
+
+
+def _label(value: str) -> str:
+    from spec_automation.core.documents import DocumentType
+
+    return DocumentType(value).label
+
+
+def _yield(document: DocumentInfo) -> str:
+    counts = [
+        f"{count} {kind.replace('_', ' ')}" for kind, count in document.extracted.items() if count
+    ]
+    return ", ".join(counts) or "nothing extracted"
+
+
+def _print_findings(out: Output, document: DocumentInfo) -> None:
+    if not document.findings:
+        out.print("  [green]No findings:[/] every section this type needs is there.")
+        return
+    for finding in document.findings:
+        colour = "red" if finding.severity == "error" else "yellow"
+        out.print(
+            f"  [{colour}]{finding.severity}[/] line {finding.line}: {escape(finding.message)}"
+        )
+
+
+def _print_extraction(out: Output, detail: object) -> None:
+    from spec_automation.services.reports import DocumentDetail
+
+    assert isinstance(detail, DocumentDetail)
+    extraction = detail.extraction
+    if extraction.requirements:
+        table = Table.of("id", "requirement", "priority", "criteria", "line", title="Requirements")
+        for r in extraction.requirements:
+            table.add_row(
+                r.identifier,
+                r.statement,
+                r.priority or "-",
+                str(len(r.acceptance_criteria)),
+                str(r.line),
+            )
+        out.print(table)
+    rows: list[tuple[str, str, int]] = [
+        *(("story", f"As {s.role}, {s.goal}", s.line) for s in extraction.user_stories),
+        *(("component", f"{c.name}: {c.responsibility}", c.line) for c in extraction.components),
+        *(("entity", f"{e.name} ({', '.join(e.fields)})", e.line) for e in extraction.entities),
+        *(("endpoint", f"{e.method} {e.path} {e.summary}", e.line) for e in extraction.endpoints),
+        *(
+            ("edit", f"{e.target} {e.section}: {e.change}".replace("  ", " "), e.line)
+            for e in extraction.proposed_edits
+        ),
+    ]
+    if rows:
+        table = Table.of("kind", "what", "line", title="Extracted")
+        for kind, what, line in rows:
+            table.add_row(kind, what, str(line))
+        out.print(table)
+
+
+COMMANDS = {"import": _import, "documents": _documents}
