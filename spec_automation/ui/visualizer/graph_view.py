@@ -8,7 +8,7 @@ to the ``RunTracker``'s signals; ``clear_workflow`` disconnects them and removes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from spec_automation.core.graph import WorkflowGraph
 from spec_automation.services import PlanReport
+from spec_automation.ui.visualizer.links import SignalLinks
 from spec_automation.ui.visualizer.palette import (
     CanvasColours,
     StateColours,
@@ -201,7 +202,7 @@ class WaveScene(QGraphicsScene):
         self.edges: list[QGraphicsPathItem] = []
         self.graph: WorkflowGraph | None = None
         self._tracker: RunTracker | None = None
-        self._links: list[tuple[Signal, Callable[..., None]]] = []
+        self._links = SignalLinks()
         self.setBackgroundBrush(QColor(self.look.canvas.background))
 
     # --- binding -------------------------------------------------------------------------
@@ -239,25 +240,19 @@ class WaveScene(QGraphicsScene):
         for name in graph.topological_order:
             for dependency in graph.dependencies(name):
                 self._add_edge(dependency, name, critical=(dependency, name) in path_edges)
-        self._link(tracker.phase_state_changed, self._on_state_changed)
-        self._link(tracker.refreshed, self._on_refreshed)
+        self._links.connect(tracker.phase_state_changed, self._on_state_changed)
+        self._links.connect(tracker.refreshed, self._on_refreshed)
         self.setSceneRect(self.itemsBoundingRect().adjusted(-30, -20, 30, 30))
         self._on_refreshed(list(self.nodes))
 
     def clear_workflow(self) -> None:
         """Disconnect from the tracker and remove every item."""
-        for signal, slot in self._links:
-            signal.disconnect(slot)
-        self._links = []
+        self._links.disconnect_all()
         self._tracker = None
         self.graph = None
         self.nodes = {}
         self.edges = []
         self.clear()
-
-    def _link(self, signal: Signal, slot: Callable[..., None]) -> None:
-        signal.connect(slot)
-        self._links.append((signal, slot))
 
     def set_dimmed(self, phases: Iterable[str], label: str = NOT_REGENERATED) -> None:
         """Dim these phases, each saying ``label`` (a run or regeneration runs only the

@@ -9,13 +9,13 @@ the moments waves finished.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from spec_automation.core.graph import WorkflowGraph
+from spec_automation.ui.visualizer.links import SignalLinks
 from spec_automation.ui.visualizer.palette import (
     CanvasColours,
     StateColours,
@@ -45,7 +45,7 @@ class TimelineView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._graph: WorkflowGraph | None = None
         self._tracker: RunTracker | None = None
-        self._links: list[tuple[Signal, Callable[..., None]]] = []
+        self._links = SignalLinks()
         self._span_s = _MIN_SPAN_S
 
     def set_workflow(self, graph: WorkflowGraph, tracker: RunTracker) -> None:
@@ -54,17 +54,14 @@ class TimelineView(QWidget):
         self._graph = graph
         self._tracker = tracker
         for signal in (tracker.refreshed, tracker.phase_state_changed, tracker.run_started):
-            signal.connect(self._changed)
-            self._links.append((signal, self._changed))
+            self._links.connect(signal, self._changed)
         self._span_s = _MIN_SPAN_S
         self.setFixedHeight(round(self.sizeHint().height()))
         self.update()
 
     def clear_workflow(self) -> None:
         """Stop following the tracker."""
-        for signal, slot in self._links:
-            signal.disconnect(slot)
-        self._links = []
+        self._links.disconnect_all()
         self._graph = None
         self._tracker = None
 
