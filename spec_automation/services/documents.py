@@ -55,6 +55,7 @@ __all__ = [
     "DOCUMENT_SUFFIXES",
     "MAX_DOCUMENT_BYTES",
     "Documents",
+    "UnknownDocumentType",
     "read_document_file",
 ]
 
@@ -65,6 +66,15 @@ DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".text")
 _TYPES = ", ".join(t.value for t in DocumentType)
 _NAME_LIMIT = 120
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:]")
+
+
+class UnknownDocumentType(ProjectError):
+    """The type of ``path`` could not be told from its structure: the caller asks the user
+    and imports again with the type given."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +218,7 @@ class Documents:
         detection = detect_type(text)
         chosen = given or detection.type
         if chosen is None:
-            raise ProjectError(_undetected(source, detection.scores))
+            raise UnknownDocumentType(_undetected(source, detection.scores), source)
         started = time.perf_counter()
         processed = process(text, chosen)
         return _Checked(
