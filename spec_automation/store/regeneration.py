@@ -13,13 +13,12 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from spec_automation.core.changes import ChangedBy, ChangeDetector
 from spec_automation.core.copying import copy_fields
 from spec_automation.core.ports import Clock, PhaseStatus, SystemClock
 from spec_automation.store.database import Database
-from spec_automation.store.errors import StoreError
 from spec_automation.store.history import ROLLBACK_REASON, ArtifactHistory
 from spec_automation.store.models import (
     ArtifactVersion,
@@ -29,7 +28,7 @@ from spec_automation.store.models import (
     SnapshotItem,
 )
 from spec_automation.store.records import RegenerationRunRecord
-from spec_automation.store.rows import owned_row, page_of
+from spec_automation.store.rows import latest_versions, owned_row, page_of
 
 __all__ = ["RegenerationStore"]
 
@@ -203,12 +202,7 @@ class RegenerationStore:
 
     def take_snapshot(self, label: str, *, run_id: int | None = None) -> int:
         """Snapshot the latest version of every artifact; return the snapshot id."""
-        newest = (
-            select(func.max(ArtifactVersion.id))
-            .where(ArtifactVersion.project_id == self._project_id)
-            .group_by(ArtifactVersion.artifact)
-            .scalar_subquery()
-        )
+        newest = latest_versions(self._project_id)
         with self._db.session() as session:
             snapshot_id = session.execute(
                 insert(Snapshot)
@@ -255,9 +249,7 @@ class RegenerationStore:
         restored: list[tuple[int, str]] = []
         unchanged: list[str] = []
         with self._db.session() as session:
-            snapshot = session.get(Snapshot, snapshot_id)
-            if snapshot is None or snapshot.project_id != self._project_id:
-                raise StoreError(f"no snapshot {snapshot_id} in this project")
+            owned_row(session, Snapshot, snapshot_id, self._project_id, "snapshot")
             targets = session.execute(
                 select(
                     SnapshotItem.artifact,
