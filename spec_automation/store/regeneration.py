@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 
 from spec_automation.core.changes import ChangedBy, ChangeDetector
 from spec_automation.core.copying import copy_fields
@@ -157,39 +157,15 @@ class RegenerationStore:
 
     def measured_durations(self, phases: Collection[str]) -> dict[str, float]:
         """Median duration of each phase's recent successful attempts (phases never run: none)."""
-        if not phases:
-            return {}
-        with self._db.session() as session:
-            rows = session.execute(
-                select(PhaseRun.phase, PhaseRun.duration_s)
-                .where(PhaseRun.phase.in_(list(phases)), PhaseRun.status == PhaseStatus.SUCCEEDED)
-                .order_by(PhaseRun.id.desc())
-            ).all()
-        samples: dict[str, list[float]] = {}
-        for phase, duration in rows:
-            if len(samples.setdefault(phase, [])) < _MEASURED_ATTEMPTS:
-                samples[phase].append(duration)
-        return {phase: statistics.median(values) for phase, values in samples.items()}
+        samples = self._recent_successes(phases, (PhaseRun.duration_s,))
+        return {phase: statistics.median(t[0] for t in values) for phase, values in samples.items()}
 
     def measured_usage(self, phases: Collection[str]) -> dict[str, tuple[int, int]]:
         """Median (input, output) tokens of each phase's recent successful, uncached attempts
         (phases never run that way: none)."""
-        if not phases:
-            return {}
-        with self._db.session() as session:
-            rows = session.execute(
-                select(PhaseRun.phase, PhaseRun.input_tokens, PhaseRun.output_tokens)
-                .where(
-                    PhaseRun.phase.in_(list(phases)),
-                    PhaseRun.status == PhaseStatus.SUCCEEDED,
-                    PhaseRun.cached.is_(False),
-                )
-                .order_by(PhaseRun.id.desc())
-            ).all()
-        samples: dict[str, list[tuple[int, int]]] = {}
-        for phase, tokens_in, tokens_out in rows:
-            if len(samples.setdefault(phase, [])) < _MEASURED_ATTEMPTS:
-                samples[phase].append((tokens_in, tokens_out))
+        samples = self._recent_successes(
+            phases, (PhaseRun.input_tokens, PhaseRun.output_tokens), PhaseRun.cached.is_(False)
+        )
         return {
             phase: (
                 round(statistics.median(t[0] for t in values)),
@@ -197,6 +173,29 @@ class RegenerationStore:
             )
             for phase, values in samples.items()
         }
+
+    def _recent_successes(
+        self, phases: Collection[str], columns: Sequence[Any], *where: ColumnElement[bool]
+    ) -> dict[str, list[tuple[Any, ...]]]:
+        """``columns`` of each phase's last ``_MEASURED_ATTEMPTS`` successful attempts that
+        also match ``where``, newest first."""
+        if not phases:
+            return {}
+        with self._db.session() as session:
+            rows = session.execute(
+                select(PhaseRun.phase, *columns)
+                .where(
+                    PhaseRun.phase.in_(list(phases)),
+                    PhaseRun.status == PhaseStatus.SUCCEEDED,
+                    *where,
+                )
+                .order_by(PhaseRun.id.desc())
+            ).all()
+        samples: dict[str, list[tuple[Any, ...]]] = {}
+        for phase, *values in rows:
+            if len(samples.setdefault(phase, [])) < _MEASURED_ATTEMPTS:
+                samples[phase].append(tuple(values))
+        return samples
 
     # --- snapshots and rollback ------------------------------------------------------------
 
