@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from spec_automation.core.ports import ArtifactDraft
 
 __all__ = [
+    "MAX_DOCUMENT_BYTES",
     "MAX_TEXT_BYTES",
     "ProjectPaths",
     "RunLockedError",
@@ -33,6 +34,8 @@ __all__ = [
 STATE_DIR = ".spec_automation"
 #: The largest brief, constitution or artifact the app reads (a spec is words, not data).
 MAX_TEXT_BYTES = 4 * 1024 * 1024
+#: The largest document the app imports into ``inputs/``.
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
 
 class UnsafeFileError(OSError):

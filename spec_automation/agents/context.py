@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from spec_automation.agents.artifact_text import strip_front_matter
 from spec_automation.core.artifacts import content_hash
+from spec_automation.core.documents.readers import SourceDocument
 from spec_automation.core.graph import WorkflowGraph
 from spec_automation.llm.offline import estimate_tokens
 from spec_automation.llm.provider import MAX_CACHE_POINTS, ContextBlock, ProviderRequest
@@ -100,6 +101,7 @@ def build_context(
     brief: str,
     constitution: str,
     inputs: Mapping[str, str],
+    documents: Sequence[SourceDocument] = (),
     direct: Sequence[str] = (),
     order: Sequence[str] = (),
     shared_prefixes: Collection[tuple[str, ...]] = (),
@@ -112,6 +114,7 @@ def build_context(
         brief: the project brief as written.
         constitution: the project's non-negotiable principles ('' when it has none).
         inputs: upstream artifact → full content, in topological order (as the engine gives).
+        documents: the imported documents the phase reads (after the brief, in this order).
         direct: the artifacts of the phase's direct dependencies (kept when over budget).
         order: the workflow's context order (``context_order``); others keep theirs, after.
         shared_prefixes: the artifact lists other phases are sent (``phase_contexts``).
@@ -132,6 +135,14 @@ def build_context(
             f'<brief project="{project_name}">\n{brief.strip()}\n</brief>',
             cache_point=True,
         )
+    )
+    project.extend(
+        ContextBlock(
+            document.name,
+            f'<document name="{document.name}" type="{document.type.value}">\n'
+            f"{document.text.strip()}\n</document>",
+        )
+        for document in documents
     )
     bodies = input_bodies(inputs)
     rank = {name: i for i, name in enumerate(order)}

@@ -21,7 +21,7 @@ import dataclasses
 import functools
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from spec_automation.agents.offline.designer import component_facts, palette_fac
 from spec_automation.agents.prompts import PromptLibrary
 from spec_automation.agents.reply import parse_reply, render_reply
 from spec_automation.core.artifacts import ArtifactHeader, content_hash, render_artifact
+from spec_automation.core.documents.readers import SourceDocument, documents_for
 from spec_automation.core.graph import WorkflowGraph
 from spec_automation.core.ports import (
     PhaseError,
@@ -74,6 +75,7 @@ class AgentPhaseRunner:
         prompts: the prompt files (the bundled ones by default).
         cache: where replies are reused from and stored; ``None`` bypasses it (``--no-cache``).
         constitution: the project's ``constitution.md``, given to every agent ('' if none).
+        documents: the imported documents; each phase is given those its agent reads.
         spec: the workflow, used to tell a phase's direct inputs from the rest.
         max_tokens: the longest reply a model may write.
         temperature: sampling temperature, for providers taking one (Claude's API no longer does).
@@ -88,6 +90,7 @@ class AgentPhaseRunner:
         prompts: PromptLibrary | None = None,
         cache: ResponseCache | None = None,
         constitution: str = "",
+        documents: Sequence[SourceDocument] = (),
         spec: WorkflowSpec | None = None,
         max_tokens: int = 8192,
         temperature: float = 0.2,
@@ -98,6 +101,7 @@ class AgentPhaseRunner:
         self.prompts = prompts or PromptLibrary()
         self.cache = cache
         self.constitution = constitution
+        self.documents = tuple(documents)
         self.spec = spec
         self.max_tokens = max_tokens
         self.temperature = temperature
@@ -183,7 +187,10 @@ class AgentPhaseRunner:
             produces=request.phase.produces,
             brief_hash=content_hash(request.brief),
             constitution_hash=content_hash(self.constitution),
-            input_hashes=input_hashes(request.inputs),
+            input_hashes={
+                **input_hashes(request.inputs),
+                **{d.name: content_hash(d.text) for d in self.documents_of(request)},
+            },
             parameters=(
                 {"latency": "offline"}
                 if self.offline
@@ -223,7 +230,13 @@ class AgentPhaseRunner:
     ) -> ProviderReply:
         brief = await self.brief_of(request)
         if isinstance(self.provider, OfflineProvider):
-            drafted = author_artifacts(request.phase, brief, request.inputs, request.project_name)
+            drafted = author_artifacts(
+                request.phase,
+                brief,
+                request.inputs,
+                request.project_name,
+                documents=self.documents_of(request),
+            )
             if request.feedback:
                 drafted = {n: _with_feedback(b, request.feedback) for n, b in drafted.items()}
             if self.constitution.strip() and request.phase.agent in _CONSTITUTION_ROLES:
@@ -258,6 +271,10 @@ class AgentPhaseRunner:
         finally:
             started()
 
+    def documents_of(self, request: PhaseRequest) -> tuple[SourceDocument, ...]:
+        """The imported documents the phase's agent reads, in name order."""
+        return documents_for(request.phase.agent, self.documents)
+
     async def brief_of(self, request: PhaseRequest) -> Brief:
         """The parsed brief of ``request``, parsed once in a worker thread and then shared."""
         key = (request.brief, request.project_name)
@@ -282,6 +299,7 @@ class AgentPhaseRunner:
             brief=request.brief,
             constitution=self.constitution,
             inputs=request.inputs,
+            documents=self.documents_of(request),
             direct=direct,
             order=self.order,
             shared_prefixes=self.contexts,

@@ -45,6 +45,7 @@ from spec_automation.store.documents import DocumentStore, Processing
 from spec_automation.store.errors import StoreError
 from spec_automation.store.records import DocumentRecord, ProcessingRecord
 from spec_automation.workspace import (
+    MAX_DOCUMENT_BYTES,
     UnsafeFileError,
     read_chosen_bytes,
     read_text_inside,
@@ -59,8 +60,6 @@ __all__ = [
     "read_document_file",
 ]
 
-#: The largest document the app imports (a document is words, not data).
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 #: The file endings of the documents the app imports: markdown and plain text.
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".text")
 _TYPES = ", ".join(t.value for t in DocumentType)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from spec_automation.agents.prompts import PromptError, PromptLibrary
 from spec_automation.core.artifacts import content_hash
+from spec_automation.core.documents.model import DocumentType
+from spec_automation.core.documents.readers import SourceDocument, documents_for
 from spec_automation.core.spec import phase_fingerprint
 from spec_automation.core.staleness import (
     BRIEF,
@@ -17,15 +19,19 @@ from spec_automation.core.staleness import (
 )
 from spec_automation.services.context import ProjectState
 from spec_automation.store import queries
+from spec_automation.store.documents import DocumentStore
+from spec_automation.workspace import MAX_DOCUMENT_BYTES, read_text_inside
 
-__all__ = ["context_inputs", "current_states", "inputs_now"]
+__all__ = ["context_inputs", "current_states", "inputs_now", "source_documents"]
 
 
 def context_inputs(project: ProjectState) -> dict[str, dict[str, str]]:
     """Per phase, the hashes of its inputs that are not artifacts: the brief, the
-    constitution, its definition in the spec and its agent's prompt."""
+    constitution, the imported documents its agent reads, its definition in the spec and its
+    agent's prompt."""
     brief = content_hash(_text(project, "brief.md"))
     constitution = content_hash(_text(project, "constitution.md"))
+    documents = source_documents(project)
     prompts = PromptLibrary()
     context: dict[str, dict[str, str]] = {}
     for phase in project.spec.phases.values():
@@ -38,8 +44,23 @@ def context_inputs(project: ProjectState) -> dict[str, dict[str, str]]:
             CONSTITUTION: constitution,
             PHASE_SPEC: phase_fingerprint(phase),
             PROMPT: prompt,
+            **{d.name: content_hash(d.text) for d in documents_for(phase.agent, documents)},
         }
     return context
+
+
+def source_documents(project: ProjectState) -> tuple[SourceDocument, ...]:
+    """The imported documents as their files in ``inputs/`` hold them now (a document whose
+    file is gone or unreadable is left out: no phase can read it)."""
+    root = project.paths.root
+    documents = []
+    for record in DocumentStore(project.db, project.project_id, project.history).documents():
+        try:
+            text = read_text_inside(root, root / record.path, limit=MAX_DOCUMENT_BYTES)
+        except (OSError, UnicodeDecodeError):
+            continue
+        documents.append(SourceDocument(record.path, DocumentType(record.doc_type), text))
+    return tuple(documents)
 
 
 def current_states(project: ProjectState) -> dict[str, ArtifactState]:
@@ -68,9 +89,7 @@ def inputs_now(project: ProjectState, phase: str) -> dict[str, str]:
     hashes and its context inputs (recorded when a user's edit is kept as the artifact)."""
     stored = project.history.current()
     made = {
-        name: stored[name].content_hash
-        for name in project.graph.inputs_of(phase)
-        if name in stored
+        name: stored[name].content_hash for name in project.graph.inputs_of(phase) if name in stored
     }
     return {**made, **context_inputs(project)[phase]}
 

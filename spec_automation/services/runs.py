@@ -29,7 +29,12 @@ from spec_automation.services.cache import StoreResponseCache
 from spec_automation.services.commits import WaveCommitter
 from spec_automation.services.context import ProjectState
 from spec_automation.services.errors import EditsAtRisk, ProjectError
-from spec_automation.services.freshness import context_inputs, current_states, inputs_now
+from spec_automation.services.freshness import (
+    context_inputs,
+    current_states,
+    inputs_now,
+    source_documents,
+)
 from spec_automation.services.gates import AutoApprover, StoreGatekeeper
 from spec_automation.services.metrics import percent
 from spec_automation.services.options import RunOptions
@@ -155,10 +160,7 @@ def _plan(project: ProjectState, options: RunOptions, redo: Mapping[str, str]) -
     if at_risk and options.edits == "keep":
         kept = tuple(
             project.history.keep(
-                {
-                    name: inputs_now(project, project.spec.producer_of(name).name)
-                    for name in at_risk
-                }
+                {name: inputs_now(project, project.spec.producer_of(name).name) for name in at_risk}
             )
         )
         states = current_states(project)
@@ -295,6 +297,7 @@ def build_phase_runner(project: ProjectState, options: RunOptions) -> AgentPhase
         provider,
         cache=StoreResponseCache(project.db) if options.use_cache else None,
         constitution=_read_constitution(project),
+        documents=source_documents(project),
         spec=project.spec,
         max_tokens=options.max_tokens,
         temperature=options.temperature,
@@ -316,9 +319,7 @@ def read_brief(project: ProjectState) -> str:
     except UnsafeFileError as exc:
         raise ProjectError(f"the brief cannot be used: {exc}") from None
     if not brief.strip():
-        raise ProjectError(
-            f"the brief {project.paths.brief} is empty; describe the product first"
-        )
+        raise ProjectError(f"the brief {project.paths.brief} is empty; describe the product first")
     return brief
 
 

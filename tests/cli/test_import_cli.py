@@ -251,3 +251,26 @@ def test_showing_an_unknown_document_says_what_there_is(cli: Cli, sample_project
     result = cli("documents", "show", "nope.md", "-p", sample_project)
     assert result.code == 2
     assert "imported: prd.md" in result.err
+
+
+def test_an_imported_prd_makes_its_readers_stale_and_the_next_run_builds_on_it(
+    cli: Cli, generated: Path
+) -> None:
+    assert cli("import", "-p", generated, SAMPLES / "prd.md").code == 0
+    states = {
+        a["name"]: a
+        for a in cli("status", "-p", generated, "--json").json()["artifacts"]  # type: ignore[index]
+    }
+    reason = "the imported document inputs/prd.md was imported since it was made"
+    assert reason in states["analysis.md"]["reason"]
+    assert reason in states["prd.md"]["reason"]
+    assert states["design-tokens.md"]["reason"] != reason  # the designer does not read it
+    ran = cli("run", "-p", generated, "--latency-scale", "0", "--auto-approve")
+    assert ran.code == 0, ran.err
+    prd = (generated / "artifacts" / "prd.md").read_text()
+    assert "- Source: inputs/prd.md line 45" in prd
+    epics = (generated / "artifacts" / "epics.md").read_text()
+    assert "FR-1: Managers build a weekly rota from shift templates" in epics
+    assert "Not covered: 0" in (generated / "artifacts" / "validation-report.md").read_text()
+    after = cli("status", "-p", generated, "--json").json()
+    assert all(not a["stale"] for a in after["artifacts"])  # type: ignore[index]

@@ -7,24 +7,32 @@ actual content of its upstream artifacts, and is deterministic: same inputs, sam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from spec_automation.agents.brief import Brief
 from spec_automation.agents.offline import analyst, architect, designer, pm, scrum_master, validator
 from spec_automation.agents.offline.generic import write_generic
+from spec_automation.core.documents.readers import SourceDocument
 from spec_automation.core.spec import PhaseSpec
 
 __all__ = ["author_artifacts"]
 
 _Author = Callable[[Brief, Mapping[str, str]], str]
+_DocumentAuthor = Callable[[Brief, Mapping[str, str], Sequence[SourceDocument]], str]
+
+#: Authors that also build on the imported documents.
+_DOCUMENT_AUTHORS: dict[
+    str, Callable[[Brief, Mapping[str, str], Sequence[SourceDocument]], str]
+] = {
+    "prd.md": pm.write_prd,
+    "user-flows.md": pm.write_user_flows,
+}
 
 _AUTHORS: dict[str, _Author] = {
     "analysis.md": analyst.write_analysis,
     "stack.md": architect.write_stack,
     "design-tokens.md": designer.write_design_tokens,
-    "prd.md": pm.write_prd,
-    "user-flows.md": pm.write_user_flows,
     "architecture.md": architect.write_architecture,
     "data-model.md": architect.write_data_model,
     "api-spec.md": architect.write_api_spec,
@@ -39,7 +47,11 @@ _AUTHORS: dict[str, _Author] = {
 
 
 def author_artifacts(
-    phase: PhaseSpec, brief: Brief, inputs: Mapping[str, str], project_name: str
+    phase: PhaseSpec,
+    brief: Brief,
+    inputs: Mapping[str, str],
+    project_name: str,
+    documents: Sequence[SourceDocument] = (),
 ) -> dict[str, str]:
     """Write the markdown body (no front matter) of every artifact the phase produces.
 
@@ -48,6 +60,8 @@ def author_artifacts(
         brief: the parsed project brief.
         inputs: upstream artifact file name → full file content (front matter included).
         project_name: used as the product name when the brief has no title.
+        documents: the imported documents the phase reads (the PM builds on their
+            requirements).
 
     Returns:
         Artifact file name → markdown body, with exactly the keys of ``phase.produces``.
@@ -56,6 +70,9 @@ def author_artifacts(
         brief = _renamed(brief, project_name)
     bodies: dict[str, str] = {}
     for name in phase.produces:
+        if name in _DOCUMENT_AUTHORS:
+            bodies[name] = _DOCUMENT_AUTHORS[name](brief, inputs, documents)
+            continue
         author = _AUTHORS.get(name)
         bodies[name] = (
             author(brief, inputs) if author else write_generic(phase, name, brief, inputs)

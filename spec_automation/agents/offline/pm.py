@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from spec_automation.agents.brief import Brief
+from spec_automation.agents.offline.imported import ImportedRequirement, imported_requirements
 from spec_automation.agents.offline.stack import stack_from_inputs
 from spec_automation.agents.offline.upstream import (
     Requirement,
@@ -17,13 +18,23 @@ from spec_automation.agents.offline.upstream import (
     requirements_from_features,
     requirements_from_inputs,
 )
+from spec_automation.core.documents.readers import SourceDocument
 
 __all__ = ["write_epics", "write_prd", "write_user_flows"]
 
 
-def write_prd(brief: Brief, inputs: Mapping[str, str]) -> str:
-    """Write prd.md: overview, personas, one ``FR-n`` per feature, ``NFR-n``, out of scope."""
-    requirements = requirements_from_features(features_from_inputs(inputs, brief))
+def write_prd(
+    brief: Brief, inputs: Mapping[str, str], documents: Sequence[SourceDocument] = ()
+) -> str:
+    """Write prd.md: overview, personas, one ``FR-n`` per feature (or per requirement of an
+    imported PRD or functional spec, its identifier kept), ``NFR-n``, out of scope."""
+    everything = imported_requirements(documents)
+    imported = [i for i in everything if not _non_functional_id(i)]
+    blocks = (
+        [_imported_block(i, brief) for i in imported]
+        if imported
+        else [_requirement_block(r, brief) for r in _requirements(brief, inputs, documents)]
+    )
     stack = stack_from_inputs(inputs, brief)
     parts = [
         f"# Product requirements: {brief.name}",
@@ -34,20 +45,22 @@ def write_prd(brief: Brief, inputs: Mapping[str, str]) -> str:
         "\n".join(f"- **{p.name}**: {p.need}" for p in brief.users)
         or "- **Primary user**: to be confirmed with the product owner.",
         "## Functional requirements",
-        "\n\n".join(_requirement_block(r, brief) for r in requirements)
-        or "No features were found in the analysis or the brief.",
+        _sources(imported),
+        "\n\n".join(blocks) or "No features were found in the analysis or the brief.",
         "## Non-functional requirements",
-        _non_functional(brief),
+        _non_functional(brief, [i for i in everything if _non_functional_id(i)]),
         "## Out of scope",
         _out_of_scope(brief),
     ]
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
-def write_user_flows(brief: Brief, inputs: Mapping[str, str]) -> str:
+def write_user_flows(
+    brief: Brief, inputs: Mapping[str, str], documents: Sequence[SourceDocument] = ()
+) -> str:
     """Write user-flows.md: one flow per Must/Should requirement (all of them if few)."""
-    requirements = requirements_from_features(features_from_inputs(inputs, brief))
-    major = [r for r in requirements if r.priority != "Could"] or requirements
+    requirements = _requirements(brief, inputs, documents)
+    major = [r for r in requirements if r.priority not in {"Could", "Won't"}] or requirements
     actor = brief.users[0].name if brief.users else "The user"
     flows = [_flow(r, actor) for r in major]
     parts = [
@@ -75,6 +88,61 @@ def write_epics(brief: Brief, inputs: Mapping[str, str]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _requirements(
+    brief: Brief, inputs: Mapping[str, str], documents: Sequence[SourceDocument]
+) -> list[Requirement]:
+    """The requirements of the imported documents when they have any, else one per feature."""
+    imported = [i for i in imported_requirements(documents) if not _non_functional_id(i)]
+    if imported:
+        return [
+            Requirement(i.requirement.identifier, i.title, i.requirement.statement, _priority(i))
+            for i in imported
+        ]
+    return requirements_from_features(features_from_inputs(inputs, brief))
+
+
+def _non_functional_id(imported: ImportedRequirement) -> bool:
+    """Whether an imported requirement is a non-functional one (``NFR-n``)."""
+    return imported.requirement.identifier.upper().startswith("NFR")
+
+
+def _priority(imported: ImportedRequirement) -> str:
+    return imported.requirement.priority or "Should"
+
+
+def _sources(imported: Sequence[ImportedRequirement]) -> str:
+    if not imported:
+        return ""
+    names = sorted({i.document for i in imported})
+    return (
+        f"The requirements below are those of {', '.join(names)}, with their identifiers, "
+        "priorities and acceptance criteria as written there."
+    )
+
+
+def _imported_block(imported: ImportedRequirement, brief: Brief) -> str:
+    requirement = imported.requirement
+    criteria = [f"  - {c}" for c in requirement.acceptance_criteria] or [
+        f"  - Given a signed-in {_actor(brief)}, when they use {imported.title.lower()}, "
+        "then the result is saved and shown at once.",
+    ]
+    return "\n".join(
+        [
+            f"### {requirement.identifier}: {imported.title}",
+            "",
+            f"- Statement: {requirement.statement}",
+            f"- Priority: {_priority(imported)}",
+            f"- Source: {imported.source}",
+            "- Acceptance criteria:",
+            *criteria,
+        ]
+    )
+
+
+def _actor(brief: Brief) -> str:
+    return brief.users[0].name.lower() if brief.users else "user"
+
+
 def _requirement_block(requirement: Requirement, brief: Brief) -> str:
     actor = brief.users[0].name.lower() if brief.users else "user"
     return "\n".join(
@@ -92,7 +160,12 @@ def _requirement_block(requirement: Requirement, brief: Brief) -> str:
     )
 
 
-def _non_functional(brief: Brief) -> str:
+def _non_functional(brief: Brief, imported: Sequence[ImportedRequirement] = ()) -> str:
+    if imported:
+        return "\n".join(
+            f"- **{i.requirement.identifier}**: {i.requirement.statement} (from {i.source})"
+            for i in imported
+        )
     needs = list(brief.non_functional) or [
         "Pages and screens respond within 1 second for 95% of requests.",
         "Personal data is encrypted in transit and at rest.",
