@@ -1,4 +1,8 @@
-"""The project explorer: the spec's artifacts grouped by phase, each with its state.
+"""The project explorer: the project's inputs, then the spec's artifacts grouped by phase.
+
+The Inputs group holds what the artifacts are made from: the brief, the constitution (when the
+project has one) and every document imported into ``inputs/`` (its title, type and a mark when
+its processor found warnings or errors); see :func:`input_entries`.
 
 The states are the service's (in a worker thread, see :func:`artifact_states`), decided by
 content in ``core.staleness`` exactly as ``status`` shows them: missing (never generated),
@@ -19,7 +23,15 @@ from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 from spec_automation.services import ProjectService
 from spec_automation.ui.theme import Theme, current_theme
 
-__all__ = ["ArtifactEntry", "ArtifactState", "ProjectExplorer", "artifact_states"]
+__all__ = [
+    "ArtifactEntry",
+    "ArtifactState",
+    "InputEntry",
+    "InputKind",
+    "ProjectExplorer",
+    "artifact_states",
+    "input_entries",
+]
 
 
 class ArtifactState(enum.StrEnum):
@@ -86,6 +98,57 @@ def artifact_states(service: ProjectService) -> list[ArtifactEntry]:
     return entries
 
 
+class InputKind(enum.StrEnum):
+    """What an input of the project is."""
+
+    BRIEF = "brief"
+    CONSTITUTION = "constitution"
+    DOCUMENT = "document"  # imported into inputs/
+
+
+@dataclass(frozen=True, slots=True)
+class InputEntry:
+    """One row of the Inputs group."""
+
+    kind: InputKind
+    name: str  # the file name: brief.md, constitution.md, or the document's name in inputs/
+    title: str = ""
+    type_label: str = ""  # "PRD", "functional spec", ... ("" for the brief and constitution)
+    status: str = "ok"  # ok, warnings or errors (the document processor's verdict)
+    findings: int = 0
+
+
+_STATUS_MARK = {"warnings": "⚠", "errors": "✖"}
+_STATUS_COLOUR = {"ok": "text-muted", "warnings": "warning", "errors": "error"}
+
+
+def input_entries(service: ProjectService) -> list[InputEntry]:
+    """The brief, the constitution if there is one, and every imported document (touches the
+    store and the disk: run in a thread)."""
+    from spec_automation.core.documents import DocumentType
+
+    root = service.paths.root
+    entries = [InputEntry(InputKind.BRIEF, "brief.md", "Brief")]
+    if (root / "constitution.md").is_file():
+        entries.append(InputEntry(InputKind.CONSTITUTION, "constitution.md", "Constitution"))
+    for document in service.documents.imported():
+        try:
+            label = DocumentType(document.type).label
+        except ValueError:  # a type this version does not know: say it as stored
+            label = document.type
+        entries.append(
+            InputEntry(
+                InputKind.DOCUMENT,
+                document.name,
+                document.title,
+                label,
+                document.status,
+                len(document.findings),
+            )
+        )
+    return entries
+
+
 _STATE_OF = {
     "missing": ArtifactState.MISSING,
     "generated": ArtifactState.GENERATED,
@@ -95,10 +158,17 @@ _STATE_OF = {
 }
 
 
+#: The item data role holding an input row's (kind, name); artifacts use ``UserRole``.
+_INPUT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
 class ProjectExplorer(QTreeWidget):
-    """Artifacts grouped by phase (objectName ``projectExplorer``); activating one opens it."""
+    """The Inputs group, then artifacts grouped by phase (objectName ``projectExplorer``);
+    activating an artifact opens it, activating an input shows it in the document inspector."""
 
     artifactActivated = Signal(str)
+    #: An input was activated: its kind (an :class:`InputKind` value) and file name.
+    inputActivated = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,18 +184,31 @@ class ProjectExplorer(QTreeWidget):
         self.itemActivated.connect(self._activated)
         self.itemDoubleClicked.connect(self._activated)
         self.entries: list[ArtifactEntry] = []
+        self.inputs: list[InputEntry] = []
         self._theme = current_theme()
 
     def set_theme(self, theme: Theme) -> None:
         """Recolour the states."""
         self._theme = theme
-        self.show_entries(self.entries)
+        self._rebuild()
 
     def show_entries(self, entries: list[ArtifactEntry]) -> None:
         """Show these artifacts (grouped by phase, in wave order), keeping the selection."""
-        selected = self.selected_artifact()
         self.entries = list(entries)
+        self._rebuild()
+
+    def show_inputs(self, inputs: list[InputEntry]) -> None:
+        """Show these inputs in the Inputs group (none: no group), keeping the selection."""
+        self.inputs = list(inputs)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        selected = self.selected_artifact()
+        selected_input = self.selected_input()
         self.clear()
+        if self.inputs:
+            self._add_inputs(selected_input)
+        entries = self.entries
         phases: dict[str, QTreeWidgetItem] = {}
         for entry in sorted(entries, key=lambda e: (e.wave, e.phase)):
             group = phases.get(entry.phase)
@@ -151,6 +234,53 @@ class ProjectExplorer(QTreeWidget):
                 item.setSelected(True)
         self.expandAll()
 
+    def _add_inputs(self, selected: tuple[str, str] | None) -> None:
+        documents = sum(1 for entry in self.inputs if entry.kind == InputKind.DOCUMENT)
+        group = QTreeWidgetItem(["Inputs", f"{documents} imported" if documents else ""])
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        group.setForeground(1, QBrush(self._theme.colour("text-muted")))
+        group.setToolTip(
+            0, "What the artifacts are made from: the brief, the constitution, imported documents"
+        )
+        self.addTopLevelItem(group)
+        for entry in self.inputs:
+            if entry.kind == InputKind.DOCUMENT:
+                mark = _STATUS_MARK.get(entry.status, "")
+                state = f"{entry.type_label} {mark}".strip()
+                plural = "s" if entry.findings != 1 else ""
+                found = f"{entry.findings} finding{plural} ({entry.status})"
+                tip = f"inputs/{entry.name}: {entry.title}, a {entry.type_label}; " + (
+                    found if entry.findings else "no findings"
+                )
+                colour = _STATUS_COLOUR.get(entry.status, "text-muted")
+            else:
+                state = "your " + entry.kind.value
+                tip = f"{entry.name}: the project's {entry.kind.value} (read-only here)"
+                colour = "text-muted"
+            item = QTreeWidgetItem([entry.title or entry.name, state])
+            item.setData(0, _INPUT_ROLE, (entry.kind.value, entry.name))
+            item.setForeground(1, QBrush(self._theme.colour(colour)))
+            item.setToolTip(0, tip)
+            item.setToolTip(1, tip)
+            group.addChild(item)
+            if selected == (entry.kind.value, entry.name):
+                item.setSelected(True)
+
+    def input_rows(self) -> list[tuple[str, str]]:
+        """The Inputs group's rows as shown: (name column, state column)."""
+        group = self.topLevelItem(0)
+        if group is None or group.text(0) != "Inputs" or not self.inputs:
+            return []
+        return [(group.child(i).text(0), group.child(i).text(1)) for i in range(group.childCount())]
+
+    def selected_input(self) -> tuple[str, str] | None:
+        """The (kind, name) of the input selected, if any."""
+        for item in self.selectedItems():
+            key = item.data(0, _INPUT_ROLE)
+            if isinstance(key, tuple | list) and len(key) == 2:
+                return str(key[0]), str(key[1])
+        return None
+
     def state_of(self, artifact: str) -> ArtifactState | None:
         """The state shown for an artifact."""
         for entry in self.entries:
@@ -170,3 +300,7 @@ class ProjectExplorer(QTreeWidget):
         name = item.data(0, Qt.ItemDataRole.UserRole)
         if isinstance(name, str):
             self.artifactActivated.emit(name)
+            return
+        key = item.data(0, _INPUT_ROLE)
+        if isinstance(key, tuple | list) and len(key) == 2:
+            self.inputActivated.emit(str(key[0]), str(key[1]))
