@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from spec_automation.ui.edits_dialog import EditToDecide
 
 __all__ = ["Prompter", "ask_later"]
+
+_T = TypeVar("_T")
 
 
 class Prompter:
@@ -50,14 +53,21 @@ class Prompter:
         box.setText(text)
         box.exec()
 
-    def decide_edits(
-        self, parent: QWidget | None, edits: Sequence[EditToDecide], what: str
-    ) -> str:
+    def decide_edits(self, parent: QWidget | None, edits: Sequence[EditToDecide], what: str) -> str:
         """Ask what to do with artifacts carrying the user's edits that ``what`` would
         rewrite: one of ``edits_dialog.EDIT_CHOICES`` (Cancel on Escape)."""
         from spec_automation.ui.edits_dialog import EditsDialog
 
         dialog = EditsDialog(edits, what, parent)
+        dialog.exec()
+        return dialog.choice
+
+    def choose_document_type(self, parent: QWidget | None, path: Path) -> str:
+        """Ask which type a document is whose type the app could not tell: a
+        ``DocumentType`` value, or '' when the user cancels."""
+        from spec_automation.ui.document_type_dialog import DocumentTypeDialog
+
+        dialog = DocumentTypeDialog(path, parent)
         dialog.exec()
         return dialog.choice
 
@@ -72,9 +82,9 @@ class Prompter:
         return answer == "Open"
 
 
-async def ask_later(ask: Callable[[], str]) -> str:
+async def ask_later(ask: Callable[[], _T]) -> _T:
     """Run ``ask`` outside the current task and await its answer."""
-    future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    future: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
 
     def run() -> None:
         try:
