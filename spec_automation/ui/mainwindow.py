@@ -5,7 +5,8 @@ notifications and the progress of long actions, and opens and closes projects. E
 its widgets, state and actions: the editor area (tabs, saving, backups), disk sync (files
 edited outside the app), the history area (versions, changes, diffs), the run area (the Run
 dock and the wave visualizer), the regeneration flow (impact dialog and its runs), appearance
-(settings and themes) and the saved layout. Actions are declared once, in ``actions``.
+(settings and themes), the documents imported into the project (Import, drops and the
+document inspector) and the saved layout. Actions are declared once, in ``actions``.
 
 Everything that touches the store or the disk goes through the service facade in a worker
 thread (``asyncio.to_thread``); the window only awaits the results on the qasync loop, so it
@@ -19,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -43,10 +44,11 @@ from spec_automation.ui.backups import BackupStore
 from spec_automation.ui.busy import BusyIndicator
 from spec_automation.ui.dialogs import Prompter
 from spec_automation.ui.disk_sync import DiskSync
+from spec_automation.ui.document_area import DocumentArea
 from spec_automation.ui.edit_keeper import EditKeeper
 from spec_automation.ui.editor_area import EditorArea
 from spec_automation.ui.errors import ErrorReporter, or_said, user_message
-from spec_automation.ui.explorer import ProjectExplorer, artifact_states
+from spec_automation.ui.explorer import ProjectExplorer, artifact_states, input_entries
 from spec_automation.ui.history_area import HistoryArea
 from spec_automation.ui.regeneration_flow import RegenerationFlow
 from spec_automation.ui.run_area import RunArea
@@ -56,6 +58,7 @@ from spec_automation.ui.welcome import WelcomePage
 from spec_automation.ui.window_layout import WindowLayout
 
 __all__ = ["MainWindow"]
+
 
 class MainWindow(QMainWindow):
     """The application window (objectName ``mainWindow``)."""
@@ -122,6 +125,11 @@ class MainWindow(QMainWindow):
         self.explorer.artifactActivated.connect(
             lambda name: self.start(self.editors.open_artifact(name))
         )
+        self.explorer.inputActivated.connect(
+            lambda kind, name: self.start(self.documents.show_input(kind, name))
+        )
+        self.documents = DocumentArea(self)
+        self.setAcceptDrops(True)
         self.history = self.history_area.panel
         self.log_view = QPlainTextEdit()
         self.log_view.setObjectName("logView")
@@ -133,7 +141,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.explorer_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.log_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.documents.dock)
         self.tabifyDockWidget(self.history_dock, self.log_dock)
+        self.tabifyDockWidget(self.history_dock, self.documents.dock)
+        self.documents.dock.hide()  # shown when a document is chosen
         self.history_dock.raise_()
         self.resizeDocks(
             [self.explorer_dock, self.history_dock], [320, 380], Qt.Orientation.Horizontal
@@ -194,21 +205,45 @@ class MainWindow(QMainWindow):
             (self.explorer_dock, "show_explorer", "Ctrl+1"),
             (self.history_dock, "show_history", "Ctrl+2"),
             (self.log_dock, "show_log", "Ctrl+3"),
+            (self.documents.dock, "show_document", "Ctrl+5"),
         ):
             actions.adopt(name, dock.toggleViewAction(), key)
 
         menus = self.menuBar()
         actions.fill(
             menus.addMenu("&File"),
-            ["open", "sample", "welcome", None, "save", "save_all", "close_tab", None,
-             "settings", None, "quit"],
+            [
+                "open",
+                "sample",
+                "welcome",
+                None,
+                "import_document",
+                None,
+                "save",
+                "save_all",
+                "close_tab",
+                None,
+                "settings",
+                None,
+                "quit",
+            ],
         )
         actions.fill(menus.addMenu("&Edit"), ["undo", "redo", None, "find", "replace"])
         self.view_menu = menus.addMenu("&View")
         actions.fill(
             self.view_menu,
-            ["preview", "theme", None, "next_tab", "previous_tab", None,
-             "show_explorer", "show_history", "show_log"],
+            [
+                "preview",
+                "theme",
+                None,
+                "next_tab",
+                "previous_tab",
+                None,
+                "show_explorer",
+                "show_history",
+                "show_log",
+                "show_document",
+            ],
         )
         actions.fill(
             menus.addMenu("&Run"),
@@ -219,8 +254,19 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         actions.fill(
             toolbar,
-            ["open", "save", None, "undo", "redo", "find", None,
-             "preview", "theme", "run", "settings"],
+            [
+                "open",
+                "save",
+                None,
+                "undo",
+                "redo",
+                "find",
+                None,
+                "preview",
+                "theme",
+                "run",
+                "settings",
+            ],
         )
         self.addToolBar(toolbar)
         self.toolbar = toolbar
@@ -231,7 +277,7 @@ class MainWindow(QMainWindow):
         """Show the welcome screen (no project open)."""
         self.welcome.set_recent(self.settings.recent_projects)
         self.pages.setCurrentWidget(self.welcome)
-        for dock in (self.explorer_dock, self.history_dock, self.log_dock):
+        for dock in (self.explorer_dock, self.history_dock, self.log_dock, self.documents.dock):
             dock.hide()
         self.update_actions()
 
@@ -245,6 +291,7 @@ class MainWindow(QMainWindow):
         """Enable the actions that can run now."""
         self.editors.update_actions()
         self.runs.update_actions()
+        self.documents.update_actions()
         self.commands["impact"].setEnabled(self.service is not None)
 
     # --- tasks, progress and errors ---------------------------------------------------------
@@ -356,6 +403,8 @@ class MainWindow(QMainWindow):
         self.backups = None
         await asyncio.to_thread(service.close)
         self.explorer.show_entries([])
+        self.explorer.show_inputs([])
+        self.documents.close()
         self.history.clear_history()
         self.setWindowTitle("spec_automation")
         if not keep_welcome_hidden:
@@ -363,11 +412,16 @@ class MainWindow(QMainWindow):
         return True
 
     async def refresh_explorer(self) -> None:
-        """Re-read every artifact's state."""
-        if self.service is None:
+        """Re-read every artifact's state and the project's inputs."""
+        service = self.service
+        if service is None:
             return
-        entries = await asyncio.to_thread(artifact_states, self.service)
-        self.explorer.show_entries(entries)
+        entries, inputs = await asyncio.to_thread(
+            lambda: (artifact_states(service), input_entries(service))
+        )
+        if self.service is service:
+            self.explorer.show_entries(entries)
+            self.explorer.show_inputs(inputs)
 
     def _open_dialog(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -375,6 +429,30 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Open a spec_automation project")
         if folder:
             self.start(self.open_project(Path(folder)), "Opening the project…")
+
+    # --- dropping files -------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Take a drag of files: they are imported as documents when dropped."""
+        if self.documents.accepts(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        """Keep taking the drag anywhere over the window."""
+        if self.documents.accepts(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Import the dropped files (see ``document_area``)."""
+        if not self.documents.accepts(event.mimeData()):
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.documents.drop(event.mimeData())
 
     # --- quitting --------------------------------------------------------------------------
 

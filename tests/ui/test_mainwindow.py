@@ -49,7 +49,7 @@ def test_opening_the_sample_lists_artifacts_by_phase_and_opens_one(
     assert window.pages.currentWidget() is window.editors.stack
     explorer = window.explorer
     phases = [explorer.topLevelItem(i).text(0) for i in range(explorer.topLevelItemCount())]
-    assert phases[0] == "ANALYSIS"
+    assert phases[:2] == ["Inputs", "ANALYSIS"]  # the brief (and imports) come first
     assert "SPEC_PM" in phases
     assert explorer.state_of(ARTIFACT) == ArtifactState.GENERATED
 

@@ -1,0 +1,247 @@
+"""Documents in: importing the user's PRDs, specs and change proposals from the File menu
+(Ctrl+I) or by dropping files on the window, and the document inspector's dock.
+
+The import is the service's (``service.documents.import_files``), run in a worker thread: it
+checks every file before writing any, and a refusal is its sentence in the notification bar
+with nothing imported. When the type of a file cannot be told from its structure, the user is
+asked which it is and the import runs again with that type for that file (the files whose type
+was detected are imported together first, then each file whose type the user named).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QMimeData
+from PySide6.QtWidgets import QDockWidget, QFileDialog
+
+from spec_automation.services import ProjectError, ProjectService
+from spec_automation.services.documents import DOCUMENT_SUFFIXES, UnknownDocumentType
+from spec_automation.services.reports import DocumentInfo
+from spec_automation.ui.dialogs import ask_later
+from spec_automation.ui.document_inspector import DocumentInspector, type_label
+from spec_automation.ui.explorer import InputKind
+from spec_automation.ui.window_part import WindowPart
+
+if TYPE_CHECKING:
+    from spec_automation.ui.mainwindow import MainWindow
+
+__all__ = ["DocumentArea", "dropped_files"]
+
+_FILTER = "Documents ({}) ;;All files (*)".format(" ".join(f"*{s}" for s in DOCUMENT_SUFFIXES))
+_ONE = {
+    "requirements": "requirement",
+    "user_stories": "user story",
+    "components": "component",
+    "entities": "entity",
+    "endpoints": "endpoint",
+    "proposed_edits": "proposed edit",
+}
+_INPUT_TITLES = {InputKind.BRIEF.value: "Brief", InputKind.CONSTITUTION.value: "Constitution"}
+
+
+def dropped_files(mime: QMimeData) -> tuple[list[Path], list[str]]:
+    """The local files among dropped URLs, and a sentence for each URL that is not one (a
+    web address, a folder)."""
+    files: list[Path] = []
+    refused: list[str] = []
+    for url in mime.urls():
+        if not url.isLocalFile():
+            refused.append(
+                f"{url.toDisplayString()} is not a file on this computer; save it as a "
+                "markdown or text file first, then import that file"
+            )
+            continue
+        path = Path(url.toLocalFile())
+        if path.is_dir():
+            refused.append(f"{path} is a folder; drop the documents inside it, not the folder")
+            continue
+        files.append(path)
+    return files, refused
+
+
+class DocumentArea(WindowPart):
+    """Owns the import action, the drop target and the document inspector (``inspector``)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.inspector = DocumentInspector()
+        self.dock: QDockWidget = window.make_dock("Document", "documentDock", self.inspector)
+        window.commands.add(
+            "import_document",
+            "Import document…",
+            self.choose_files,
+            "Ctrl+I",
+            tip="Import PRDs, functional or technical specs, or sprint change proposals",
+        )
+
+    def update_actions(self) -> None:
+        """Import needs an open project."""
+        self.window.commands["import_document"].setEnabled(self.window.service is not None)
+
+    # --- choosing files ---------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        """File ▸ Import document…: pick markdown or text files, then import them."""
+        service = self.window.service
+        if service is None:
+            return
+        names, _filter = QFileDialog.getOpenFileNames(
+            self.window, "Import documents", str(Path.home()), _FILTER
+        )
+        if names:
+            self.start_import([Path(name) for name in names])
+
+    def accepts(self, mime: QMimeData) -> bool:
+        """Whether a drag carries files (or links) this window takes."""
+        return mime.hasUrls()
+
+    def drop(self, mime: QMimeData) -> None:
+        """Import the files dropped on the window; say why anything else was not imported."""
+        files, refused = dropped_files(mime)
+        if self.window.service is None:
+            self.window.notify(
+                "Open a project first: documents are imported into a project.", error=True
+            )
+            return
+        if refused:
+            self.window.notify("Nothing was imported: " + "; ".join(refused) + ".", error=True)
+            return
+        if files:
+            self.start_import(files)
+
+    def start_import(self, files: Sequence[Path]) -> None:
+        """Import ``files`` as a task, with progress once it takes a while."""
+        count = len(files)
+        label = f"Importing {files[0].name}…" if count == 1 else f"Importing {count} documents…"
+        self.window.start(self.import_files(files), label)
+
+    # --- importing --------------------------------------------------------------------------
+
+    async def import_files(self, files: Sequence[Path]) -> list[DocumentInfo]:
+        """Import ``files`` into the open project (asking for any type it cannot tell) and
+        show the result; the documents imported (none when refused or cancelled)."""
+        window = self.window
+        service = window.service
+        if service is None:
+            return []
+        imported: list[DocumentInfo] = []
+        notices: list[str] = []
+        try:
+            named = await self._import_detected(service, list(files), imported, notices)
+            if named is None:
+                window.notify("Nothing was imported: no type was chosen.")
+                return []
+            for path, doc_type in named:
+                report = await asyncio.to_thread(
+                    service.documents.import_files, [path], doc_type=doc_type
+                )
+                imported += report.documents
+                notices += report.notices
+        except ProjectError as exc:
+            self._refused(exc, imported)
+            return imported
+        finally:
+            if imported and window.service is service:
+                await window.refresh_explorer()
+        window.notify(" ".join([_imported_sentence(imported), *notices]))
+        if imported and window.service is service:
+            await self.show_document(imported[-1].name)
+        return imported
+
+    async def _import_detected(
+        self,
+        service: ProjectService,
+        files: list[Path],
+        imported: list[DocumentInfo],
+        notices: list[str],
+    ) -> list[tuple[Path, str]] | None:
+        """Import together the files whose type is detected; the files whose type the user
+        named instead (None when the user cancelled the question)."""
+        named: list[tuple[Path, str]] = []
+        remaining = list(files)
+        while remaining:
+            try:
+                report = await asyncio.to_thread(service.documents.import_files, remaining)
+            except UnknownDocumentType as exc:
+                choice = await ask_later(
+                    lambda path=exc.path: self.window.prompter.choose_document_type(
+                        self.window, path
+                    )
+                )
+                if not choice:
+                    return None
+                named.append((exc.path, choice))
+                remaining = [path for path in remaining if path != exc.path]
+                continue
+            imported += report.documents
+            notices += report.notices
+            break
+        return named
+
+    def _refused(self, error: ProjectError, imported: Sequence[DocumentInfo]) -> None:
+        sentence = str(error)
+        if imported:
+            names = ", ".join(d.name for d in imported)
+            self.window.notify(f"Imported {names}, but not the rest: {sentence}", error=True)
+        else:
+            self.window.notify(f"Nothing was imported: {sentence}", error=True)
+
+    # --- showing ----------------------------------------------------------------------------
+
+    async def show_input(self, kind: str, name: str) -> None:
+        """Show an input chosen in the explorer: an imported document in full, the brief or
+        the constitution as read-only text."""
+        if kind == InputKind.DOCUMENT.value:
+            await self.show_document(name)
+            return
+        service = self.window.service
+        if service is None:
+            return
+        path = service.paths.root / name
+        text = await asyncio.to_thread(service.paths.read_text, path)
+        if self.window.service is service:
+            self.inspector.show_text(name, _INPUT_TITLES.get(kind, name), text)
+            self._raise_dock()
+
+    async def show_document(self, name: str) -> None:
+        """Show an imported document in the inspector."""
+        service = self.window.service
+        if service is None:
+            return
+        detail, text = await asyncio.to_thread(
+            lambda: (service.documents.show(name), service.documents.text(name))
+        )
+        if self.window.service is service:
+            self.inspector.show_document(detail, text)
+            self._raise_dock()
+
+    def _raise_dock(self) -> None:
+        self.dock.show()
+        self.dock.raise_()
+
+    def close(self) -> None:
+        """Forget the document shown (the project is closing)."""
+        self.inspector.clear()
+        self.dock.hide()
+
+
+def _imported_sentence(documents: Sequence[DocumentInfo]) -> str:
+    parts = []
+    for document in documents:
+        counts = ", ".join(
+            f"{n} {_ONE.get(kind, kind) if n == 1 else kind.replace('_', ' ')}"
+            for kind, n in document.extracted.items()
+            if n
+        )
+        given = "named by you" if document.type_source == "given" else "detected"
+        status = {"warnings": "; with warnings", "errors": "; with errors"}.get(document.status, "")
+        parts.append(
+            f"{document.path} as a {type_label(document.type)} ({given}"
+            + (f", {counts}" if counts else "")
+            + f"{status})"
+        )
+    return "Imported " + "; ".join(parts) + "." if parts else "Nothing was imported."
