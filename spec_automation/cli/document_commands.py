@@ -16,7 +16,9 @@ __all__ = ["COMMANDS"]
 
 def _import(args: argparse.Namespace, out: Output) -> int:
     with opened(args.project) as project:
-        report = project.documents.import_files(args.files, doc_type=args.type, name=args.name)
+        report = project.documents.import_files(
+            args.files, doc_type=args.type, name=args.name, use_as=args.use_as
+        )
         if args.json:
             return print_json(out, report)
         for document in report.documents:
@@ -26,6 +28,11 @@ def _import(args: argparse.Namespace, out: Output) -> int:
                 f"({how}): {_yield(document)}"
             )
             _print_findings(out, document)
+        if report.used_as:
+            out.print(
+                f"It is now your [bold]{report.used_as}[/], kept as you wrote it; the next run "
+                "writes what goes with it and builds everything after it from it."
+            )
         for notice in report.notices:
             out.print(escape(notice))
         out.print(f"See one in full: spec-automation documents show NAME -p {args.project}")

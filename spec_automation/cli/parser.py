@@ -268,6 +268,12 @@ def _add_document_commands(sub: Any, project_arg: Any) -> None:
     imported.add_argument(
         "--name", metavar="NAME", help="the file name in inputs/ (one document; default: its own)"
     )
+    imported.add_argument(
+        "--use-as",
+        choices=("prd.md", "architecture.md"),
+        help="start from this document: an imported PRD becomes prd.md (a technical spec "
+        "architecture.md) as your version, and what follows is built from it",
+    )
     imported.add_argument("--json", action="store_true")
 
     documents = sub.add_parser("documents", help="imported documents (or one: documents show NAME)")

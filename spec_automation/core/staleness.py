@@ -83,6 +83,8 @@ class RunPlan:
     required: frozenset[str]  # phases that run whatever comes out upstream
     edits_at_risk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Phases that would rewrite artifacts carrying the user's edits -> those artifacts."""
+    kept: frozenset[str] = frozenset()
+    """Artifacts carrying the user's edits that the run keeps: it must not write them."""
 
     @property
     def phases(self) -> tuple[str, ...]:
@@ -190,6 +192,9 @@ def plan_run(
     A phase runs when one of its artifacts is missing, failed, stale, or carries an edit the
     user has not decided about yet (``everything``: every phase runs). Artifacts in ``keep``
     carry edits the user keeps for this run: they give no reason to run and are not written.
+    So are edits the user chose to keep before that are still current (an imported PRD used
+    as ``prd.md``, say): rewriting them from the same inputs would undo that choice; once an
+    input changes they are stale and at risk again, and ``everything`` puts them at risk too.
     A phase stale only because something upstream is stale is not *required*: the run skips
     it if what it was made from comes out unchanged. ``edits_at_risk`` lists, for each phase
     to run, the artifacts with the user's edits that running it would rewrite.
@@ -197,6 +202,8 @@ def plan_run(
     reasons: dict[str, str] = {}
     required: set[str] = set()
     edits: dict[str, tuple[str, ...]] = {}
+    if not everything:
+        keep = keep | {name for name, s in states.items() if s.edit_kept and not s.stale}
     for phase in graph.topological_order:
         produced = [states[a] for a in graph.phase(phase).produces if a not in keep]
         needing = [(state, why) for state in produced if (why := _why(state))]
@@ -208,7 +215,9 @@ def plan_run(
         edited = tuple(state.name for state in produced if state.edited)
         if edited:
             edits[phase] = edited
-    return RunPlan(reasons=reasons, required=frozenset(required), edits_at_risk=edits)
+    return RunPlan(
+        reasons=reasons, required=frozenset(required), edits_at_risk=edits, kept=frozenset(keep)
+    )
 
 
 def _why(state: ArtifactState) -> str:

@@ -32,6 +32,7 @@ from spec_automation.core.documents import (
     UserStory,
     detect_type,
     process,
+    with_identifiers,
 )
 from spec_automation.git_repo import GitError
 from spec_automation.services.context import ProjectState
@@ -54,7 +55,7 @@ from spec_automation.workspace import (
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
-    "MAX_DOCUMENT_BYTES",
+    "USES",
     "Documents",
     "UnknownDocumentType",
     "read_document_file",
@@ -63,6 +64,8 @@ __all__ = [
 #: The file endings of the documents the app imports: markdown and plain text.
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".text")
 _TYPES = ", ".join(t.value for t in DocumentType)
+#: The artifacts an imported document can become, and the type it must be.
+USES = {"prd.md": DocumentType.PRD, "architecture.md": DocumentType.TECHNICAL_SPEC}
 _NAME_LIMIT = 120
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:]")
 
@@ -88,6 +91,7 @@ class _Checked:
     reasons: tuple[str, ...]
     processed: ProcessedDocument
     duration_ms: float
+    use_as: str  # the artifact it becomes ("" for none)
 
 
 class Documents:
@@ -167,34 +171,76 @@ class Documents:
         *,
         doc_type: str | None = None,
         name: str | None = None,
+        use_as: str | None = None,
     ) -> ImportReport:
         """Import ``files`` into ``inputs/``; every file is checked before any is written.
 
         ``doc_type`` names the type instead of detecting it, and ``name`` the file name in
-        ``inputs/`` (one file only). Raises ``ProjectError`` saying what is wrong, with
-        nothing written, for a file that is not text, too large, not UTF-8, of no type the
-        app can tell, under a name outside ``inputs/``, or already imported.
+        ``inputs/`` (one file only). ``use_as`` makes one imported PRD the project's
+        ``prd.md`` (a technical spec its ``architecture.md``) as the user's version, kept as
+        the artifact: its phase only writes the companions, and what follows is built from it
+        (a PRD's requirements without identifiers get ``FR-n`` written in). Raises
+        ``ProjectError`` saying what is wrong, with nothing written, for a file that is not
+        text, too large, not UTF-8, of no type the app can tell, under a name outside
+        ``inputs/``, already imported, or not of the type ``use_as`` needs.
         """
         if not files:
             raise ProjectError("name at least one document to import")
         if name is not None and len(files) > 1:
             raise ProjectError("a name can be given to one document at a time")
+        if use_as is not None and len(files) > 1:
+            raise ProjectError(f"import the document to use as {use_as} on its own")
         given = _document_type(doc_type) if doc_type is not None else None
-        checked = [self._check(Path(f), given, name) for f in files]
+        if use_as is not None:
+            self._refuse_bad_use(use_as)
+        checked = [self._check(Path(f), given, name, use_as) for f in files]
         _refuse_repeats(checked)
         with said_as_project_error(StoreError):
             records = [self._write(item) for item in checked]
+            if use_as is not None:
+                self._use(checked[0], use_as)
             documents = tuple(self._info(record)[0] for record in records)
-        return ImportReport(documents=documents, used_as="", notices=tuple(self._commit(records)))
+        paths = [self._project.paths.root / r.path for r in records]
+        message = "Import " + ", ".join(r.path for r in records)
+        if use_as is not None:
+            paths.append(self._project.paths.artifact(use_as))
+            message += f" as {use_as}"
+        return ImportReport(
+            documents=documents,
+            used_as=use_as or "",
+            notices=tuple(self._commit(paths, message)),
+        )
 
-    def _commit(self, records: Sequence[DocumentRecord]) -> list[str]:
-        """Commit the imported files to the project's repository (a failure is a notice)."""
+    def _refuse_bad_use(self, artifact: str) -> None:
+        if artifact not in USES:
+            raise ProjectError(
+                f"a document can be used as {' or '.join(USES)}, not as {artifact!r}"
+            )
+        if artifact not in self._project.spec.artifacts:
+            raise ProjectError(f"this project's spec has no artifact {artifact}")
+
+    def _use(self, item: _Checked, artifact: str) -> None:
+        """Make the imported document the artifact: a user version, kept as made from the
+        inputs its phase has now."""
+        from spec_automation.services import artifacts
+        from spec_automation.services.freshness import inputs_now
+
+        text = item.text
+        if item.type is DocumentType.PRD:
+            text = with_identifiers(text, item.processed.extraction.requirements)
+        artifacts.save_artifact(self._project, artifact, text)
+        phase = self._project.spec.producer_of(artifact).name
+        self._project.history.keep({artifact: inputs_now(self._project, phase)})
+
+    def _commit(self, paths: Sequence[Path], message: str) -> list[str]:
+        """Commit the imported files (and the artifact one became) to the project's
+        repository; a failure is a notice."""
         git = self._project.git
         if git is None:
             return []
-        names = ", ".join(r.name for r in records)
+        names = ", ".join(p.name for p in paths)
         try:
-            git.commit([self._project.paths.root / r.path for r in records], f"Import {names}")
+            git.commit(paths, message)
         except GitError as exc:
             return [
                 f"the documents are imported, but the git commit of {names} failed: {exc}; "
@@ -203,7 +249,9 @@ class Documents:
             ]
         return []
 
-    def _check(self, source: Path, given: DocumentType | None, name: str | None) -> _Checked:
+    def _check(
+        self, source: Path, given: DocumentType | None, name: str | None, use_as: str | None
+    ) -> _Checked:
         text = read_document_file(source)
         stored_name = _stored_name(name if name is not None else source.name)
         self._refuse_unsafe_target(stored_name)
@@ -218,8 +266,18 @@ class Documents:
         chosen = given or detection.type
         if chosen is None:
             raise UnknownDocumentType(_undetected(source, detection.scores), source)
+        if use_as is not None and USES[use_as] is not chosen:
+            raise ProjectError(
+                f"{source} is a {chosen.label}; only a {USES[use_as].label} can be used as {use_as}"
+            )
         started = time.perf_counter()
         processed = process(text, chosen)
+        if use_as is not None and not _usable(processed):
+            raise ProjectError(
+                f"{source} gives nothing to build on as {use_as} (no "
+                f"{'requirements' if chosen is DocumentType.PRD else 'components'} were found); "
+                f"see `spec-automation documents show` after a plain import for why"
+            )
         return _Checked(
             source=source,
             name=stored_name,
@@ -229,6 +287,7 @@ class Documents:
             reasons=detection.reasons,
             processed=processed,
             duration_ms=(time.perf_counter() - started) * 1000,
+            use_as=use_as or "",
         )
 
     def _refuse_unsafe_target(self, name: str) -> None:
@@ -269,6 +328,7 @@ class Documents:
             "type_source": item.type_source,
             "reasons": list(item.reasons),
             "lines": item.text.count("\n") + (not item.text.endswith("\n")),
+            **({"use_as": item.use_as} if item.use_as else {}),
         }
         try:
             paths.inputs.mkdir(exist_ok=True)
@@ -289,6 +349,13 @@ class Documents:
         except OSError as exc:
             message = environment_message(exc)
             raise ProjectError(message or f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _usable(processed: ProcessedDocument) -> bool:
+    extraction = processed.extraction
+    if processed.type is DocumentType.PRD:
+        return bool(extraction.requirements)
+    return bool(extraction.components or extraction.entities or extraction.endpoints)
 
 
 def read_document_file(path: Path) -> str:

@@ -166,7 +166,7 @@ def _plan(project: ProjectState, options: RunOptions, redo: Mapping[str, str]) -
         states = current_states(project)
         plan = plan_run(project.graph, states, everything=options.everything, keep=frozenset(kept))
     phases = frozenset(plan.phases) | frozenset(redo)
-    written = {a for p in phases for a in project.graph.phase(p).produces} - set(kept)
+    written = {a for p in phases for a in project.graph.phase(p).produces} - plan.kept
     scope = RunScope(
         phases=phases,
         artifacts=frozenset(written),

@@ -83,7 +83,7 @@ def test_the_import_is_committed_to_the_projects_repository(cli: Cli, sample_pro
         text=True,
         check=True,
     ).stdout.split()
-    assert log == ["Import", "prd.md", "inputs/prd.md"]
+    assert log == ["Import", "inputs/prd.md", "inputs/prd.md"]
 
 
 def test_findings_are_stored_with_line_numbers_and_the_type_can_be_given(
@@ -274,3 +274,62 @@ def test_an_imported_prd_makes_its_readers_stale_and_the_next_run_builds_on_it(
     assert "Not covered: 0" in (generated / "artifacts" / "validation-report.md").read_text()
     after = cli("status", "-p", generated, "--json").json()
     assert all(not a["stale"] for a in after["artifacts"])  # type: ignore[index]
+
+
+def test_an_imported_prd_used_as_prd_md_is_kept_and_everything_after_it_built_from_it(
+    cli: Cli, sample_project: Path, tmp_path: Path
+) -> None:
+    # A PRD whose requirements are numbered items, without identifiers.
+    source = tmp_path / "rota-prd.md"
+    source.write_text(
+        "# Rota product requirements\n\n## Goals\n\n- No unfilled shifts.\n\n"
+        "## Functional requirements\n\n"
+        "1. Managers publish a monthly rota for each ward.\n"
+        "2. Nurses swap night shifts with a colleague of the same grade.\n"
+        "3. Payroll receives approved overtime every Friday.\n\n"
+        "## Acceptance criteria\n\n- A published rota shows on every nurse's phone.\n"
+    )
+    result = cli("import", "-p", sample_project, source, "--use-as", "prd.md", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["used_as"] == "prd.md"  # type: ignore[index]
+    prd = (sample_project / "artifacts" / "prd.md").read_text()
+    assert "1. FR-1: Managers publish a monthly rota for each ward." in prd
+    assert "3. FR-3: Payroll receives approved overtime every Friday." in prd
+    assert prd.replace("FR-1: ", "").replace("FR-2: ", "").replace("FR-3: ", "") == (
+        source.read_text()
+    )  # the user's text, with only the identifiers written in
+    states = {
+        a["name"]: a
+        for a in cli("status", "-p", sample_project, "--json").json()["artifacts"]  # type: ignore[index]
+    }
+    assert (states["prd.md"]["state"], states["prd.md"]["edit_kept"]) == ("edited", True)
+
+    ran = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve")
+    assert ran.code == 0, ran.err
+    assert (sample_project / "artifacts" / "prd.md").read_text() == prd  # never rewritten
+    flows = (sample_project / "artifacts" / "user-flows.md").read_text()
+    epics = (sample_project / "artifacts" / "epics.md").read_text()
+    tasks = (sample_project / "artifacts" / "tasks.md").read_text()
+    for identifier in ("FR-1", "FR-2", "FR-3"):
+        assert identifier in flows
+        assert identifier in epics
+        assert identifier in tasks
+    assert "Managers publish a monthly rota" in epics
+    assert "FR-4" not in epics  # nothing but the imported requirements
+    assert "Not covered: 0" in (sample_project / "artifacts" / "validation-report.md").read_text()
+    again = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve")
+    assert again.code == 0, again.err
+    assert "up to date" in again.out.lower()
+
+
+def test_use_as_refuses_a_document_of_the_wrong_type_and_writes_nothing(
+    cli: Cli, sample_project: Path
+) -> None:
+    before = _rows(sample_project)
+    result = cli(
+        "import", "-p", sample_project, SAMPLES / "technical-spec.md", "--use-as", "prd.md"
+    )
+    assert result.code == 2
+    assert "only a PRD can be used as prd.md" in result.err
+    _nothing_written(sample_project, before)
+    assert not (sample_project / "artifacts" / "prd.md").exists()

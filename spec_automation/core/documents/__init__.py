@@ -39,7 +39,7 @@ from spec_automation.core.documents.processors import (
     OutlineProcessor,
     process,
 )
-from spec_automation.core.documents.requirements import assign_identifiers
+from spec_automation.core.documents.requirements import assign_identifiers, with_identifiers
 
 __all__ = [
     "MIN_SCORE",
@@ -62,4 +62,5 @@ __all__ = [
     "detect_type",
     "normal_priority",
     "process",
+    "with_identifiers",
 ]

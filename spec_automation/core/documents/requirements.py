@@ -39,6 +39,7 @@ __all__ = [
     "read_criteria_section",
     "read_features",
     "read_requirements",
+    "with_identifiers",
 ]
 
 #: Requirement-like identifiers: FR-1, NFR-12, REQ-003, US-7, F-2 ...
@@ -92,6 +93,33 @@ def assign_identifiers(
             number += 1
         assigned.append(replace(requirement, identifier=f"{prefix}-{number}"))
     return tuple(assigned)
+
+
+_LINE_START = re.compile(r"^(\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)?)(.*)$")
+
+
+def with_identifiers(text: str, requirements: Sequence[Requirement]) -> str:
+    """``text`` with the identifier of each requirement written where the requirement starts,
+    when that line does not carry it yet (after its heading, bullet or number marker).
+
+    Only lines that start a requirement change, and only by the identifier: a numbered item
+    ``3. Staff ...`` becomes ``3. FR-3: Staff ...``. A requirement read from a table row
+    keeps its row as it is (a cell is not a line to write into).
+    """
+    lines = text.split("\n")
+    for requirement in requirements:
+        index = requirement.line - 1
+        if not requirement.identifier or not 0 <= index < len(lines):
+            continue
+        line = lines[index]
+        if line.lstrip().startswith("|") or re.search(
+            rf"(?<![\w-]){re.escape(requirement.identifier)}(?![\w-])", line
+        ):
+            continue
+        match = _LINE_START.match(line)
+        assert match is not None  # the pattern matches any line
+        lines[index] = f"{match.group(1)}{requirement.identifier}: {match.group(2)}"
+    return "\n".join(lines)
 
 
 class _Criteria:
