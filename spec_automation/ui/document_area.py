@@ -1,5 +1,6 @@
 """Documents in: importing the user's PRDs, specs and change proposals from the File menu
-(Ctrl+I) or by dropping files on the window, and the document inspector's dock.
+(Ctrl+I) or by dropping files on the window, and showing the project's inputs in document
+inspector tabs in the editor area (opened from the explorer's Inputs group, as artifacts are).
 
 The import is the service's (``service.documents.import_files``), run in a worker thread: it
 checks every file before writing any, and a refusal is its sentence in the notification bar
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData
-from PySide6.QtWidgets import QDockWidget, QFileDialog
+from PySide6.QtWidgets import QFileDialog
 
 from spec_automation.services import ProjectError, ProjectService
 from spec_automation.services.documents import DOCUMENT_SUFFIXES, UnknownDocumentType
@@ -64,12 +65,10 @@ def dropped_files(mime: QMimeData) -> tuple[list[Path], list[str]]:
 
 
 class DocumentArea(WindowPart):
-    """Owns the import action, the drop target and the document inspector (``inspector``)."""
+    """Owns the import action, the drop target and the document inspector tabs."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.inspector = DocumentInspector()
-        self.dock: QDockWidget = window.make_dock("Document", "documentDock", self.inspector)
         window.commands.add(
             "import_document",
             "Import document…",
@@ -192,41 +191,63 @@ class DocumentArea(WindowPart):
 
     # --- showing ----------------------------------------------------------------------------
 
-    async def show_input(self, kind: str, name: str) -> None:
+    async def show_input(self, kind: str, name: str) -> DocumentInspector | None:
         """Show an input chosen in the explorer: an imported document in full, the brief or
         the constitution as read-only text."""
         if kind == InputKind.DOCUMENT.value:
-            await self.show_document(name)
-            return
+            return await self.show_document(name)
         service = self.window.service
         if service is None:
-            return
+            return None
         path = service.paths.root / name
         text = await asyncio.to_thread(service.paths.read_text, path)
-        if self.window.service is service:
-            self.inspector.show_text(name, _INPUT_TITLES.get(kind, name), text)
-            self._raise_dock()
+        if self.window.service is not service:
+            return None
+        inspector = self._tab(kind, name, name)
+        inspector.show_text(name, _INPUT_TITLES.get(kind, name), text)
+        return inspector
 
-    async def show_document(self, name: str) -> None:
-        """Show an imported document in the inspector."""
+    async def show_document(self, name: str) -> DocumentInspector | None:
+        """Show an imported document in its inspector tab (opened, or brought to the front)."""
         service = self.window.service
         if service is None:
-            return
+            return None
         detail, text = await asyncio.to_thread(
             lambda: (service.documents.show(name), service.documents.text(name))
         )
-        if self.window.service is service:
-            self.inspector.show_document(detail, text)
-            self._raise_dock()
+        if self.window.service is not service:
+            return None
+        inspector = self._tab(InputKind.DOCUMENT.value, name, detail.document.path)
+        inspector.show_document(detail, text)
+        return inspector
 
-    def _raise_dock(self) -> None:
-        self.dock.show()
-        self.dock.raise_()
+    def inspectors(self) -> list[DocumentInspector]:
+        """The open inspector tabs, left to right."""
+        tabs = self.window.editors.tabs
+        return [
+            widget
+            for index in range(tabs.count())
+            if isinstance(widget := tabs.widget(index), DocumentInspector)
+        ]
 
-    def close(self) -> None:
-        """Forget the document shown (the project is closing)."""
-        self.inspector.clear()
-        self.dock.hide()
+    def current_inspector(self) -> DocumentInspector | None:
+        """The inspector tab in front, if the front tab is one."""
+        widget = self.window.editors.tabs.currentWidget()
+        return widget if isinstance(widget, DocumentInspector) else None
+
+    def _tab(self, kind: str, name: str, title: str) -> DocumentInspector:
+        """The inspector tab of an input, in front (a new one the first time)."""
+        editors = self.window.editors
+        for inspector in self.inspectors():
+            if inspector.input_key == (kind, name):
+                editors.tabs.setCurrentWidget(inspector)
+                return inspector
+        inspector = DocumentInspector()
+        inspector.input_key = (kind, name)
+        index = editors.add_tab(inspector, title)
+        editors.tabs.setTabToolTip(index, f"{title} (read-only)")
+        editors.update_page()
+        return inspector
 
 
 def _imported_sentence(documents: Sequence[DocumentInfo]) -> str:

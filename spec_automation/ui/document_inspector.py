@@ -1,4 +1,5 @@
-"""The document inspector: one imported document as the app read it.
+"""The document inspector: one imported document as the app read it, in a tab of the editor
+area (where artifacts are read too), so it has the room a table of requirements needs.
 
 It says what type the document is (detected from its structure, or given by the user) and why,
 its processor's verdict, version and source file, the findings (severity, line, sentence), the
@@ -19,9 +20,11 @@ from collections.abc import Sequence
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
-    QFormLayout,
+    QFrame,
+    QGridLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTreeWidget,
@@ -127,6 +130,7 @@ class DocumentInspector(QWidget):
         self.setObjectName("documentInspector")
         self.detail: DocumentDetail | None = None
         self.shown_name = ""  # the file shown: a document's name, brief.md or constitution.md
+        self.input_key: tuple[str, str] = ("", "")  # (input kind, name) of the tab's input
         self._theme_name = ""
 
         self.title = QLabel("No document open")
@@ -140,34 +144,46 @@ class DocumentInspector(QWidget):
         self.source_value = QLabel()
         self.source_value.setWordWrap(True)
         self.source_value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Two facts a row: the tab is wide and short (the Run dock shares the height).
         self.facts = QWidget()
-        form = QFormLayout(self.facts)
-        form.setContentsMargins(8, 4, 8, 8)
-        form.setHorizontalSpacing(8)
-        form.setVerticalSpacing(4)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for label, value in (
-            ("Type", self.type_value),
-            ("Status", self.status_value),
-            ("Version", self.version_value),
-            ("Source", self.source_value),
+        grid = QGridLayout(self.facts)
+        grid.setContentsMargins(8, 4, 8, 8)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        for index, (label, value) in enumerate(
+            (
+                ("Type", self.type_value),
+                ("Status", self.status_value),
+                ("Version", self.version_value),
+                ("Source", self.source_value),
+            )
         ):
             value.setTextFormat(Qt.TextFormat.PlainText)
-            form.addRow(_caption(label), value)
+            row, column = divmod(index, 2)
+            grid.addWidget(_caption(label), row, column * 2)
+            grid.addWidget(value, row, column * 2 + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 2)
 
         self.reasons = QLabel()
         self.reasons.setObjectName("documentReasons")
         self.reasons.setWordWrap(True)
         self.reasons.setTextFormat(Qt.TextFormat.PlainText)
         self.reasons.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.reasons.setContentsMargins(0, 0, 8, 0)
+        reasons = QScrollArea()
+        reasons.setWidget(self.reasons)
+        reasons.setWidgetResizable(True)
+        reasons.setFrameShape(QFrame.Shape.NoFrame)
         self.findings = _table("documentFindings", ["Severity", "Line", "Finding"], 2)
         self.findings.setUniformRowHeights(False)
         self.findings.setWordWrap(True)
         self.findings_caption = _caption("Findings")
         overview = QSplitter(Qt.Orientation.Vertical)
         overview.setChildrenCollapsible(False)
-        overview.addWidget(_section(_caption("Why this type"), self.reasons))
+        overview.addWidget(_section(_caption("Why this type"), reasons))
         overview.addWidget(_section(self.findings_caption, self.findings))
+        overview.setStretchFactor(0, 1)
         overview.setStretchFactor(1, 1)
 
         self.requirements = _table(

@@ -119,6 +119,9 @@ class InputEntry:
 
 
 _STATUS_MARK = {"warnings": "⚠", "errors": "✖"}
+# The State column is as wide as its widest text and the names share the rest: the longest
+# type label is shortened there (the tooltip gives it in full).
+_SHORT_TYPE = {"sprint change proposal": "change proposal"}
 _STATUS_COLOUR = {"ok": "text-muted", "warnings": "warning", "errors": "error"}
 
 
@@ -246,7 +249,8 @@ class ProjectExplorer(QTreeWidget):
         for entry in self.inputs:
             if entry.kind == InputKind.DOCUMENT:
                 mark = _STATUS_MARK.get(entry.status, "")
-                state = f"{entry.type_label} {mark}".strip()
+                label = _SHORT_TYPE.get(entry.type_label, entry.type_label)
+                state = f"{label} {mark}".strip()
                 plural = "s" if entry.findings != 1 else ""
                 found = f"{entry.findings} finding{plural} ({entry.status})"
                 tip = f"inputs/{entry.name}: {entry.title}, a {entry.type_label}; " + (
@@ -257,7 +261,8 @@ class ProjectExplorer(QTreeWidget):
                 state = "your " + entry.kind.value
                 tip = f"{entry.name}: the project's {entry.kind.value} (read-only here)"
                 colour = "text-muted"
-            item = QTreeWidgetItem([entry.title or entry.name, state])
+            # The file name, short and unique (the title is in the tooltip and the inspector).
+            item = QTreeWidgetItem([entry.name, state])
             item.setData(0, _INPUT_ROLE, (entry.kind.value, entry.name))
             item.setForeground(1, QBrush(self._theme.colour(colour)))
             item.setToolTip(0, tip)

@@ -141,10 +141,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.explorer_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.log_dock)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.documents.dock)
         self.tabifyDockWidget(self.history_dock, self.log_dock)
-        self.tabifyDockWidget(self.history_dock, self.documents.dock)
-        self.documents.dock.hide()  # shown when a document is chosen
         self.history_dock.raise_()
         self.resizeDocks(
             [self.explorer_dock, self.history_dock], [320, 380], Qt.Orientation.Horizontal
@@ -205,7 +202,6 @@ class MainWindow(QMainWindow):
             (self.explorer_dock, "show_explorer", "Ctrl+1"),
             (self.history_dock, "show_history", "Ctrl+2"),
             (self.log_dock, "show_log", "Ctrl+3"),
-            (self.documents.dock, "show_document", "Ctrl+5"),
         ):
             actions.adopt(name, dock.toggleViewAction(), key)
 
@@ -242,7 +238,6 @@ class MainWindow(QMainWindow):
                 "show_explorer",
                 "show_history",
                 "show_log",
-                "show_document",
             ],
         )
         actions.fill(
@@ -277,7 +272,7 @@ class MainWindow(QMainWindow):
         """Show the welcome screen (no project open)."""
         self.welcome.set_recent(self.settings.recent_projects)
         self.pages.setCurrentWidget(self.welcome)
-        for dock in (self.explorer_dock, self.history_dock, self.log_dock, self.documents.dock):
+        for dock in (self.explorer_dock, self.history_dock, self.log_dock):
             dock.hide()
         self.update_actions()
 
@@ -404,7 +399,6 @@ class MainWindow(QMainWindow):
         await asyncio.to_thread(service.close)
         self.explorer.show_entries([])
         self.explorer.show_inputs([])
-        self.documents.close()
         self.history.clear_history()
         self.setWindowTitle("spec_automation")
         if not keep_welcome_hidden:

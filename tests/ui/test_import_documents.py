@@ -132,7 +132,7 @@ def test_ctrl_i_imports_the_chosen_files_and_lists_them_under_inputs(
     file_menu = window.menuBar().actions()[0].menu()
     assert action in file_menu.actions()
     assert action.shortcut().toString() == "Ctrl+I"
-    assert window.explorer.input_rows() == [("Brief", "your brief")]
+    assert window.explorer.input_rows() == [("brief.md", "your brief")]
 
     async def press() -> None:
         QTest.keySequence(window, "Ctrl+I")
@@ -140,10 +140,7 @@ def test_ctrl_i_imports_the_chosen_files_and_lists_them_under_inputs(
 
     run(loop, press())
     assert opened == ["Import documents"]
-    assert documents_shown(window) == [
-        ("ShiftCare functional specification", "functional spec"),
-        (PRD_TITLE, "PRD"),
-    ]
+    assert documents_shown(window) == [("functional-spec.md", "functional spec"), ("prd.md", "PRD")]
     assert (project / "inputs" / "prd.md").read_text(encoding="utf-8") == PRD.read_text(
         encoding="utf-8"
     )
@@ -152,9 +149,12 @@ def test_ctrl_i_imports_the_chosen_files_and_lists_them_under_inputs(
         "Imported inputs/prd.md as a PRD (detected, 17 requirements, 5 user stories); "
         "inputs/functional-spec.md as a functional spec (detected, 6 requirements)."
     )
-    # the last one imported is shown in the inspector
-    assert window.documents.dock.isVisible()
-    assert window.documents.inspector.title.text() == "ShiftCare functional specification"
+    # the last one imported is shown in an inspector tab, in front
+    inspector = window.documents.current_inspector()
+    assert inspector is not None
+    assert inspector.title.text() == "ShiftCare functional specification"
+    tabs = window.editors.tabs
+    assert tabs.tabText(tabs.currentIndex()) == "inputs/functional-spec.md"
 
 
 def test_dropping_files_on_the_window_imports_them(window_on, loop, project: Path) -> None:
@@ -167,14 +167,14 @@ def test_dropping_files_on_the_window_imports_them(window_on, loop, project: Pat
 
     assert run(loop, dropped())
     assert sorted(documents_shown(window)) == [
-        ("ShiftCare technical specification", "technical spec"),
-        ("Sprint change proposal: study leave needs a second approver", "sprint change proposal"),
+        ("sprint-change-proposal.md", "change proposal"),
+        ("technical-spec.md", "technical spec"),
     ]
     assert sorted(p.name for p in (project / "inputs").iterdir()) == [
         "sprint-change-proposal.md",
         "technical-spec.md",
     ]
-    inspector = window.documents.inspector
+    inspector = window.documents.current_inspector()
     assert inspector.type_value.text() == "sprint change proposal (detected)"
     assert inspector.record_table_rows()[0][:2] == ["Proposed edit", "prd.md"]
 
@@ -218,7 +218,7 @@ def test_a_refused_file_shows_the_sentence_and_nothing_is_imported(
     assert window.notice_text.property("role") == "error"
     assert not (project / "inputs" / "prd.md").exists()
     assert documents_shown(window) == []
-    assert not window.documents.dock.isVisible()
+    assert window.documents.inspectors() == []
 
 
 def test_an_unknown_type_is_asked_for_and_imported_as_the_type_chosen(
@@ -236,11 +236,11 @@ def test_an_unknown_type_is_asked_for_and_imported_as_the_type_chosen(
 
     run(loop, imported())
     assert prompter.types_asked == [notes]
-    shown = {state: title for title, state in documents_shown(window)}
-    assert shown["PRD"] == PRD_TITLE
-    assert any(state.startswith("functional spec") for state in shown)
+    shown = dict(documents_shown(window))
+    assert shown["prd.md"] == "PRD"
+    assert shown["meeting-notes.md"].startswith("functional spec")
     assert "inputs/meeting-notes.md as a functional spec (named by you" in window.notice_message()
-    inspector = window.documents.inspector
+    inspector = window.documents.current_inspector()
     assert inspector.type_value.text() == "functional spec (named by you)"
     assert (project / "inputs" / "meeting-notes.md").is_file()
     assert (project / "inputs" / "prd.md").is_file()
@@ -293,13 +293,13 @@ def test_the_inspector_shows_type_findings_requirements_and_text(
     source = with_a_warning(tmp_path)
     window = window_on(project)
     run(loop, window.documents.import_files([source]))
-    assert documents_shown(window) == [(PRD_TITLE, "PRD ⚠")]
-
-    window.documents.inspector.clear()
+    assert documents_shown(window) == [("rota-prd.md", "PRD ⚠")]
+    for inspector in window.documents.inspectors():  # close the tab the import opened
+        window.editors.remove_tab(window.editors.tabs.indexOf(inspector))
     explorer = window.explorer
     group = explorer.topLevelItem(0)
     row = next(
-        group.child(i) for i in range(group.childCount()) if group.child(i).text(0) == PRD_TITLE
+        group.child(i) for i in range(group.childCount()) if group.child(i).text(0) == "rota-prd.md"
     )
     centre = explorer.visualItemRect(row).center()
 
@@ -307,10 +307,11 @@ def test_the_inspector_shows_type_findings_requirements_and_text(
         # a double-click as a mouse makes it: a click, then the second press
         for click in (QTest.mouseClick, QTest.mouseDClick):
             click(explorer.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0), centre)
-        await until(lambda: window.documents.inspector.detail is not None)
+        await until(lambda: window.documents.current_inspector() is not None)
 
     run(loop, open_from_explorer())
-    inspector = window.documents.inspector
+    inspector = window.documents.current_inspector()
+    assert inspector.tabs.currentWidget() is inspector.overview_page
     assert inspector.title.text() == PRD_TITLE
     assert inspector.type_value.text() == "PRD (detected)"
     assert inspector.status_value.text() == "1 finding: usable, with warnings"
@@ -332,6 +333,10 @@ def test_the_inspector_shows_type_findings_requirements_and_text(
     assert inspector.text.toPlainText() == source.read_text(encoding="utf-8")
     assert inspector.text.isReadOnly()
 
+    # showing it again brings the same tab to the front
+    assert run(loop, window.documents.show_document("rota-prd.md")) is inspector
+    assert window.documents.inspectors() == [inspector]
+
     # double-clicking the finding shows its line in the text
     finding = inspector.findings.topLevelItem(0)
     inspector.findings.itemDoubleClicked.emit(finding, 0)
@@ -343,10 +348,11 @@ def test_the_brief_opens_read_only_in_the_inspector(window_on, loop, project: Pa
     window = window_on(project)
     explorer = window.explorer
     brief_row = explorer.topLevelItem(0).child(0)
-    assert brief_row.text(0) == "Brief"
+    assert brief_row.text(0) == "brief.md"
     explorer.itemActivated.emit(brief_row, 0)
-    inspector = window.documents.inspector
-    run(loop, until(lambda: inspector.shown_name == "brief.md"))
+    run(loop, until(lambda: window.documents.current_inspector() is not None))
+    inspector = window.documents.current_inspector()
+    assert inspector.shown_name == "brief.md"
     assert inspector.title.text() == "Brief (brief.md, read-only)"
     assert inspector.text.toPlainText() == (project / "brief.md").read_text(encoding="utf-8")
     assert inspector.text.isReadOnly()
@@ -356,13 +362,16 @@ def test_the_brief_opens_read_only_in_the_inspector(window_on, loop, project: Pa
     # a constitution appears once the project has one
     (project / "constitution.md").write_text("# Principles\n\nNo dark patterns.\n", "utf-8")
     run(loop, window.refresh_explorer())
-    assert explorer.input_rows() == [("Brief", "your brief"), ("Constitution", "your constitution")]
+    assert explorer.input_rows() == [
+        ("brief.md", "your brief"),
+        ("constitution.md", "your constitution"),
+    ]
 
 
 def test_the_inspector_follows_the_theme(window_on, loop, project: Path, tmp_path: Path) -> None:
     window = window_on(project, settings=AppSettings(theme="dark"))
     run(loop, window.documents.import_files([with_a_warning(tmp_path)]))
-    inspector = window.documents.inspector
+    inspector = window.documents.current_inspector()
     severity = inspector.findings.topLevelItem(0)
     assert severity.foreground(0).color().name() == load_theme("dark").colours["warning"]
     window.commands["theme"].trigger()
