@@ -3,15 +3,19 @@
 A throwaway sample project is created and run with the offline provider, one artifact is edited
 and saved (so there are two versions to compare), and the welcome screen, the main window with
 the artifact and its preview, the diff viewer and the settings dialog are captured in both
-themes, and so is the impact journey (see ``impact_screenshots``). The user's own settings,
-backups and window layout are never touched: everything lives in a temporary folder for the
-duration.
+themes, and so is the impact journey (see ``impact_screenshots``). On a copy of the sample with
+the four sample documents imported (the PRD with one acceptance criterion left out, so there
+is a finding to show), the explorer's Inputs group with the document inspector's overview
+(``inputs``) and the inspector's extracted requirements (``document``) are captured too. The
+user's own settings, backups and window layout are never touched: everything lives in a
+temporary folder for the duration.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SHOTS", "render_screenshots"]
 
-SHOTS = ("welcome", "main", "diff", "settings")
+SHOTS = ("welcome", "main", "diff", "settings", "inputs", "document")
 _SIZE = (1600, 1000)
 _ARTIFACT = "prd.md"
 
@@ -84,6 +88,30 @@ def _edit_personas(service: ProjectService) -> None:
     service.save_artifact(_ARTIFACT, edited)
 
 
+def _import_documents(folder: Path, root: Path) -> None:
+    """Import the sample documents into the project in ``folder`` (run in a thread)."""
+    from spec_automation.resources import sample_brief_path
+    from spec_automation.services import open_project
+
+    documents = sample_brief_path().parent / "documents"
+    prd = (documents / "prd.md").read_text(encoding="utf-8")
+    with_finding = root / "prd.md"
+    with_finding.write_text(
+        prd.replace(
+            "  - Balances update as soon as a leave request is approved or cancelled.\n", "", 1
+        ),
+        encoding="utf-8",
+    )
+    others = [documents / f"{n}.md" for n in ("functional-spec", "technical-spec")]
+    service = open_project(folder)
+    try:
+        service.documents.import_files(others)
+        service.documents.import_files([with_finding])
+        service.documents.import_files([documents / "sprint-change-proposal.md"])
+    finally:
+        service.close()
+
+
 async def _render(folder: Path, root: Path) -> list[Path]:
     from spec_automation.settings import AppSettings
     from spec_automation.ui.impact_screenshots import prepare_impact_project, render_impact_shots
@@ -91,6 +119,9 @@ async def _render(folder: Path, root: Path) -> list[Path]:
 
     project = await _prepare_project(root)
     impact_template = await prepare_impact_project(root)
+    documents_project = root / "shiftcare-documents"
+    await asyncio.to_thread(shutil.copytree, project, documents_project)
+    await asyncio.to_thread(_import_documents, documents_project, root)
     written: list[Path] = []
 
     def save(widget: object, name: str) -> None:
@@ -129,6 +160,16 @@ async def _render(folder: Path, root: Path) -> list[Path]:
         await asyncio.sleep(0.2)
         save(dialog, f"app-settings-{theme}.png")
         dialog.reject()
+
+        await window.open_project(documents_project)
+        await window.editors.open_artifact(_ARTIFACT)
+        inspector = await window.documents.show_document(_ARTIFACT)
+        await asyncio.sleep(0.3)
+        save(window, f"app-inputs-{theme}.png")
+        if inspector is not None:
+            inspector.tabs.setCurrentWidget(inspector.extracted_page)
+        await asyncio.sleep(0.2)
+        save(window, f"app-document-{theme}.png")
         window.close()
         window.deleteLater()
         await asyncio.sleep(0.05)
