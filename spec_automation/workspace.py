@@ -17,11 +17,14 @@ if TYPE_CHECKING:
     from spec_automation.core.ports import ArtifactDraft
 
 __all__ = [
+    "INPUTS_PREFIX",
     "MAX_DOCUMENT_BYTES",
     "MAX_TEXT_BYTES",
+    "PROJECT_TEXTS",
     "ProjectPaths",
     "RunLockedError",
     "UnsafeFileError",
+    "is_project_input",
     "read_chosen_bytes",
     "read_chosen_text",
     "read_text_inside",
@@ -36,6 +39,10 @@ STATE_DIR = ".spec_automation"
 MAX_TEXT_BYTES = 4 * 1024 * 1024
 #: The largest document the app imports into ``inputs/``.
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+#: The project's own texts the store versions beside the artifacts (with ``inputs/NAME``).
+PROJECT_TEXTS = ("brief.md", "constitution.md")
+#: How the names of imported documents start, in the store as in the folder.
+INPUTS_PREFIX = "inputs/"
 
 
 class UnsafeFileError(OSError):
@@ -177,6 +184,15 @@ class ProjectPaths:
         """The file of one artifact (names are checked plain file names)."""
         return self.artifacts / name
 
+    def tracked(self, name: str) -> Path:
+        """The file of anything the store versions: an artifact, the brief, the
+        constitution, or an imported document (``inputs/NAME``)."""
+        if name in PROJECT_TEXTS:
+            return self.root / name
+        if name.startswith(INPUTS_PREFIX):
+            return self.inputs / name.removeprefix(INPUTS_PREFIX)
+        return self.artifact(name)
+
     def is_project(self) -> bool:
         """True when the folder holds a spec_automation project."""
         return self.database.is_file()
@@ -202,6 +218,12 @@ class ProjectPaths:
             path = self.artifact(draft.name)
             refuse_links_below(self.root, path)
             write_atomic(path, draft.content)
+
+
+def is_project_input(name: str) -> bool:
+    """Whether a name the store versions is one of the project's inputs (the brief, the
+    constitution, an imported document) rather than an artifact."""
+    return name in PROJECT_TEXTS or name.startswith(INPUTS_PREFIX)
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -97,11 +97,21 @@ class ImpactAnalyzer:
         self._phase_dependencies = phase_dependencies or {}
 
     @classmethod
-    def for_graph(cls, graph: WorkflowGraph) -> ImpactAnalyzer:
-        """An analyzer over a workflow's artifact graph and its sensitivities."""
+    def for_graph(
+        cls, graph: WorkflowGraph, inputs: Mapping[str, Sequence[str]] | None = None
+    ) -> ImpactAnalyzer:
+        """An analyzer over a workflow's artifact graph and its sensitivities.
+
+        ``inputs`` adds what is not an artifact but is read by phases (the brief, the
+        constitution, an imported document): each maps to the artifacts of the phases
+        reading it, so a change to it reaches them and everything downstream.
+        """
         spec = graph.spec
         return cls(
-            graph.artifact_graph,
+            {
+                **graph.artifact_graph,
+                **{name: tuple(read) for name, read in (inputs or {}).items()},
+            },
             producer={a: spec.producer_of(a).name for a in spec.artifacts},
             sensitivity=spec.sensitivity_of,
             estimated_s={p.name: p.estimated_duration_s for p in spec.phases.values()},

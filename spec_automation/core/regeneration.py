@@ -118,12 +118,23 @@ class RegenerationPlanner:
             )
         )
         edited = set(analysis.user_edited)
-        trigger_phase = self.graph.spec.producer_of(analysis.trigger_artifact).name
+        trigger = analysis.trigger_artifact
+        if trigger in self.graph.spec.artifacts:
+            changed = frozenset({self.graph.spec.producer_of(trigger).name})
+            readers: frozenset[str] = frozenset()
+        else:  # an input (the brief, a document): the phases reading it run whatever comes
+            changed = frozenset()
+            readers = frozenset(
+                self.graph.spec.producer_of(a.artifact).name
+                for a in analysis.affected
+                if len(a.path) == 2 and a.artifact in ordered
+            )
         scope = (
             RunScope(
                 phases=frozenset(phases),
                 artifacts=frozenset(ordered),
-                changed=frozenset({trigger_phase}),
+                changed=changed,
+                required=readers,
             )
             if phases
             else None

@@ -21,7 +21,15 @@ from spec_automation.services.reports import (
 )
 from spec_automation.store.errors import StoreError
 from spec_automation.store.records import ChangeRecord
-from spec_automation.workspace import ProjectPaths, UnsafeFileError, refuse_links_below
+from spec_automation.workspace import (
+    INPUTS_PREFIX,
+    MAX_DOCUMENT_BYTES,
+    PROJECT_TEXTS,
+    ProjectPaths,
+    UnsafeFileError,
+    is_project_input,
+    refuse_links_below,
+)
 
 __all__ = [
     "artifact_name",
@@ -32,19 +40,23 @@ __all__ = [
     "save_artifact",
     "scan",
     "scan_one",
+    "tracked_inputs",
+    "tracked_name",
     "user_edited",
     "version_content",
 ]
 
 
 def read_artifact(project: ProjectState, name: str) -> str:
-    """The text of an artifact's file.
+    """The text of an artifact's file (or of the brief, the constitution or an imported
+    document: ``brief.md``, ``constitution.md``, ``inputs/NAME``).
 
-    Raises ``ProjectError`` when the spec has no such artifact or its file does not exist.
+    Raises ``ProjectError`` when there is no such artifact or input, or its file does not
+    exist.
     """
-    path = project.paths.artifact(artifact_name(project, name))
+    path = project.paths.tracked(tracked_name(project, name))
     try:
-        return project.paths.read_text(path)
+        return project.paths.read_text(path, limit=MAX_DOCUMENT_BYTES)
     except FileNotFoundError:
         raise ProjectError(
             f"{name} has not been generated yet (no file {path}); run the workflow first"
@@ -62,22 +74,23 @@ def read_artifact(project: ProjectState, name: str) -> str:
 def save_artifact(project: ProjectState, name: str, text: str) -> SaveResult:
     """Save the user's text of an artifact: the file (atomically) and a new user version.
 
-    The name must be an artifact of the spec (checked before anything is written). An edit
+    The name must be an artifact of the spec, the brief, the constitution or an imported
+    document (checked before anything is written). An edit
     of the file made outside the app and not yet recorded is recorded first, so it stays in
     history. When ``text`` equals the latest version nothing new is stored (``change`` is
     None) and the file is only rewritten if it differs.
     """
-    name = artifact_name(project, name)
+    name = tracked_name(project, name)
     if not isinstance(text, str):
         raise ProjectError(f"{name}: the text to save must be a string")
-    path = project.paths.artifact(name)
+    path = project.paths.tracked(name)
     scan_one(project, name)
     try:
         version, change = project.history.record(
             name,
             text,
             changed_by=ChangedBy.USER,
-            phase=project.spec.producer_of(name).name,
+            phase=_phase_of(project, name),
             write=lambda content: project.paths.write_text(path, content),
         )
         if change is None and file_text(project.paths, path) != text:
@@ -95,7 +108,7 @@ def artifact_versions(
 ) -> VersionPage:
     """A page of an artifact's stored versions, newest first."""
     return paged(
-        VersionPage, partial(project.history.versions, artifact_name(project, name)), limit, offset
+        VersionPage, partial(project.history.versions, tracked_name(project, name)), limit, offset
     )
 
 
@@ -110,32 +123,40 @@ def change_history(
 ) -> ChangePage:
     """A page of the changes detected in an artifact, newest first."""
     return paged(
-        ChangePage, partial(project.history.changes, artifact_name(project, name)), limit, offset
+        ChangePage, partial(project.history.changes, tracked_name(project, name)), limit, offset
     )
 
 
 def scan(project: ProjectState) -> ScanReport:
-    """Compare every artifact file with its latest stored version.
+    """Compare every artifact file, and the brief, the constitution and every imported
+    document, with its latest stored version.
 
-    A file that differs (or that was never stored) becomes a new version by the user, with
-    a change row saying which sections changed. A missing or unreadable file is reported
-    and left alone: nothing in the store is ever deleted.
+    A file that differs (or an artifact that was never stored) becomes a new version by the
+    user, with a change row saying which sections changed; an input seen for the first time
+    starts its history without one. A missing or unreadable file is reported and left
+    alone: nothing in the store is ever deleted. ``checked`` counts artifact files.
     """
     changes: list[ChangeInfo] = []
     missing: list[str] = []
     unreadable: list[str] = []
     checked = 0
     stored = project.history.latest_hashes()
-    for name in project.spec.artifacts:
+    inputs = tracked_inputs(project)
+    for name in (*project.spec.artifacts, *inputs):
         outcome = "same" if _matches(project, name, stored) else scan_one(project, name)
         if outcome == "missing":
             missing.append(name)
         elif outcome == "unreadable":
             unreadable.append(name)
         else:
-            checked += outcome != "absent"
+            checked += outcome != "absent" and name not in inputs
             if isinstance(outcome, ChangeRecord):
                 changes.append(outcome)
+    edited = [c.artifact for c in changes if c.artifact.startswith(INPUTS_PREFIX)]
+    if edited:  # an imported document edited on disk: what it yields is read again
+        from spec_automation.services.documents import Documents
+
+        Documents(project).reprocess(edited)
     return ScanReport(
         checked=checked,
         changes=tuple(changes),
@@ -150,14 +171,14 @@ def scan_one(project: ProjectState, name: str) -> ChangeInfo | str:
     Returns the change, or what was found: "same", "absent" (never generated, no file),
     "missing" (stored, file gone) or "unreadable".
     """
-    path = project.paths.artifact(name)
+    path = project.paths.tracked(name)
     problem: list[str] = []
 
     def read() -> str | None:
         # Called inside the store's write transaction: a run committing this artifact
         # right now is either wholly before or wholly after this read.
         try:
-            return project.paths.read_text(path)
+            return project.paths.read_text(path, limit=MAX_DOCUMENT_BYTES)
         except FileNotFoundError:
             problem.append("absent")
         except (UnicodeDecodeError, OSError):  # not UTF-8, a link, a pipe, too large
@@ -169,7 +190,8 @@ def scan_one(project: ProjectState, name: str) -> ChangeInfo | str:
             name,
             read,
             changed_by=ChangedBy.USER,
-            phase=project.spec.producer_of(name).name,
+            phase=_phase_of(project, name),
+            first_is_change=not is_project_input(name),
         )
     except StoreError as exc:
         raise ProjectError(str(exc)) from None
@@ -183,7 +205,7 @@ def scan_one(project: ProjectState, name: str) -> ChangeInfo | str:
 def _matches(project: ProjectState, name: str, stored: dict[str, tuple[int, str]]) -> bool:
     """True when the file holds the latest stored version: nothing to record, no write
     transaction needed. Anything else goes through ``scan_one``, which decides inside one."""
-    text = file_text(project.paths, project.paths.artifact(name))
+    text = file_text(project.paths, project.paths.tracked(name))
     return name in stored and text is not None and content_hash(text) == stored[name][1]
 
 
@@ -193,6 +215,41 @@ def artifact_name(project: ProjectState, name: str) -> str:
         known = ", ".join(project.spec.artifacts)
         raise ProjectError(f"the spec has no artifact named {name!r} (artifacts: {known})")
     return name
+
+
+def tracked_name(project: ProjectState, name: str) -> str:
+    """``name``, checked to be something the store versions: an artifact of the spec, the
+    brief, the constitution or an imported document (``inputs/NAME``)."""
+    if name in project.spec.artifacts or name in PROJECT_TEXTS or name in tracked_inputs(project):
+        return name
+    inputs = ", ".join(tracked_inputs(project))
+    raise ProjectError(
+        f"the spec has no artifact named {name!r}, and it is not one of the project's inputs "
+        f"(artifacts: {', '.join(project.spec.artifacts)}; inputs: {inputs})"
+    )
+
+
+def tracked_inputs(project: ProjectState) -> tuple[str, ...]:
+    """The project's inputs the store versions: the brief, the constitution (when there is
+    one, or was), and every imported document (``inputs/NAME``)."""
+    from spec_automation.store.documents import DocumentStore
+
+    documents = DocumentStore(project.db, project.project_id, project.history).documents()
+    constitution = PROJECT_TEXTS[1]
+    has_constitution = (
+        project.paths.tracked(constitution).exists()
+        or project.history.latest(constitution) is not None
+    )
+    return (
+        PROJECT_TEXTS[0],
+        *((constitution,) if has_constitution else ()),
+        *(d.path for d in documents),
+    )
+
+
+def _phase_of(project: ProjectState, name: str) -> str:
+    """The phase producing an artifact ('' for an input, which no phase produces)."""
+    return "" if is_project_input(name) else project.spec.producer_of(name).name
 
 
 def user_edited(project: ProjectState, artifacts: Sequence[str]) -> list[str]:

@@ -30,7 +30,7 @@ def commit_stored(
     paths = []
     for artifact in dict.fromkeys(artifacts):
         stored = latest.get(artifact)
-        path = project.paths.artifact(artifact)
+        path = project.paths.tracked(artifact)
         text = file_text(project.paths, path)
         if stored is not None and text is not None and content_hash(text) == stored[0].content_hash:
             paths.append(path)

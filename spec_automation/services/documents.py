@@ -92,6 +92,7 @@ class _Checked:
     processed: ProcessedDocument
     duration_ms: float
     use_as: str  # the artifact it becomes ("" for none)
+    imported_hash: str = ""  # when read again after an edit: the text last imported
 
 
 class Documents:
@@ -211,6 +212,37 @@ class Documents:
             notices=tuple(self._commit(paths, message)),
         )
 
+    def reprocess(self, paths: Sequence[str]) -> None:
+        """Read again the documents edited since they were imported (``inputs/NAME``, as
+        the scan recorded them): their findings and records follow the text, their type
+        stays. A file that cannot be read now is left as the store has it."""
+        for path in paths:
+            name = _bare(path)
+            record = self._store.document(name)
+            if record is None:
+                continue
+            try:
+                text = self.text(name)
+            except ProjectError:
+                continue
+            kind = DocumentType(record.doc_type)
+            started = time.perf_counter()
+            processed = process(text, kind)
+            item = _Checked(
+                source=Path(str(record.meta.get("source") or record.path)),
+                name=name,
+                text=text,
+                type=kind,
+                type_source=str(record.meta.get("type_source", "detected")),
+                reasons=tuple(str(r) for r in record.meta.get("reasons", ())),
+                processed=processed,
+                duration_ms=(time.perf_counter() - started) * 1000,
+                use_as=str(record.meta.get("use_as", "")),
+                imported_hash=str(record.meta.get("imported_hash", record.content_hash)),
+            )
+            with said_as_project_error(StoreError):
+                self._write(item, write=False)
+
     def _refuse_bad_use(self, artifact: str) -> None:
         if artifact not in USES:
             raise ProjectError(
@@ -311,13 +343,14 @@ class Documents:
             on_disk = read_text_inside(paths.root, target, limit=MAX_DOCUMENT_BYTES)
         except (OSError, UnicodeDecodeError):
             on_disk = None
-        if on_disk is None or content_hash(on_disk) != record.content_hash:
+        imported = record.meta.get("imported_hash", record.content_hash)
+        if on_disk is None or content_hash(on_disk) != imported:
             raise ProjectError(
                 f"{target} was changed since it was imported; keep those changes by importing "
                 "the new text under another name (--name), or move the file away first"
             )
 
-    def _write(self, item: _Checked) -> DocumentRecord:
+    def _write(self, item: _Checked, *, write: bool = True) -> DocumentRecord:
         paths = self._project.paths
         target = paths.inputs / item.name
         processed = item.processed
@@ -329,6 +362,8 @@ class Documents:
             "reasons": list(item.reasons),
             "lines": item.text.count("\n") + (not item.text.endswith("\n")),
             **({"use_as": item.use_as} if item.use_as else {}),
+            # The text last imported (an edit made in the project since is not it).
+            "imported_hash": content_hash(item.text) if write else item.imported_hash,
         }
         try:
             paths.inputs.mkdir(exist_ok=True)
@@ -344,11 +379,15 @@ class Documents:
                     extraction=dataclasses.asdict(processed.extraction),
                     duration_ms=round(item.duration_ms, 3),
                 ),
-                write=lambda text: paths.write_text(target, text),
+                write=(lambda text: paths.write_text(target, text)) if write else _unwritten,
             )
         except OSError as exc:
             message = environment_message(exc)
             raise ProjectError(message or f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _unwritten(_text: str) -> None:
+    """The file already holds the text (it was edited on disk)."""
 
 
 def _usable(processed: ProcessedDocument) -> bool:

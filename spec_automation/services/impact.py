@@ -17,10 +17,12 @@ from spec_automation.llm.pricing import estimate_cost
 from spec_automation.services.artifacts import artifact_name, user_edited
 from spec_automation.services.context import ProjectState
 from spec_automation.services.errors import ProjectError
+from spec_automation.services.freshness import context_inputs
 from spec_automation.services.reports import ChangeInfo, ImpactReport, UsageEstimate
 from spec_automation.store.errors import StoreError
+from spec_automation.workspace import is_project_input
 
-__all__ = ["analyze_impact", "estimate_usage"]
+__all__ = ["analyze_impact", "estimate_usage", "input_readers"]
 
 
 def analyze_impact(
@@ -46,15 +48,18 @@ def analyze_impact(
             change = project.history.change(change_id)
     except StoreError as exc:
         raise ProjectError(str(exc)) from None
-    if change.artifact not in project.spec.artifacts:
+    readers = input_readers(project) if is_project_input(change.artifact) else {}
+    if change.artifact not in project.spec.artifacts and change.artifact not in readers:
         raise ProjectError(
             f"change #{change.id} is to {change.artifact}, which the current spec no "
-            "longer produces"
+            "longer produces and no phase reads"
         )
-    analyzer = ImpactAnalyzer.for_graph(project.graph)
+    analyzer = ImpactAnalyzer.for_graph(project.graph, readers)
     measured = project.regenerations.measured_durations(list(project.spec.phases))
     level = ImpactLevel(change.impact_level or ImpactLevel.HIGH)
-    downstream = project.graph.downstream_artifacts(change.artifact)
+    downstream = (
+        project.spec.artifacts if readers else project.graph.downstream_artifacts(change.artifact)
+    )
     analysis = analyzer.analyze(
         change.artifact,
         level,
@@ -73,13 +78,22 @@ def analyze_impact(
     return _impact_report(change, analysis, selections, estimates), analysis
 
 
+def input_readers(project: ProjectState) -> dict[str, tuple[str, ...]]:
+    """Each of the project's inputs (the brief, the constitution, every imported document
+    a phase reads) with the artifacts of the phases that read it, as staleness judges it."""
+    readers: dict[str, list[str]] = {}
+    for phase, inputs in context_inputs(project).items():
+        for name in inputs:
+            if is_project_input(name):
+                readers.setdefault(name, []).extend(project.graph.phase(phase).produces)
+    return {name: tuple(artifacts) for name, artifacts in readers.items()}
+
+
 def estimate_usage(project: ProjectState, artifacts: Sequence[str], model: str) -> UsageEstimate:
     """Tokens and cost of regenerating ``artifacts`` with ``model``, from the measured
     tokens of the phases producing them (their recent successful, uncached attempts)."""
     phases = list(
-        dict.fromkeys(
-            project.spec.producer_of(artifact_name(project, a)).name for a in artifacts
-        )
+        dict.fromkeys(project.spec.producer_of(artifact_name(project, a)).name for a in artifacts)
     )
     measured = project.regenerations.measured_usage(phases)
     tokens_in = sum(measured[p][0] for p in phases if p in measured)

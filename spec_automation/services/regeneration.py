@@ -274,7 +274,7 @@ def _settle_edits(
     if at_risk and options.edits == "ask":  # refused before anything is written
         raise EditsAtRisk(at_risk, what="the regeneration")
     states = current_states(project)
-    if states[trigger].edited and not states[trigger].edit_kept:
+    if trigger in states and states[trigger].edited and not states[trigger].edit_kept:
         phase = project.spec.producer_of(trigger).name
         project.history.keep({trigger: inputs_now(project, phase)})
     if not at_risk or options.edits == "overwrite":

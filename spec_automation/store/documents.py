@@ -1,9 +1,10 @@
 """Imported documents: their rows, what their processors found, and their texts' history.
 
-``DocumentStore.store`` records one import in one transaction: the text as the next version of
-``inputs/NAME`` in the artifacts' history (with the change it makes, so an input is tracked
-like an artifact), the ``documents`` row (created, or its version raised), the processor's
-``processing_results`` row, and the file write. A failing write records nothing.
+``DocumentStore.store`` records one import in one transaction: the text as the next version
+of ``inputs/NAME`` in the artifacts' history (with the change it makes from the version
+before, so an input is tracked like an artifact), the ``documents`` row (created, or its
+version raised), the processor's ``processing_results`` row, and the file write. A failing
+write records nothing.
 """
 
 from __future__ import annotations
@@ -124,9 +125,8 @@ class DocumentStore:
                     phase="",
                     created_at=change.detected_at,
                 )
-                self._history.record_change(
-                    session, path, change, latest.id if latest else None, version_id
-                )
+                if latest is not None:  # a first import starts the history: no change
+                    self._history.record_change(session, path, change, latest.id, version_id)
             row = self._row(session, name)
             if row is None:
                 row = Document(

@@ -101,8 +101,12 @@ class ArtifactHistory:
         regeneration_run_id: int | None = None,
         workflow_run_id: int | None = None,
         write: Callable[[str], None] | None = None,
+        first_is_change: bool = True,
     ) -> tuple[VersionRecord | None, ChangeRecord | None]:
         """Store ``content`` as the artifact's next version when it differs from the latest.
+
+        With ``first_is_change`` false, a first version is recorded as where the history
+        starts, with no change row (the brief as it was when the app first saw it).
 
         ``content`` may be a function (reading the file) called inside the transaction; when it
         returns ``None`` nothing is recorded. ``write`` is called with the content, still inside
@@ -134,14 +138,20 @@ class ArtifactHistory:
                 regeneration_reason=reason,
                 regeneration_run_id=regeneration_run_id,
             )
-            change_id = self._insert_change(
-                session, artifact, change, latest.id if latest else None, version_id
+            change_id = (
+                self._insert_change(
+                    session, artifact, change, latest.id if latest else None, version_id
+                )
+                if latest is not None or first_is_change
+                else None
             )
             if write is not None:
                 write(text)
             row = session.get(ArtifactVersion, version_id)
             assert row is not None
             record = _version(row)
+            if change_id is None:
+                return record, None
             change_row = session.get(ArtifactChange, change_id)
             assert change_row is not None
             return record, _change(change_row)

@@ -45,7 +45,7 @@ from spec_automation.store.models import (
     SnapshotItem,
     WorkflowRun,
 )
-from spec_automation.store.rows import latest_versions
+from spec_automation.store.rows import artifacts_only, latest_versions
 
 __all__ = ["SqlRunRecorder"]
 
@@ -419,7 +419,7 @@ class SqlRunRecorder:
                 .returning(Snapshot.id)
             ).scalar_one()
             latest = select(ArtifactVersion.artifact, ArtifactVersion.id).where(
-                ArtifactVersion.id.in_(latest_versions(self._project_id))
+                ArtifactVersion.id.in_(latest_versions(self._project_id)), artifacts_only()
             )
             items = [
                 {"snapshot_id": snapshot_id, "artifact": name, "artifact_version_id": version_id}

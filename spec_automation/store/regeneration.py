@@ -28,7 +28,7 @@ from spec_automation.store.models import (
     SnapshotItem,
 )
 from spec_automation.store.records import RegenerationRunRecord
-from spec_automation.store.rows import latest_versions, owned_row, page_of
+from spec_automation.store.rows import artifacts_only, latest_versions, owned_row, page_of
 
 __all__ = ["RegenerationStore"]
 
@@ -217,7 +217,7 @@ class RegenerationStore:
                 {"snapshot_id": snapshot_id, "artifact": artifact, "artifact_version_id": vid}
                 for artifact, vid in session.execute(
                     select(ArtifactVersion.artifact, ArtifactVersion.id).where(
-                        ArtifactVersion.id.in_(newest)
+                        ArtifactVersion.id.in_(newest), artifacts_only()
                     )
                 )
             ]

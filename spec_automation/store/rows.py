@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from spec_automation.core.staleness import BRIEF, CONSTITUTION, DOCUMENT_PREFIX
 from spec_automation.store.errors import StoreError
 from spec_automation.store.models import ArtifactVersion
 
-__all__ = ["latest_versions", "owned_row", "page_of", "rows_page"]
+__all__ = ["artifacts_only", "latest_versions", "owned_row", "page_of", "rows_page"]
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -67,4 +68,13 @@ def latest_versions(project_id: int) -> ScalarSelect[int]:
         .group_by(ArtifactVersion.artifact)
         # Versions only grow, so the highest id of an artifact is its highest version.
         .scalar_subquery()
+    )
+
+
+def artifacts_only() -> ColumnElement[bool]:
+    """Versions of artifacts, not of the project's inputs (the brief, the constitution and
+    the imported documents are versioned too, but a snapshot holds artifacts only)."""
+    return and_(
+        ArtifactVersion.artifact.not_in((BRIEF, CONSTITUTION)),
+        ArtifactVersion.artifact.not_like(f"{DOCUMENT_PREFIX}%"),
     )
