@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from spec_automation.services import ProjectError, ProjectService
 from spec_automation.services.documents import DOCUMENT_SUFFIXES, UnknownDocumentType
@@ -41,7 +41,6 @@ _ONE = {
     "endpoints": "endpoint",
     "proposed_edits": "proposed edit",
 }
-_INPUT_TITLES = {InputKind.BRIEF.value: "Brief", InputKind.CONSTITUTION.value: "Constitution"}
 
 
 def dropped_files(mime: QMimeData) -> tuple[list[Path], list[str]]:
@@ -191,21 +190,13 @@ class DocumentArea(WindowPart):
 
     # --- showing ----------------------------------------------------------------------------
 
-    async def show_input(self, kind: str, name: str) -> DocumentInspector | None:
-        """Show an input chosen in the explorer: an imported document in full, the brief or
-        the constitution as read-only text."""
+    async def show_input(self, kind: str, name: str) -> QWidget | None:
+        """Show an input chosen in the explorer: an imported document in its inspector; the
+        brief or the constitution in the editor, where it is edited like an artifact (a
+        saved edit is versioned, and its impact reaches every phase that reads it)."""
         if kind == InputKind.DOCUMENT.value:
             return await self.show_document(name)
-        service = self.window.service
-        if service is None:
-            return None
-        path = service.paths.root / name
-        text = await asyncio.to_thread(service.paths.read_text, path)
-        if self.window.service is not service:
-            return None
-        inspector = self._tab(kind, name, name)
-        inspector.show_text(name, _INPUT_TITLES.get(kind, name), text)
-        return inspector
+        return await self.window.editors.open_artifact(name)
 
     async def show_document(self, name: str) -> DocumentInspector | None:
         """Show an imported document in its inspector tab (opened, or brought to the front)."""

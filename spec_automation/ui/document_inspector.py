@@ -5,8 +5,8 @@ It says what type the document is (detected from its structure, or given by the 
 its processor's verdict, version and source file, the findings (severity, line, sentence), the
 records extracted from it (a table of requirements with their priority and number of acceptance
 criteria; user stories, components, entities, endpoints and proposed edits) and the text itself
-with line numbers. Double-clicking a finding or a record shows its line in the text. The brief
-and the constitution are shown as text only (read-only here).
+with line numbers. Double-clicking a finding or a record shows its line in the text. (The brief
+and the constitution open in the editor: they are edited like artifacts.)
 
 Colours come from the theme in use: the widgets are styled by the application's style sheet,
 and the few colours set in code (severities, the gutter, markdown highlighting) are applied
@@ -274,18 +274,6 @@ class DocumentInspector(QWidget):
         self._set_text(text)
         self._show_pages(documents=True)
         self._recolour()
-
-    def show_text(self, name: str, title: str, text: str) -> None:
-        """Show a project file as read-only text (the brief, the constitution)."""
-        self.detail = None
-        self.shown_name = name
-        self.title.setText(f"{title} ({name}, read-only)")
-        self.title.setToolTip(name)
-        self.facts.hide()
-        for table in (self.findings, self.requirements, self.records):
-            table.clear()
-        self._set_text(text)
-        self._show_pages(documents=False)
 
     def requirement_rows(self) -> list[list[str]]:
         """The requirements table as shown, one list of cell texts per row."""

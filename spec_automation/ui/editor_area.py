@@ -98,7 +98,8 @@ class EditorArea(WindowPart):
         return tab is not None
 
     async def open_artifact(self, name: str) -> EditorTab | None:
-        """Open an artifact in a tab (or bring its tab to the front)."""
+        """Open an artifact, the brief or the constitution in a tab (or bring its tab to the
+        front): all are edited, saved and versioned alike."""
         existing = self.tab_for(name)
         if existing is not None:
             self.tabs.setCurrentWidget(existing)
@@ -107,7 +108,7 @@ class EditorArea(WindowPart):
         service = window.service
         if service is None:
             return None
-        path = service.paths.artifact(name)
+        path = service.paths.tracked(name)
         if not path.is_file():
             window.notify(f"{name} has not been generated yet: run the workflow first (F5).")
             return None

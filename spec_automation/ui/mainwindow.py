@@ -56,6 +56,7 @@ from spec_automation.ui.tasks import set_error_sink
 from spec_automation.ui.theme import Theme, apply_theme
 from spec_automation.ui.welcome import WelcomePage
 from spec_automation.ui.window_layout import WindowLayout
+from spec_automation.workspace import PROJECT_TEXTS
 
 __all__ = ["MainWindow"]
 
@@ -372,7 +373,8 @@ class MainWindow(QMainWindow):
         self.saved_layout.restore_dock_state()
         await self.refresh_explorer()
         for name in self.saved_layout.saved_tabs():
-            if name in service.spec.artifacts and service.paths.artifact(name).is_file():
+            reopened = name in service.spec.artifacts or name in PROJECT_TEXTS
+            if reopened and service.paths.tracked(name).is_file():
                 await self.editors.open_artifact(name)
         await self.edits.restore_backups()
         current = self.saved_layout.saved_current()

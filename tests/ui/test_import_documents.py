@@ -344,20 +344,25 @@ def test_the_inspector_shows_type_findings_requirements_and_text(
     assert inspector.text.textCursor().blockNumber() == line - 1
 
 
-def test_the_brief_opens_read_only_in_the_inspector(window_on, loop, project: Path) -> None:
+def test_the_brief_opens_in_the_editor_and_a_saved_edit_is_versioned(
+    window_on, loop, project: Path
+) -> None:
     window = window_on(project)
     explorer = window.explorer
     brief_row = explorer.topLevelItem(0).child(0)
     assert brief_row.text(0) == "brief.md"
     explorer.itemActivated.emit(brief_row, 0)
-    run(loop, until(lambda: window.documents.current_inspector() is not None))
-    inspector = window.documents.current_inspector()
-    assert inspector.shown_name == "brief.md"
-    assert inspector.title.text() == "Brief (brief.md, read-only)"
-    assert inspector.text.toPlainText() == (project / "brief.md").read_text(encoding="utf-8")
-    assert inspector.text.isReadOnly()
-    assert not inspector.facts.isVisible()
-    assert inspector.tabs.currentWidget() is inspector.text
+    run(loop, until(lambda: window.editors.tab_for("brief.md") is not None))
+    tab = window.editors.tab_for("brief.md")
+    assert tab.text() == (project / "brief.md").read_text(encoding="utf-8")
+    assert not tab.editor.isReadOnly()
+    tab.editor.setPlainText(tab.text() + "\n## Notes\n\nPilot in two clinics first.\n")
+    assert run(loop, window.edits.save_current())
+    assert (project / "brief.md").read_text(encoding="utf-8").endswith("two clinics first.\n")
+    changes = window.service.change_history("brief.md")
+    assert changes.total == 1
+    assert [s.name for s in changes.items[0].sections] == ["Notes"]
+    assert "brief.md" in window.notice_message()
 
     # a constitution appears once the project has one
     (project / "constitution.md").write_text("# Principles\n\nNo dark patterns.\n", "utf-8")
