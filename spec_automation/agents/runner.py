@@ -39,6 +39,7 @@ from spec_automation.agents.offline.designer import component_facts, palette_fac
 from spec_automation.agents.prompts import PromptLibrary
 from spec_automation.agents.reply import parse_reply, render_reply
 from spec_automation.core.artifacts import ArtifactHeader, content_hash, render_artifact
+from spec_automation.core.documents.applying import ChangeNote, read_change_notes
 from spec_automation.core.documents.readers import SourceDocument, documents_for
 from spec_automation.core.graph import WorkflowGraph
 from spec_automation.core.ports import (
@@ -239,6 +240,10 @@ class AgentPhaseRunner:
             )
             if request.feedback:
                 drafted = {n: _with_feedback(b, request.feedback) for n, b in drafted.items()}
+            notes = _change_notes(request.inputs)
+            if notes:  # a change proposal's edits upstream: carried on, so none is lost
+                first = next(iter(drafted))
+                drafted[first] = _with_change_notes(drafted[first], notes)
             if self.constitution.strip() and request.phase.agent in _CONSTITUTION_ROLES:
                 drafted = {
                     name: _with_constitution(body, self.constitution) if index == 0 else body
@@ -444,6 +449,24 @@ def _with_feedback(body: str, feedback: str) -> str:
     """The drafted body with the reviewer's note it was redone for, so the change is visible."""
     quoted = "\n".join(f"> {line}" if line else ">" for line in feedback.strip().splitlines())
     return f"{body.rstrip()}\n\n## Review feedback addressed\n\n{quoted}\n"
+
+
+def _change_notes(inputs: Mapping[str, str]) -> list[tuple[str, ChangeNote]]:
+    """The change notes of a proposal written into the phase's inputs, once each."""
+    found: dict[tuple[str, int, str], tuple[str, ChangeNote]] = {}
+    for name, text in inputs.items():
+        for note in read_change_notes(text):
+            found.setdefault((note.source, note.line, note.change), (name, note))
+    return list(found.values())
+
+
+def _with_change_notes(body: str, notes: Sequence[tuple[str, ChangeNote]]) -> str:
+    """The drafted body with the proposed changes its inputs carry, to be carried out here."""
+    items = "\n".join(
+        f"- {note.change} (from {note.source}, line {note.line}, written into {name})"
+        for name, note in notes
+    )
+    return f"{body.rstrip()}\n\n## Changes to carry out\n\n{items}\n"
 
 
 def _repair_note(report: ValidationReport, previous: str) -> str:

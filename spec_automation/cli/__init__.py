@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["UserError", "main"]
 
-EXIT_CANCELLED, EXIT_INTERNAL_ERROR = 130, 70
+EXIT_OK, EXIT_CANCELLED, EXIT_INTERNAL_ERROR = 0, 130, 70
 #: The machine refused (a full disk, a read-only folder): nothing the command could change.
 EXIT_ENVIRONMENT = 1
 
@@ -54,7 +55,7 @@ _GROUPS = {
         "snapshots",
         "rollback",
     ),
-    "document_commands": ("import", "documents"),
+    "document_commands": ("import", "documents", "proposal"),
     "gui_commands": ("gui", "screenshots"),
 }
 
@@ -87,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("\nCancelled. Resume with: spec-automation run --resume")
         return EXIT_CANCELLED
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:
         from spec_automation.services.errors import environment_message
 
@@ -153,4 +158,3 @@ def _log_unexpected(exc: BaseException) -> Path:
     except OSError:
         return Path("(the log could not be written)")
     return log
-

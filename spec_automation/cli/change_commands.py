@@ -12,9 +12,9 @@ from spec_automation.cli.project_commands import opened
 from spec_automation.cli.render import EXIT_OK, Output, Table, escape, note, print_json, when
 from spec_automation.cli.run_commands import EXIT_RUN_INCOMPLETE, run_options
 from spec_automation.core import events as ev
-from spec_automation.services import ScanReport
+from spec_automation.services import RegenerationReport, ScanReport
 
-__all__ = ["COMMANDS"]
+__all__ = ["COMMANDS", "gate_hints", "print_regeneration"]
 
 
 def _scan(args: argparse.Namespace, out: Output) -> int:
@@ -124,15 +124,24 @@ def _regenerate(args: argparse.Namespace, out: Output) -> int:
                 artifacts,
                 confirm=args.confirm,
                 options=options,
-                on_event=None if args.json else _gate_hints(out, project.paths.root),
+                on_event=None
+                if args.json or args.auto_approve
+                else gate_hints(out, project.paths.root),
             )
         )
-    if args.json:
+    return print_regeneration(out, report, args.project, as_json=args.json)
+
+
+def print_regeneration(
+    out: Output, report: RegenerationReport, project: object, *, as_json: bool, after: str = ""
+) -> int:
+    """Print how a regeneration went (or its JSON); its exit status."""
+    if as_json:
         print_json(out, report)
     else:
+        after = after or f"change #{report.change_id} to {report.trigger_artifact}"
         out.print(
-            f"Regeneration #{report.run_id} ({report.strategy}) after change "
-            f"#{report.change_id} to {report.trigger_artifact}: {report.status}"
+            f"Regeneration #{report.run_id} ({report.strategy}) after {after}: {report.status}"
         )
         if report.snapshot_id is not None:
             out.print(f"Snapshot #{report.snapshot_id} taken before (rollback restores it)")
@@ -151,7 +160,7 @@ def _regenerate(args: argparse.Namespace, out: Output) -> int:
         for gate in report.gates_reopened:
             out.print(
                 f"Gate {gate} is open again: review, then `spec-automation approve {gate} "
-                f"-p {args.project}` (or `reject {gate} --note TEXT`)"
+                f"-p {project}` (or `reject {gate} --note TEXT`)"
             )
         if report.git_commit:
             out.print(f"Committed {report.git_commit[:10]}")
@@ -160,7 +169,7 @@ def _regenerate(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK if report.status in ("completed", "ignored") else EXIT_RUN_INCOMPLETE
 
 
-def _gate_hints(out: Output, root: object) -> Callable[[ev.EngineEvent], None]:
+def gate_hints(out: Output, root: object) -> Callable[[ev.EngineEvent], None]:
     """Tell the user when the regeneration waits at a gate, and how to decide it."""
 
     def on_event(event: ev.EngineEvent) -> None:

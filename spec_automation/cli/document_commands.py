@@ -1,14 +1,18 @@
-"""Commands about the documents a user brings: import, and documents (list or show one)."""
+"""Commands about the documents a user brings: import, documents (list or show one), and
+proposal (what a sprint change proposal changes; --apply to apply it)."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 from typing import TYPE_CHECKING
 
+from spec_automation.cli import UserError
 from spec_automation.cli.project_commands import opened
 from spec_automation.cli.render import EXIT_OK, Output, Table, escape, print_json
 
 if TYPE_CHECKING:
+    from spec_automation.services.proposals import ProposalPreview
     from spec_automation.services.reports import DocumentInfo
 
 __all__ = ["COMMANDS"]
@@ -133,4 +137,74 @@ def _print_extraction(out: Output, detail: object) -> None:
         out.print(table)
 
 
-COMMANDS = {"import": _import, "documents": _documents}
+def _proposal(args: argparse.Namespace, out: Output) -> int:
+    from spec_automation.cli.change_commands import gate_hints, print_regeneration
+    from spec_automation.cli.run_commands import run_options
+
+    if args.apply and args.strategy is None:
+        raise UserError(
+            "say how to regenerate what the edits affect: --strategy regenerate_all, "
+            "high_impact_only, manual_review (with --artifacts) or ignore (the edits only)"
+        )
+    with opened(args.project) as project:
+        if not args.apply:
+            preview = project.documents.preview_proposal(args.name)
+            if args.json:
+                return print_json(out, preview)
+            _print_preview(out, preview, args.project)
+            return EXIT_OK
+        artifacts = tuple(a.strip() for a in args.artifacts.split(",") if a.strip())
+        report = asyncio.run(
+            project.documents.apply_proposal(
+                args.name,
+                args.strategy,
+                artifacts,
+                confirm=args.confirm,
+                options=run_options(args),
+                on_event=None
+                if args.json or args.auto_approve
+                else gate_hints(out, project.paths.root),
+            )
+        )
+    return print_regeneration(
+        out,
+        report,
+        args.project,
+        as_json=args.json,
+        after=f"the change proposal {report.trigger_artifact}",
+    )
+
+
+def _print_preview(out: Output, preview: ProposalPreview, project: object) -> None:
+    out.print(f"Change proposal [bold]{escape(preview.document)}[/]")
+    table = Table.of("edit", "artifact", "section", "written into", "change")
+    for number, edit in enumerate(preview.edits, start=1):
+        where = edit.lands_in if edit.applies else f"[yellow]{escape(edit.reason)}[/]"
+        table.add_row(
+            f"{number} (line {edit.line})",
+            edit.target or "-",
+            edit.section or "-",
+            where,
+            escape(edit.change),
+        )
+    out.print(table)
+    impact = preview.impact
+    if impact.affected:
+        affected = Table.of("artifact", "level", "path", title="Affected downstream")
+        for a in impact.affected:
+            edited = " [yellow](your edits)[/]" if a.user_edited else ""
+            affected.add_row(a.artifact + edited, a.level, " -> ".join(a.path))
+        out.print(affected)
+    else:
+        out.print("Nothing downstream of the edited artifacts.")
+    out.print(
+        f"Recommended: [bold]{impact.recommended_strategy}[/] "
+        f"({escape(impact.recommendation)}); about {impact.estimated_duration_s:.0f} s"
+    )
+    out.print(
+        f"Apply it: spec-automation proposal {preview.document.removeprefix('inputs/')} "
+        f"--apply --strategy {impact.recommended_strategy} -p {project}"
+    )
+
+
+COMMANDS = {"import": _import, "documents": _documents, "proposal": _proposal}

@@ -276,6 +276,20 @@ def _add_document_commands(sub: Any, project_arg: Any) -> None:
     )
     imported.add_argument("--json", action="store_true")
 
+    proposal = sub.add_parser(
+        "proposal",
+        help="what an imported sprint change proposal changes and affects (--apply: do it)",
+    )
+    project_arg(proposal)
+    proposal.add_argument("name", metavar="NAME", help="the proposal as imported, in inputs/")
+    proposal.add_argument(
+        "--apply",
+        action="store_true",
+        help="write its edits into the artifacts they name (as your versions), then "
+        "regenerate what they affect as --strategy says",
+    )
+    _regeneration_choice(proposal, "applying the proposal", required=False)
+
     documents = sub.add_parser("documents", help="imported documents (or one: documents show NAME)")
     project_arg(documents)
     documents.add_argument("action", nargs="?", choices=("list", "show"), default="list")
@@ -297,6 +311,51 @@ def _edit_choice(command: argparse.ArgumentParser, what: str) -> None:
         action="store_true",
         help=f"let {what} rewrite artifacts carrying your edits (your versions stay in history)",
     )
+
+
+def _regeneration_choice(command: argparse.ArgumentParser, what: str, *, required: bool) -> None:
+    """--strategy, --artifacts, --confirm and the run flags of a regeneration, and --json."""
+    command.add_argument(
+        "--strategy",
+        required=required,
+        choices=[s.value for s in Strategy],
+        help="regenerate_all, high_impact_only, manual_review (with --artifacts) or ignore",
+    )
+    command.add_argument(
+        "--artifacts",
+        default="",
+        metavar="A,B",
+        help="manual_review: the affected artifacts to regenerate, comma-separated",
+    )
+    command.add_argument(
+        "--confirm", action="store_true", help="ignore a change even though something is HIGH"
+    )
+    command.add_argument(
+        "--concurrency",
+        type=_CONCURRENCY,
+        default=None,
+        metavar="N",
+        help="1 to 64 (default: your settings)",
+    )
+    command.add_argument(
+        "--latency-scale",
+        type=_LATENCY_SCALE,
+        default=None,
+        metavar="X",
+        help="offline provider: simulated seconds per estimated second, 0 to 10 "
+        "(default: settings)",
+    )
+    command.add_argument(
+        "--provider", choices=PROVIDERS, default=None, help="default: your settings"
+    )
+    command.add_argument("--model", default=None, metavar="NAME", help="default: settings")
+    command.add_argument(
+        "--auto-approve",
+        action="store_true",
+        help="approve a gate the regeneration re-opens at once (else what depends on it waits)",
+    )
+    _edit_choice(command, what)
+    command.add_argument("--json", action="store_true")
 
 
 def _add_change_commands(sub: Any, project_arg: Any) -> None:
@@ -339,47 +398,7 @@ def _add_change_commands(sub: Any, project_arg: Any) -> None:
         metavar="ID",
         help="the change (default: your latest edit)",
     )
-    regenerate.add_argument(
-        "--strategy",
-        required=True,
-        choices=[s.value for s in Strategy],
-        help="regenerate_all, high_impact_only, manual_review (with --artifacts) or ignore",
-    )
-    regenerate.add_argument(
-        "--artifacts",
-        default="",
-        metavar="A,B",
-        help="manual_review: the affected artifacts to regenerate, comma-separated",
-    )
-    regenerate.add_argument(
-        "--confirm", action="store_true", help="ignore a change even though something is HIGH"
-    )
-    regenerate.add_argument(
-        "--concurrency",
-        type=_CONCURRENCY,
-        default=None,
-        metavar="N",
-        help="1 to 64 (default: your settings)",
-    )
-    regenerate.add_argument(
-        "--latency-scale",
-        type=_LATENCY_SCALE,
-        default=None,
-        metavar="X",
-        help="offline provider: simulated seconds per estimated second, 0 to 10 "
-        "(default: settings)",
-    )
-    regenerate.add_argument(
-        "--provider", choices=PROVIDERS, default=None, help="default: your settings"
-    )
-    regenerate.add_argument("--model", default=None, metavar="NAME", help="default: settings")
-    regenerate.add_argument(
-        "--auto-approve",
-        action="store_true",
-        help="approve a gate the regeneration re-opens at once (else what depends on it waits)",
-    )
-    _edit_choice(regenerate, "the regeneration")
-    regenerate.add_argument("--json", action="store_true")
+    _regeneration_choice(regenerate, "the regeneration", required=True)
 
     runs = sub.add_parser("runs", help="regeneration runs, newest first (or one: runs ID)")
     project_arg(runs)

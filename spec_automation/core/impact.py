@@ -63,6 +63,9 @@ class ImpactAnalysis:
     measured_phases: tuple[str, ...]  # phases whose duration comes from measured history
     cycles: tuple[tuple[str, ...], ...]  # dependency cycles met downstream, each [a, ..., a]
     user_edited: tuple[str, ...]  # affected artifacts carrying user edits
+    #: Artifacts changed together with the trigger (a change proposal's targets): walked
+    #: through, never counted as affected.
+    changed: tuple[str, ...] = ()
 
     @property
     def artifacts(self) -> tuple[str, ...]:
@@ -125,15 +128,19 @@ class ImpactAnalyzer:
         *,
         user_edited: Collection[str] = (),
         measured_s: Mapping[str, float] | None = None,
+        changed: Collection[str] = (),
     ) -> ImpactAnalysis:
         """The impact of a ``level`` change to ``trigger``.
 
         ``user_edited`` names artifacts with user edits since they were last generated;
-        ``measured_s`` gives measured durations per phase (others use their estimate).
+        ``measured_s`` gives measured durations per phase (others use their estimate);
+        ``changed`` names artifacts changed together with the trigger (the artifacts a change
+        proposal edits): what lies downstream of them is affected, they are not.
         """
         if trigger not in self._graph:
             raise KeyError(trigger)
         parents, order = self._walk(trigger)
+        order = [artifact for artifact in order if artifact not in changed]
         edited = frozenset(user_edited)
         affected: list[AffectedArtifact] = []
         for artifact in order:
@@ -191,6 +198,7 @@ class ImpactAnalyzer:
             measured_phases=tuple(p for p in phases if p in measured),
             cycles=self._cycles([trigger, *order]),
             user_edited=tuple(a.artifact for a in affected if a.user_edited),
+            changed=tuple(a for a in changed if a in parents),
         )
 
     def estimate(

@@ -122,13 +122,10 @@ class RegenerationPlanner:
         if trigger in self.graph.spec.artifacts:
             changed = frozenset({self.graph.spec.producer_of(trigger).name})
             readers: frozenset[str] = frozenset()
-        else:  # an input (the brief, a document): the phases reading it run whatever comes
-            changed = frozenset()
-            readers = frozenset(
-                self.graph.spec.producer_of(a.artifact).name
-                for a in analysis.affected
-                if len(a.path) == 2 and a.artifact in ordered
-            )
+        else:  # an input (the brief, a document, a proposal's edits): the phases reading it
+            # run whatever comes out upstream; the artifacts a proposal edited have changed.
+            changed = frozenset(self.graph.spec.producer_of(a).name for a in analysis.changed)
+            readers = self._direct_readers(analysis, ordered)
         scope = (
             RunScope(
                 phases=frozenset(phases),
@@ -147,3 +144,16 @@ class RegenerationPlanner:
             user_edits_replaced=tuple(a for a in ordered if a in edited),
             scope=scope,
         )
+
+    def _direct_readers(self, analysis: ImpactAnalysis, selected: Sequence[str]) -> frozenset[str]:
+        """The phases of the selected artifacts that read the input that changed, or an
+        artifact changed with it: they run whatever comes out upstream of them."""
+        edited = set(analysis.changed)
+        readers = set()
+        for affected in analysis.affected:
+            if affected.artifact not in selected:
+                continue
+            phase = self.graph.spec.producer_of(affected.artifact).name
+            if len(affected.path) == 2 or edited & set(self.graph.inputs_of(phase)):
+                readers.add(phase)
+        return frozenset(readers)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spec_automation.core.artifacts import content_hash
 from spec_automation.core.documents import (
@@ -41,6 +41,7 @@ from spec_automation.services.errors import (
     environment_message,
     said_as_project_error,
 )
+from spec_automation.services.options import RunOptions
 from spec_automation.services.reports import DocumentDetail, DocumentInfo, ImportReport
 from spec_automation.store.documents import DocumentStore, Processing
 from spec_automation.store.errors import StoreError
@@ -52,6 +53,13 @@ from spec_automation.workspace import (
     read_text_inside,
     refuse_links_below,
 )
+
+if TYPE_CHECKING:
+    from spec_automation.core.events import EventSink
+    from spec_automation.core.impact import Strategy
+    from spec_automation.services.proposals import ProposalPreview
+    from spec_automation.services.reports import RegenerationReport
+    from spec_automation.services.runs import PhaseRunnerFactory
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
@@ -98,8 +106,11 @@ class _Checked:
 class Documents:
     """The documents of one open project: import, list and show (``ProjectService.documents``)."""
 
-    def __init__(self, project: ProjectState) -> None:
+    def __init__(
+        self, project: ProjectState, phase_runner: PhaseRunnerFactory | None = None
+    ) -> None:
         self._project = project
+        self._phase_runner = phase_runner
         self._store = DocumentStore(
             project.db, project.project_id, project.history, clock=project.clock
         )
@@ -126,6 +137,40 @@ class Documents:
             document=info,
             reasons=tuple(str(r) for r in record.meta.get("reasons", ())),
             extraction=_extraction_from(result.extraction if result else {}),
+        )
+
+    def preview_proposal(self, name: str) -> ProposalPreview:
+        """What applying the imported sprint change proposal ``name`` would change: each edit
+        mapped to its artifact, and their combined impact (nothing is written)."""
+        from spec_automation.services import proposals
+
+        return proposals.preview_proposal(self._project, name)
+
+    async def apply_proposal(
+        self,
+        name: str,
+        strategy: Strategy | str,
+        artifacts: Sequence[str] = (),
+        *,
+        confirm: bool = False,
+        on_event: EventSink | None = None,
+        options: RunOptions | None = None,
+    ) -> RegenerationReport:
+        """Write the proposal's edits as your versions of the artifacts they name, then
+        regenerate what they affect as ``strategy`` says (``ignore``: the edits only)."""
+        from spec_automation.services import proposals
+
+        if self._phase_runner is None:
+            raise ProjectError("this project was opened without a way to run phases")
+        return await proposals.apply_proposal(
+            self._project,
+            name,
+            strategy,
+            artifacts,
+            confirm=confirm,
+            on_event=on_event,
+            options=options or RunOptions(),
+            phase_runner=self._phase_runner,
         )
 
     def text(self, name: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from spec_automation.core.changes import ChangedBy, ImpactLevel
 from spec_automation.core.copying import copy_fields
@@ -22,7 +22,7 @@ from spec_automation.services.reports import ChangeInfo, ImpactReport, UsageEsti
 from spec_automation.store.errors import StoreError
 from spec_automation.workspace import is_project_input
 
-__all__ = ["analyze_impact", "estimate_usage", "input_readers"]
+__all__ = ["analyze_impact", "estimate_usage", "impact_report", "input_readers"]
 
 
 def analyze_impact(
@@ -66,16 +66,7 @@ def analyze_impact(
         user_edited=user_edited(project, downstream),
         measured_s=measured,
     )
-    selections = {
-        strategy.value: select_for_strategy(analysis.affected, strategy)
-        for strategy in (Strategy.REGENERATE_ALL, Strategy.HIGH_IMPACT_ONLY)
-    }
-    selections[Strategy.MANUAL_REVIEW.value] = analysis.artifacts
-    selections[Strategy.IGNORE.value] = ()
-    estimates = {
-        name: analyzer.estimate(chosen, measured)[0] for name, chosen in selections.items()
-    }
-    return _impact_report(change, analysis, selections, estimates), analysis
+    return impact_report(change, analysis, analyzer, measured), analysis
 
 
 def input_readers(project: ProjectState) -> dict[str, tuple[str, ...]]:
@@ -109,12 +100,22 @@ def estimate_usage(project: ProjectState, artifacts: Sequence[str], model: str) 
     )
 
 
-def _impact_report(
+def impact_report(
     change: ChangeInfo,
     analysis: ImpactAnalysis,
-    selections: dict[str, tuple[str, ...]],
-    estimates: dict[str, float],
+    analyzer: ImpactAnalyzer,
+    measured: Mapping[str, float],
 ) -> ImpactReport:
+    """The report of an analysis: what each strategy would regenerate and how long it takes."""
+    selections = {
+        strategy.value: select_for_strategy(analysis.affected, strategy)
+        for strategy in (Strategy.REGENERATE_ALL, Strategy.HIGH_IMPACT_ONLY)
+    }
+    selections[Strategy.MANUAL_REVIEW.value] = analysis.artifacts
+    selections[Strategy.IGNORE.value] = ()
+    estimates = {
+        name: analyzer.estimate(chosen, measured)[0] for name, chosen in selections.items()
+    }
     return copy_fields(
         ImpactReport,
         analysis,

@@ -379,7 +379,7 @@ class ProjectService(ProjectState):
         """The documents imported into ``inputs/``: import, list and show them."""
         from spec_automation.services.documents import Documents
 
-        return Documents(self)
+        return Documents(self, self._phase_runner)
 
     def read_artifact(self, name: str) -> str:
         """The text of an artifact's file (``ProjectError`` when there is none)."""

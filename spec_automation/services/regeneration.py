@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from spec_automation.core.engine import EngineSettings, OrchestratorEngine
 from spec_automation.core.events import EventSink
-from spec_automation.core.impact import Strategy
+from spec_automation.core.impact import ImpactAnalysis, Strategy
 from spec_automation.core.ports import GateStatus, PhaseRunner
 from spec_automation.core.regeneration import (
     RegenerationError,
@@ -30,6 +31,7 @@ from spec_automation.services.gates import AutoApprover, StoreGatekeeper
 from spec_automation.services.impact import analyze_impact
 from spec_automation.services.options import RunOptions
 from spec_automation.services.reports import (
+    ImpactReport,
     RegenerationReport,
     RegenerationRunInfo,
     RegenerationRunPage,
@@ -41,7 +43,7 @@ from spec_automation.store.errors import StoreError
 from spec_automation.store.recorder import SqlRunRecorder
 from spec_automation.workspace import RunLockedError, run_lock
 
-__all__ = ["regenerate", "regeneration_run", "regeneration_runs"]
+__all__ = ["Trigger", "regenerate", "regenerate_after", "regeneration_run", "regeneration_runs"]
 
 
 async def regenerate(
@@ -65,6 +67,42 @@ async def regenerate(
     artifacts changed; commit to git; and record the run. A failed phase leaves the rest
     going and is reported. ``ignore`` records the decision and regenerates nothing.
     """
+
+    async def change_trigger() -> Trigger:
+        # Record any edit still only on disk, so the analysis sees it and nothing is lost.
+        await asyncio.to_thread(scan, project)
+        impact, analysis = await asyncio.to_thread(analyze_impact, project, change_id)
+        label = f"change #{impact.change.id} to {impact.trigger_artifact}"
+        return Trigger(impact.change.id, impact, analysis, label)
+
+    return await regenerate_after(
+        project,
+        change_trigger,
+        strategy,
+        artifacts,
+        confirm=confirm,
+        on_event=on_event,
+        options=options,
+        phase_runner=phase_runner,
+    )
+
+
+async def regenerate_after(
+    project: ProjectState,
+    trigger: Callable[[], Awaitable[Trigger]],
+    strategy: Strategy | str,
+    artifacts: Sequence[str],
+    *,
+    confirm: bool,
+    on_event: EventSink | None,
+    options: RunOptions,
+    phase_runner: PhaseRunnerFactory,
+) -> RegenerationReport:
+    """Regenerate after what ``trigger`` makes, as ``regenerate`` does after a change.
+
+    ``trigger`` is called once the project's run lock is held: it may record edits (a change
+    proposal's), and it refuses, before writing anything, what the regeneration would refuse.
+    """
     brief = read_brief(project)
     try:
         chosen = parse_strategy(strategy)
@@ -76,7 +114,7 @@ async def regenerate(
         with run_lock(project.paths.lock):
             return await _regenerate_locked(
                 project,
-                change_id,
+                await trigger(),
                 chosen,
                 artifacts,
                 confirm,
@@ -92,9 +130,20 @@ async def regenerate(
         await runner.aclose()
 
 
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """What a regeneration answers: a change (or a change proposal's edits) and its impact."""
+
+    change_id: int | None  # the change recorded as the trigger
+    impact: ImpactReport
+    analysis: ImpactAnalysis
+    label: str  # in words: "change #5 to prd.md"
+    written: tuple[str, ...] = ()  # artifacts the trigger wrote, committed with the results
+
+
 async def _regenerate_locked(
     project: ProjectState,
-    change_id: int | None,
+    trigger: Trigger,
     strategy: Strategy,
     artifacts: Sequence[str],
     confirm: bool,
@@ -104,9 +153,7 @@ async def _regenerate_locked(
     runner: PhaseRunner,
     brief: str,
 ) -> RegenerationReport:
-    # Record any edit still only on disk, so the analysis sees it and nothing is lost.
-    await asyncio.to_thread(scan, project)
-    impact, analysis = await asyncio.to_thread(analyze_impact, project, change_id)
+    impact, analysis = trigger.impact, trigger.analysis
     try:
         plan = RegenerationPlanner(project.graph).plan(
             analysis, strategy, artifacts, confirm=confirm
@@ -123,7 +170,7 @@ async def _regenerate_locked(
     store = project.regenerations
     run_id = store.begin(
         trigger_artifact=plan.trigger_artifact,
-        trigger_change_id=impact.change.id,
+        trigger_change_id=trigger.change_id,
         strategy=plan.strategy.value,
         impact_analysis=to_json(impact),
         artifacts_to_regenerate=plan.artifacts,
@@ -140,7 +187,7 @@ async def _regenerate_locked(
         )
         return RegenerationReport(
             run_id,
-            impact.change.id,
+            trigger.change_id or 0,
             plan.trigger_artifact,
             plan.strategy,
             status,
@@ -152,10 +199,7 @@ async def _regenerate_locked(
     snapshot_id = store.take_snapshot(f"before regeneration #{run_id}")
     store.update(run_id, snapshot_id=snapshot_id)
     gates_before = {g.gate: g.status for g in queries.gates(project.db, project.project_id)}
-    reason = (
-        f"regeneration #{run_id}: change #{impact.change.id} to {plan.trigger_artifact} "
-        f"({plan.strategy.value})"
-    )
+    reason = f"regeneration #{run_id}: {trigger.label} ({plan.strategy.value})"
     recorder = SqlRunRecorder(
         project.db,
         project.project_id,
@@ -188,7 +232,7 @@ async def _regenerate_locked(
         regenerated = store.regenerated(run_id)
         commit, notices = commit_stored(
             project,
-            [plan.trigger_artifact, *regenerated],
+            [plan.trigger_artifact, *trigger.written, *regenerated],
             f"Regeneration #{run_id} cancelled: keep {', '.join(regenerated) or 'nothing'}",
         )
         store.update(
@@ -220,8 +264,8 @@ async def _regenerate_locked(
     )
     commit, notices = commit_stored(
         project,
-        [plan.trigger_artifact, *regenerated],
-        f"Regenerate after change #{impact.change.id} to {plan.trigger_artifact} "
+        [plan.trigger_artifact, *trigger.written, *regenerated],
+        f"Regenerate after {trigger.label} "
         f"({plan.strategy.value}): {', '.join(regenerated) or 'nothing changed'}",
     )
     status = "completed"
@@ -244,7 +288,7 @@ async def _regenerate_locked(
     )
     return RegenerationReport(
         run_id=run_id,
-        change_id=impact.change.id,
+        change_id=trigger.change_id or 0,
         trigger_artifact=plan.trigger_artifact,
         strategy=plan.strategy,
         status=status,

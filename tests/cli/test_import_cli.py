@@ -333,3 +333,40 @@ def test_use_as_refuses_a_document_of_the_wrong_type_and_writes_nothing(
     assert "only a PRD can be used as prd.md" in result.err
     _nothing_written(sample_project, before)
     assert not (sample_project / "artifacts" / "prd.md").exists()
+
+
+def test_a_change_proposal_is_previewed_then_applied_from_the_command_line(
+    cli: Cli, generated: Path
+) -> None:
+    assert cli("import", "-p", generated, SAMPLES / "sprint-change-proposal.md").code == 0
+    preview = cli("proposal", "sprint-change-proposal.md", "-p", generated, "--json")
+    assert preview.code == 0, preview.err
+    shown = preview.json()
+    assert isinstance(shown, dict)
+    assert shown["targets"] == [
+        "prd.md",
+        "user-flows.md",
+        "data-model.md",
+        "api-spec.md",
+        "epics.md",
+    ]
+    assert "Change from" not in (generated / "artifacts" / "prd.md").read_text()  # previewed only
+    unsaid = cli("proposal", "sprint-change-proposal.md", "-p", generated, "--apply")
+    assert unsaid.code == 2
+    assert "--strategy" in unsaid.err
+    applied = cli(
+        "proposal",
+        "sprint-change-proposal.md",
+        "-p",
+        generated,
+        "--apply",
+        "--strategy",
+        "regenerate_all",
+        "--latency-scale",
+        "0",
+        "--auto-approve",
+    )
+    assert applied.code == 0, applied.err
+    assert "after the change proposal inputs/sprint-change-proposal.md: completed" in applied.out
+    assert "Gate" not in applied.out  # approved at once: no hint to approve by hand
+    assert "Amend FR-8" in (generated / "artifacts" / "prd.md").read_text()
