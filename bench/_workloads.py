@@ -1,17 +1,41 @@
-"""Workloads shared by the benchmarks: seeded random DAGs and a sleeping phase runner."""
+"""Workloads shared by the benchmarks: seeded random DAGs, a sleeping phase runner, and the
+desktop app on a real qasync loop in a throwaway user folder."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import sys
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from spec_automation.core.ports import PhaseOutput, PhaseRequest, ProgressCallback
 from spec_automation.core.spec import PhaseSpec, WorkflowSpec
+
+T = TypeVar("T")
+
+
+def in_app(prefix: str, work: Callable[[Path], Awaitable[T]]) -> T:
+    """Run ``work(folder)`` on the desktop app's qasync loop (offscreen), with the user's
+    settings and data in a temporary folder that ``work`` may use too."""
+    import qasync
+
+    import spec_automation.ui  # noqa: F401 - the PySide6 refcount guard, before any Qt call
+    from spec_automation.ui.app import application
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        os.environ["SPEC_AUTOMATION_CONFIG_DIR"] = str(Path(tmp) / "config")
+        os.environ["SPEC_AUTOMATION_DATA_DIR"] = str(Path(tmp) / "data")
+        app = application()
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        with loop:
+            return loop.run_until_complete(work(Path(tmp)))
 
 
 def random_dag(phases: int, seed: int, *, min_s: float, max_s: float) -> WorkflowSpec:

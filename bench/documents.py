@@ -21,12 +21,13 @@ import asyncio
 import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _workloads import in_app
 
 from spec_automation.core.documents import DocumentType, detect_type, process
 from spec_automation.resources import resource_path
@@ -113,19 +114,7 @@ async def _import_to_explorer(root: Path) -> list[float]:
 
 def measure_import() -> None:
     """Time import to explorer in the real window and print it against the target."""
-    import qasync
-
-    import spec_automation.ui  # noqa: F401 - the PySide6 refcount guard, before any Qt call
-    from spec_automation.ui.app import application
-
-    with tempfile.TemporaryDirectory(prefix="bench-documents-") as tmp:
-        os.environ["SPEC_AUTOMATION_CONFIG_DIR"] = str(Path(tmp) / "config")
-        os.environ["SPEC_AUTOMATION_DATA_DIR"] = str(Path(tmp) / "data")
-        app = application()
-        loop = qasync.QEventLoop(app)
-        asyncio.set_event_loop(loop)
-        with loop:
-            timings = loop.run_until_complete(_import_to_explorer(Path(tmp)))
+    timings = in_app("bench-documents-", _import_to_explorer)
     best = min(timings)
     print(
         f"import to explorer: 1 MB PRD into a project, shown under Inputs {best * 1000:.0f} ms "

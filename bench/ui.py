@@ -17,12 +17,13 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _workloads import in_app
 
 LINES = 10_000
 HEARTBEAT_MS = 5
@@ -133,19 +134,7 @@ async def measure(root: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    import qasync
-
-    import spec_automation.ui  # noqa: F401 - the PySide6 refcount guard, before any Qt call
-    from spec_automation.ui.app import application
-
-    with tempfile.TemporaryDirectory(prefix="bench-ui-") as tmp:
-        os.environ["SPEC_AUTOMATION_CONFIG_DIR"] = str(Path(tmp) / "config")
-        os.environ["SPEC_AUTOMATION_DATA_DIR"] = str(Path(tmp) / "data")
-        app = application()
-        loop = qasync.QEventLoop(app)
-        asyncio.set_event_loop(loop)
-        with loop:
-            results = loop.run_until_complete(measure(Path(tmp)))
+    results = in_app("bench-ui-", measure)
 
     rows = [
         ("open a 10,000-line artifact", results["open_ms"], 500.0),
