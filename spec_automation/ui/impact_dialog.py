@@ -10,7 +10,9 @@ affected artifact is HIGH needs a second confirmation. Regenerate (Enter) emits 
 Cancel (Escape) leaves everything as it is, the change still recorded.
 
 The dialog is only a view of the service's ``ImpactReport``: it checks nothing the planner
-checks, and it never blocks the loop (it is shown with ``open()``, never ``exec()``).
+checks, and it never blocks the loop (it is shown with ``open()``, never ``exec()``). What it
+calls the change and its buttons come from :class:`DialogWords`: a hand edit by default; a
+sprint change proposal brings its own (see ``proposal_review``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -52,7 +55,14 @@ from spec_automation.ui.tasks import spawn
 from spec_automation.ui.theme import Theme, current_theme
 from spec_automation.ui.visualizer.run_state import format_duration
 
-__all__ = ["ImpactChoice", "ImpactDialog", "chip_colours", "level_words"]
+__all__ = [
+    "DialogWords",
+    "ImpactChoice",
+    "ImpactDialog",
+    "chip_colours",
+    "edit_words",
+    "level_words",
+]
 
 
 _STRATEGY_WORDS = {
@@ -61,6 +71,31 @@ _STRATEGY_WORDS = {
     Strategy.MANUAL_REVIEW: ("&Manual review", "the artifacts you tick in the table"),
     Strategy.IGNORE: ("&Ignore", "regenerate nothing; the change stays recorded"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class DialogWords:
+    """How the dialog speaks of the change it shows, and what its buttons say."""
+
+    window_title: str
+    title: str  # rich text, the heading
+    cancel_note: str  # beside Cancel: what cancelling leaves
+    action: str = "&Regenerate"  # the button, followed by "N artifacts"
+    ignore_action: str = "&Ignore the change"
+    ignore_what: str = _STRATEGY_WORDS[Strategy.IGNORE][1]  # the Ignore strategy's note
+    ignore_leaves: str = "Ignoring the change leaves them as they are, out of date with your edit."
+    ignore_kept: str = "Your edit stays recorded either way."
+    note: str = ""  # a warning under the recommendation ("" for none)
+
+
+def edit_words(report: ImpactReport) -> DialogWords:
+    """The words for an edit of an artifact (the user's, in the app or on disk)."""
+    return DialogWords(
+        window_title=f"Impact of your change to {report.trigger_artifact}",
+        title=f"You changed <b>{escape(report.trigger_artifact)}</b>",
+        cancel_note="Cancel keeps your edit recorded; nothing is regenerated.",
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class ImpactChoice:
@@ -85,6 +120,7 @@ class ImpactDialog(QDialog):
         theme: colours for the chips (the app's theme).
         usage: tokens and cost per strategy, when an LLM provider is used (else None).
         parent: the main window.
+        words: what the dialog calls the change (default: :func:`edit_words`).
 
     Signals:
         choiceMade(ImpactChoice): Regenerate was pressed (and, for Ignore on HIGH, confirmed);
@@ -100,11 +136,13 @@ class ImpactDialog(QDialog):
         theme: Theme | None = None,
         usage: Mapping[str, UsageEstimate] | None = None,
         parent: QWidget | None = None,
+        words: DialogWords | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("impactDialog")
         self.setModal(True)
-        self.setWindowTitle(f"Impact of your change to {report.trigger_artifact}")
+        self.words = words or edit_words(report)
+        self.setWindowTitle(self.words.window_title)
         self.report = report
         self.theme = theme or current_theme()
         self.usage = dict(usage or {})
@@ -142,9 +180,11 @@ class ImpactDialog(QDialog):
     def _build_trigger(self) -> None:
         report = self.report
         change = report.change
-        self.title = QLabel(f"You changed <b>{report.trigger_artifact}</b>")
+        self.title = QLabel(self.words.title)
+        self.title.setObjectName("impactTitle")
         self.title.setProperty("role", "title")
         self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.setWordWrap(True)
         self.trigger_chip = self._chip(str(report.trigger_level))
         kinds = [s.kind for s in change.sections]
         counted = ", ".join(
@@ -160,6 +200,12 @@ class ImpactDialog(QDialog):
         self.trigger_text.setProperty("role", "muted")
         self.recommendation = QLabel(f"Recommended: {report.recommendation}.")
         self.recommendation.setWordWrap(True)
+        self.note = QLabel(self.words.note)
+        self.note.setObjectName("impactNote")
+        self.note.setProperty("role", "warning")
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setVisible(bool(self.words.note))
 
         self.sections = QListWidget()
         self.sections.setObjectName("changedSectionsList")
@@ -239,6 +285,7 @@ class ImpactDialog(QDialog):
             return what
         if strategy == Strategy.IGNORE:
             high = self.report.counts.get(ImpactLevel.HIGH.value, 0)
+            what = self.words.ignore_what
             return what + (f"; {high} HIGH artifact(s) would stay stale" if high else "")
         chosen = self.report.selections.get(strategy.value, ())
         seconds = self.report.strategy_estimates_s.get(strategy.value, 0.0)
@@ -247,7 +294,7 @@ class ImpactDialog(QDialog):
 
     def _build_buttons(self) -> None:
         self.buttons = QDialogButtonBox()
-        self.regenerate_button = QPushButton("&Regenerate")
+        self.regenerate_button = QPushButton(self.words.action)
         self.regenerate_button.setObjectName("regenerateButton")
         self.regenerate_button.setDefault(True)
         self.regenerate_button.setAutoDefault(True)
@@ -259,15 +306,21 @@ class ImpactDialog(QDialog):
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.regenerate_button.clicked.connect(self.regenerate)
         self.cancel_button.clicked.connect(self.reject)
-        self.cancel_note = QLabel("Cancel keeps your edit recorded; nothing is regenerated.")
+        self.cancel_note = QLabel(self.words.cancel_note)
+        self.cancel_note.setObjectName("impactCancelNote")
+        self.cancel_note.setWordWrap(True)
         self.cancel_note.setProperty("role", "muted")
 
     def _build_layout(self) -> None:
-        heading = QHBoxLayout()
-        heading.setSpacing(12)
+        # The title has a row of its own: a proposal's names every artifact it edits.
+        level = QHBoxLayout()
+        level.setSpacing(12)
+        level.addWidget(self.trigger_chip)
+        level.addWidget(self.trigger_text, 1)
+        heading = QVBoxLayout()
+        heading.setSpacing(6)
         heading.addWidget(self.title)
-        heading.addWidget(self.trigger_chip)
-        heading.addWidget(self.trigger_text, 1)
+        heading.addLayout(level)
 
         trigger = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -280,7 +333,10 @@ class ImpactDialog(QDialog):
         trigger.addWidget(self.section_diff)
         trigger.setStretchFactor(0, 1)
         trigger.setStretchFactor(1, 3)
-        trigger.setSizes([300, 860])
+        # Wide enough for the longest section name (a proposal's name the artifact too).
+        names = self.sections.sizeHintForColumn(0) + 2 * self.sections.frameWidth() + 8
+        left = min(max(300, names), 440)
+        trigger.setSizes([left, 1160 - left])
         trigger.setChildrenCollapsible(False)
 
         middle = QWidget()
@@ -318,6 +374,7 @@ class ImpactDialog(QDialog):
         layout.setSpacing(12)
         layout.addLayout(heading)
         layout.addWidget(self.recommendation)
+        layout.addWidget(self.note)
         layout.addWidget(body, 1)
         layout.addWidget(choose)
         layout.addLayout(bottom)
@@ -422,14 +479,15 @@ class ImpactDialog(QDialog):
         chosen = self.checked_artifacts()
         count = len(chosen)
         plural = "s" if count != 1 else ""
+        action = self.words.action
         if strategy == Strategy.IGNORE:
-            self.regenerate_button.setText("&Ignore the change")
+            self.regenerate_button.setText(self.words.ignore_action)
             self.regenerate_button.setEnabled(True)
         elif strategy == Strategy.MANUAL_REVIEW and not chosen:
-            self.regenerate_button.setText("&Regenerate")
+            self.regenerate_button.setText(action)
             self.regenerate_button.setEnabled(False)
         else:
-            self.regenerate_button.setText(f"&Regenerate {count} artifact{plural}")
+            self.regenerate_button.setText(f"{action} {count} artifact{plural}")
             self.regenerate_button.setEnabled(bool(count))
         self.strategy_notes[Strategy.MANUAL_REVIEW].setText(
             _STRATEGY_WORDS[Strategy.MANUAL_REVIEW][1]
@@ -499,11 +557,10 @@ class ImpactDialog(QDialog):
         box.setWindowTitle("Ignore a HIGH-impact change?")
         box.setText(
             f"{len(high)} affected artifact{'s are' if len(high) != 1 else ' is'} HIGH. "
-            "Ignoring the change leaves them as they are, out of date with your edit."
+            + self.words.ignore_leaves
         )
         box.setInformativeText(
-            ", ".join(high) + ".\n\nYour edit stays recorded either way. Go back to choose "
-            "another strategy."
+            ", ".join(high) + f".\n\n{self.words.ignore_kept} Go back to choose another strategy."
         )
         ignore = box.addButton("&Ignore anyway", QMessageBox.ButtonRole.DestructiveRole)
         ignore.setObjectName("confirmIgnoreButton")

@@ -10,6 +10,12 @@ was regenerated, what came out unchanged and what failed, with Review changes (a
 regenerated artifact, before and after) and Roll back (after a confirmation, the snapshot taken
 before the run is restored).
 
+A sprint change proposal takes the same way (:meth:`RegenerationFlow.review_proposal`): the
+dialog shows the combined impact of its edits, and the choice applies them through the
+service's ``apply_proposal`` (which writes the edits, then regenerates) instead of
+``regenerate`` (``regeneration_sources`` says which call a run makes and how the flow speaks
+of it).
+
 Changes are handled one at a time, in the order they came: a second save while the dialog is
 open or a regeneration runs is analysed when the first is done.
 """
@@ -46,7 +52,14 @@ from spec_automation.services import (
 from spec_automation.settings import AppSettings
 from spec_automation.ui.dialogs import Prompter, ask_later
 from spec_automation.ui.errors import or_said, user_message
-from spec_automation.ui.impact_dialog import ImpactChoice, ImpactDialog
+from spec_automation.ui.impact_dialog import DialogWords, ImpactChoice, ImpactDialog
+from spec_automation.ui.regeneration_sources import (
+    Regeneration,
+    applied_already,
+    edit_regeneration,
+    proposal_regeneration,
+    proposal_words,
+)
 from spec_automation.ui.tasks import spawn
 from spec_automation.ui.theme import Theme
 from spec_automation.ui.visualizer.run_plan import decide_with
@@ -130,8 +143,9 @@ class RegenerationSummary(QFrame):
         self.report: RegenerationReport | None = None
         self.hide()
 
-    def show_report(self, report: RegenerationReport) -> None:
-        """Describe a finished regeneration and show the notification."""
+    def show_report(self, report: RegenerationReport, cause: str = "") -> None:
+        """Describe a finished regeneration (run after ``cause``, by default the change to
+        its trigger) and show the notification."""
         self.report = report
         outcome = {
             "completed": "Regeneration finished",
@@ -139,7 +153,7 @@ class RegenerationSummary(QFrame):
             "failed": "Regeneration failed",
         }.get(report.status, f"Regeneration {report.status}")
         self.title.setText(
-            f"{outcome} after your change to {report.trigger_artifact} "
+            f"{outcome} after {cause or f'your change to {report.trigger_artifact}'} "
             f"({report.strategy}, {format_duration(report.duration_s)})"
         )
         self.regenerated.setText(
@@ -220,6 +234,20 @@ class RegenerationFlow(QObject):
 
         return spawn(go(), name="impact of a change")
 
+    def review_proposal(self, name: str, *, said_first: str = "") -> asyncio.Task[Any]:
+        """Take the imported change proposal ``name`` through :meth:`after_proposal` as a
+        task (counted in ``handled`` and ``pending`` as a change is)."""
+        self.handled += 1
+        self.pending += 1
+
+        async def go() -> RegenerationReport | None:
+            try:
+                return await self.after_proposal(name, said_first=said_first)
+            finally:
+                self.pending -= 1
+
+        return spawn(go(), name="review a change proposal")
+
     # --- from a change to a choice -------------------------------------------------------
 
     async def after_change(
@@ -255,10 +283,45 @@ class RegenerationFlow(QObject):
                 return None
             return await self.regenerate(report, choice)
 
-    async def ask(self, report: ImpactReport) -> ImpactChoice | None:
+    async def after_proposal(self, name: str, *, said_first: str = "") -> RegenerationReport | None:
+        """Show the impact of applying the imported change proposal ``name`` in the dialog,
+        then apply it as chosen (Cancel writes nothing). A proposal whose edits are all
+        applied already is said so, with no dialog. ``said_first`` starts what the notice
+        bar says when nothing opens (the import's own sentence)."""
+        first = f"{said_first} " if said_first else ""
+        async with self._lock:
+            service = self.host.service
+            if service is None:
+                return None
+            preview = await or_said(
+                asyncio.to_thread(service.documents.preview_proposal, name),
+                lambda message: self.host.notify(
+                    f"{first}The change proposal cannot be applied: {message}.", error=True
+                ),
+            )
+            if preview is None or self.host.service is not service:
+                return None
+            if not preview.targets:
+                self.host.notify(first + applied_already(preview))
+                return None
+            choice = await self.ask(preview.impact, words=proposal_words(preview))
+            if choice is None:
+                self.host.notify(
+                    f"Nothing was applied: the change proposal {preview.document} stays "
+                    "imported; apply it later with Review and apply… in its inspector."
+                )
+                return None
+            how = proposal_regeneration(service, name, preview.targets)
+            return await self.regenerate(preview.impact, choice, how)
+
+    async def ask(
+        self, report: ImpactReport, *, words: DialogWords | None = None
+    ) -> ImpactChoice | None:
         """Open the impact dialog (modal, not blocking the loop) and await the choice."""
         usage = await self._usage(report)
-        dialog = ImpactDialog(report, theme=self.host.theme, usage=usage, parent=self.parent_widget)
+        dialog = ImpactDialog(
+            report, theme=self.host.theme, usage=usage, parent=self.parent_widget, words=words
+        )
         future: asyncio.Future[ImpactChoice | None] = asyncio.get_running_loop().create_future()
 
         def finished(_result: int) -> None:
@@ -297,41 +360,35 @@ class RegenerationFlow(QObject):
         return RunOptions.from_settings(self.host.settings)
 
     async def regenerate(
-        self, report: ImpactReport, choice: ImpactChoice
+        self, report: ImpactReport, choice: ImpactChoice, how: Regeneration | None = None
     ) -> RegenerationReport | None:
-        """Regenerate as chosen, live in the visualizer; then the notification."""
+        """Regenerate as chosen (by default after the recorded change ``report`` analyses;
+        ``how`` says otherwise), live in the visualizer; then the notification."""
         service = self.host.service
         if service is None:
             return None
+        how = how or edit_regeneration(service, report)
         options = self.options()
-        change_id = report.change.id
 
         def call(sink: Any) -> Any:
-            return service.regenerate(
-                change_id,
-                choice.strategy,
-                artifacts=choice.manual_pick,
-                confirm=choice.confirm,
-                on_event=sink,
-                options=options,
-            )
+            return how.start(choice, options, sink)  # the options as last decided
 
         workspace = self.workspace()
         try:
             try:
-                result = await self._run(call, choice, workspace)
+                result = await self._run(call, choice, workspace, how)
             except EditsAtRisk as risk:
                 # Chosen artifacts carry the user's edits: ask, then go on as they say.
                 decided = await decide_with(self.host.prompter, self.host)(
-                    service, risk.artifacts, "This regeneration"
+                    service, risk.artifacts, how.what
                 )
                 if decided is None:
-                    self.host.notify("Nothing was regenerated: your edits are untouched.")
+                    self.host.notify(how.declined)
                     return None
                 options = dataclasses.replace(
                     options, edits=decided, explicit=options.explicit | {"edits"}
                 )
-                result = await self._run(call, choice, workspace)
+                result = await self._run(call, choice, workspace, how)
             if result is None:
                 return None
         except asyncio.CancelledError:
@@ -342,23 +399,20 @@ class RegenerationFlow(QObject):
             message = user_message(exc)
             if message is None:
                 raise
-            self.host.notify(f"Could not regenerate: {message}", error=True)
+            self.host.notify(f"{how.failure}: {message}", error=True)
             return None
         self.last_report = result
         await self._refresh()
         if result.strategy == Strategy.IGNORE:
-            self.host.notify(
-                f"Ignored the change to {result.trigger_artifact}: nothing was regenerated "
-                "(the affected artifacts stay marked stale)."
-            )
+            self.host.notify(how.ignored)
         else:
-            self.summary.show_report(result)
+            self.summary.show_report(result, how.cause)
             self.host.notify(_one_line(result), error=bool(result.failures))
         self.regenerated.emit(result)
         return result
 
     async def _run(
-        self, call: Any, choice: ImpactChoice, workspace: Any
+        self, call: Any, choice: ImpactChoice, workspace: Any, how: Regeneration
     ) -> RegenerationReport | None:
         service = self.host.service
         if choice.strategy == Strategy.IGNORE or workspace is None or service is None:
@@ -367,11 +421,7 @@ class RegenerationFlow(QObject):
         phases = {service.spec.producer_of(a).name for a in choice.artifacts}
         task = workspace.run_regeneration(call, phases)
         if task is None:
-            self.host.notify(
-                "A run is going: regenerate when it has finished (Run ▸ Impact of "
-                "the latest change).",
-                error=True,
-            )
+            self.host.notify(f"A run is going: {how.later}", error=True)
             return None
         self.host.runs.show()
         report: RegenerationReport = await task
@@ -396,9 +446,9 @@ class RegenerationFlow(QObject):
             if pair is None:
                 continue
             (old_label, old), (new_label, new) = pair
-            viewers.append(await self.host.history_area.show_diff(
-                    artifact, old, new, old_label, new_label
-                ))
+            viewers.append(
+                await self.host.history_area.show_diff(artifact, old, new, old_label, new_label)
+            )
         return viewers
 
     async def roll_back(self) -> Any:
