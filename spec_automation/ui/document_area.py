@@ -7,6 +7,10 @@ checks every file before writing any, and a refusal is its sentence in the notif
 with nothing imported. When the type of a file cannot be told from its structure, the user is
 asked which it is and the import runs again with that type for that file (the files whose type
 was detected are imported together first, then each file whose type the user named).
+
+A sprint change proposal, once imported (or from Review and apply… in its inspector), goes to
+the regeneration flow: the impact dialog on its edits, then the proposal applied as the user
+chooses.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from spec_automation.core.documents import DocumentType
 from spec_automation.services import ProjectError, ProjectService
 from spec_automation.services.documents import DOCUMENT_SUFFIXES, UnknownDocumentType
 from spec_automation.services.reports import DocumentInfo
@@ -145,9 +150,13 @@ class DocumentArea(WindowPart):
         finally:
             if imported and window.service is service:
                 await window.refresh_explorer()
-        window.notify(" ".join([_imported_sentence(imported), *notices]))
+        said = " ".join([_imported_sentence(imported), *notices])
+        window.notify(said)
         if imported and window.service is service:
             await self.show_document(imported[-1].name)
+            for document in imported:
+                if document.type == DocumentType.SPRINT_CHANGE_PROPOSAL:
+                    window.regeneration.review_proposal(document.name, said_first=said)
         return imported
 
     async def _import_detected(
@@ -212,6 +221,12 @@ class DocumentArea(WindowPart):
         inspector.show_document(detail, text)
         return inspector
 
+    def review_proposal(self, name: str) -> None:
+        """Review and apply…: the impact of the change proposal ``name``, then apply it as
+        the user chooses (the regeneration flow's dialog and run)."""
+        if self.window.service is not None:
+            self.window.regeneration.review_proposal(name)
+
     def inspectors(self) -> list[DocumentInspector]:
         """The open inspector tabs, left to right."""
         tabs = self.window.editors.tabs
@@ -235,6 +250,7 @@ class DocumentArea(WindowPart):
                 return inspector
         inspector = DocumentInspector()
         inspector.input_key = (kind, name)
+        inspector.applyRequested.connect(self.review_proposal)
         index = editors.add_tab(inspector, title)
         editors.tabs.setTabToolTip(index, f"{title} (read-only)")
         editors.update_page()

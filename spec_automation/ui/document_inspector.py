@@ -5,8 +5,10 @@ It says what type the document is (detected from its structure, or given by the 
 its processor's verdict, version and source file, the findings (severity, line, sentence), the
 records extracted from it (a table of requirements with their priority and number of acceptance
 criteria; user stories, components, entities, endpoints and proposed edits) and the text itself
-with line numbers. Double-clicking a finding or a record shows its line in the text. (The brief
-and the constitution open in the editor: they are edited like artifacts.)
+with line numbers. Double-clicking a finding or a record shows its line in the text. A sprint
+change proposal has a Review and apply… button, which asks the window to show the impact of its
+edits and apply them (``applyRequested``). (The brief and the constitution open in the editor:
+they are edited like artifacts.)
 
 Colours come from the theme in use: the widgets are styled by the application's style sheet,
 and the few colours set in code (severities, the gutter, markdown highlighting) are applied
@@ -17,13 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -123,7 +127,13 @@ def _section(caption: QLabel, widget: QWidget) -> QWidget:
 
 
 class DocumentInspector(QWidget):
-    """One document in detail (objectName ``documentInspector``)."""
+    """One document in detail (objectName ``documentInspector``).
+
+    Signals:
+        applyRequested(str name): Review and apply… was pressed on a change proposal.
+    """
+
+    applyRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -137,6 +147,12 @@ class DocumentInspector(QWidget):
         self.title.setObjectName("documentTitle")
         self.title.setProperty("role", "title")
         self.title.setWordWrap(True)
+        self.apply_button = QPushButton("Review and &apply…")
+        self.apply_button.setObjectName("reviewProposalButton")
+        self.apply_button.setToolTip(
+            "Show what the proposal's edits change and affect, then choose how to apply them"
+        )
+        self.apply_button.clicked.connect(lambda: self.applyRequested.emit(self.shown_name))
         self.type_value = QLabel()
         self.status_value = QLabel()
         self.status_value.setWordWrap(True)
@@ -218,8 +234,12 @@ class DocumentInspector(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(0)
-        self.title.setContentsMargins(8, 0, 8, 4)
-        layout.addWidget(self.title)
+        heading = QHBoxLayout()
+        heading.setContentsMargins(8, 0, 8, 4)
+        heading.setSpacing(8)
+        heading.addWidget(self.title, 1)
+        heading.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(heading)
         layout.addWidget(self.facts)
         layout.addWidget(self.tabs, 1)
         self.clear()
@@ -232,6 +252,7 @@ class DocumentInspector(QWidget):
         self.detail = None
         self.shown_name = ""
         self.title.setText("No document open")
+        self.apply_button.hide()
         self.facts.hide()
         for table in (self.findings, self.requirements, self.records):
             table.clear()
@@ -263,6 +284,7 @@ class DocumentInspector(QWidget):
         )
         self.source_value.setText(document.source or "—")
         self.facts.show()
+        self.apply_button.setVisible(document.type == DocumentType.SPRINT_CHANGE_PROPOSAL)
 
         self.reasons.setText(
             "\n".join(f"• {reason}" for reason in detail.reasons)

@@ -5,7 +5,9 @@ saved opens the dialog at HIGH (``impact-high``); manual review with two artifac
 (``impact-manual``); Ignore asks for a confirmation (``impact-ignore``); then a reworded
 requirement gives a MEDIUM analysis (``impact-medium``), regenerated as recommended, live in the
 run workspace with the phases it leaves alone dimmed (``impact-run``), and the window shows the
-notification with the diff review (``impact-done``).
+notification with the diff review (``impact-done``). Last, the sample sprint change proposal is
+imported and the dialog shows the impact of its five edits before they are applied
+(``impact-proposal``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["IMPACT_SHOTS", "generate_sample", "prepare_impact_project", "render_impact_shots"]
 
-IMPACT_SHOTS = ("high", "manual", "ignore", "medium", "gate", "run", "done")
+IMPACT_SHOTS = ("high", "manual", "ignore", "medium", "gate", "run", "done", "proposal")
 _PRD = "prd.md"
 _WAIT_S = 60.0
 
@@ -153,8 +155,10 @@ async def render_impact_shots(
         # The regenerated architecture re-opens its gate; approve it in the Run dock, as a
         # person would, so what depends on it is rebuilt.
         await _until(
-            lambda: flow.summary.isVisible()
-            or (workspace is not None and workspace.waiting_gate is not None)
+            lambda: (
+                flow.summary.isVisible()
+                or (workspace is not None and workspace.waiting_gate is not None)
+            )
         )
         if workspace is not None and workspace.waiting_gate is not None:
             await asyncio.sleep(0.2)
@@ -180,11 +184,27 @@ async def render_impact_shots(
         )
         await asyncio.sleep(0.2)
         save(window, "done")
+
+        flow.summary.hide()
+        await window.documents.import_files([_sample_proposal()])
+        await _until(lambda: flow.dialog is not None and flow.dialog.isVisible())
+        dialog = flow.dialog
+        await _until(lambda: dialog is not None and dialog.section_diff.result is not None)
+        await asyncio.sleep(0.2)
+        save(dialog, "proposal")
+        dialog.reject()  # nothing is written
+        await _until(lambda: flow.dialog is None)
     finally:
         window.shutdown()
         window.deleteLater()
         await asyncio.sleep(0.05)
     return written
+
+
+def _sample_proposal() -> Path:
+    from spec_automation.resources import sample_brief_path
+
+    return sample_brief_path().parent / "documents" / "sprint-change-proposal.md"
 
 
 def _past_front_matter(viewer: Any) -> None:
