@@ -335,8 +335,8 @@ class ImpactDialog(QDialog):
         trigger.setStretchFactor(1, 3)
         # Wide enough for the longest section name (a proposal's name the artifact too).
         names = self.sections.sizeHintForColumn(0) + 2 * self.sections.frameWidth() + 8
-        left = min(max(300, names), 440)
-        trigger.setSizes([left, 1160 - left])
+        sections_width = min(max(300, names), 440)
+        trigger.setSizes([sections_width, 1160 - sections_width])
         trigger.setChildrenCollapsible(False)
 
         middle = QWidget()
