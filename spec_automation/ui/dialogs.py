@@ -71,6 +71,19 @@ class Prompter:
         dialog.exec()
         return dialog.choice
 
+    def choose_use_as(
+        self, parent: QWidget | None, path: Path, kind: str, artifact: str, replaces: bool
+    ) -> str | None:
+        """Ask whether the document at ``path`` (a ``kind``: "PRD", "technical spec") being
+        imported on its own should become the project's ``artifact`` (``replaces``: the
+        project has one already): ``artifact`` if so, '' to import it only, None when the
+        user cancels the import."""
+        from spec_automation.ui.start_from_dialog import StartFromDialog
+
+        dialog = StartFromDialog(path, kind, artifact, replaces=replaces, parent=parent)
+        dialog.exec()
+        return dialog.choice
+
     def confirm_link(self, parent: QWidget | None, url: QUrl) -> bool:
         """Ask before a link from a document is opened in the browser."""
         answer = self.question(

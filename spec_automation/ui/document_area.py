@@ -8,9 +8,12 @@ with nothing imported. When the type of a file cannot be told from its structure
 asked which it is and the import runs again with that type for that file (the files whose type
 was detected are imported together first, then each file whose type the user named).
 
-A sprint change proposal, once imported (or from Review and apply… in its inspector), goes to
-the regeneration flow: the impact dialog on its edits, then the proposal applied as the user
-chooses.
+When one document is imported on its own and it is a PRD or a technical spec whose artifact
+the project's spec has, the user is offered to start from it: the import then makes it the
+project's ``prd.md`` (or ``architecture.md``) as their kept version (``use_as``). Its type is
+detected first, off the UI thread, from the file's text. A sprint change proposal, once
+imported (or from Review and apply… in its inspector), goes to the regeneration flow: the
+impact dialog on its edits, then the proposal applied as the user chooses.
 """
 
 from __future__ import annotations
@@ -23,9 +26,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from spec_automation.core.documents import DocumentType
+from spec_automation.core.documents import DocumentType, detect_type
 from spec_automation.services import ProjectError, ProjectService
-from spec_automation.services.documents import DOCUMENT_SUFFIXES, UnknownDocumentType
+from spec_automation.services.documents import (
+    DOCUMENT_SUFFIXES,
+    USES,
+    UnknownDocumentType,
+    read_document_file,
+)
 from spec_automation.services.reports import DocumentInfo
 from spec_automation.ui.dialogs import ask_later
 from spec_automation.ui.document_inspector import DocumentInspector, type_label
@@ -133,17 +141,25 @@ class DocumentArea(WindowPart):
             return []
         imported: list[DocumentInfo] = []
         notices: list[str] = []
+        alone = files[0] if len(files) == 1 else None
         try:
-            named = await self._import_detected(service, list(files), imported, notices)
+            use_as = await self._start_from(service, alone) if alone else ""
+            if use_as is None:
+                window.notify("Nothing was imported.")
+                return []
+            named = await self._import_detected(service, list(files), imported, notices, use_as)
             if named is None:
                 window.notify("Nothing was imported: no type was chosen.")
                 return []
             for path, doc_type in named:
+                use_as = await self._start_from(service, path, doc_type) if alone else ""
+                if use_as is None:
+                    break
                 report = await asyncio.to_thread(
-                    service.documents.import_files, [path], doc_type=doc_type
+                    service.documents.import_files, [path], doc_type=doc_type, use_as=use_as or None
                 )
                 imported += report.documents
-                notices += report.notices
+                notices += [*_used_sentence(report.documents, report.used_as), *report.notices]
         except ProjectError as exc:
             self._refused(exc, imported)
             return imported
@@ -159,20 +175,39 @@ class DocumentArea(WindowPart):
                     window.regeneration.review_proposal(document.name, said_first=said)
         return imported
 
+    async def _start_from(
+        self, service: ProjectService, path: Path, doc_type: str | None = None
+    ) -> str | None:
+        """For a document imported on its own: the artifact the user chose it to become
+        ('' for none, or when it cannot become one; None when they cancelled the import)."""
+        offer = await asyncio.to_thread(_start_offer, service, path, doc_type)
+        if offer is None:
+            return ""
+        artifact, document_type, replaces = offer
+        return await ask_later(
+            lambda: self.window.prompter.choose_use_as(
+                self.window, path, document_type.label, artifact, replaces
+            )
+        )
+
     async def _import_detected(
         self,
         service: ProjectService,
         files: list[Path],
         imported: list[DocumentInfo],
         notices: list[str],
+        use_as: str = "",
     ) -> list[tuple[Path, str]] | None:
-        """Import together the files whose type is detected; the files whose type the user
-        named instead (None when the user cancelled the question)."""
+        """Import together the files whose type is detected (the one file as ``use_as``, if
+        given); the files whose type the user named instead (None when the user cancelled
+        the question)."""
         named: list[tuple[Path, str]] = []
         remaining = list(files)
         while remaining:
             try:
-                report = await asyncio.to_thread(service.documents.import_files, remaining)
+                report = await asyncio.to_thread(
+                    service.documents.import_files, remaining, use_as=use_as or None
+                )
             except UnknownDocumentType as exc:
                 choice = await ask_later(
                     lambda path=exc.path: self.window.prompter.choose_document_type(
@@ -185,7 +220,7 @@ class DocumentArea(WindowPart):
                 remaining = [path for path in remaining if path != exc.path]
                 continue
             imported += report.documents
-            notices += report.notices
+            notices += [*_used_sentence(report.documents, report.used_as), *report.notices]
             break
         return named
 
@@ -255,6 +290,34 @@ class DocumentArea(WindowPart):
         editors.tabs.setTabToolTip(index, f"{title} (read-only)")
         editors.update_page()
         return inspector
+
+
+def _start_offer(
+    service: ProjectService, path: Path, doc_type: str | None
+) -> tuple[str, DocumentType, bool] | None:
+    """(the artifact, the document's type, whether the artifact exists) when the document at
+    ``path`` (of ``doc_type``, or the type detected from its text) can become an artifact of
+    the project's spec; None when it cannot, or cannot be read (the import says why)."""
+    if doc_type is None:
+        try:
+            found = detect_type(read_document_file(path)).type
+        except ProjectError:
+            return None
+    else:
+        found = DocumentType(doc_type)
+    artifact = next((a for a, t in USES.items() if t is found), None)
+    if found is None or artifact is None or artifact not in service.spec.artifacts:
+        return None
+    return artifact, found, service.paths.artifact(artifact).is_file()
+
+
+def _used_sentence(documents: Sequence[DocumentInfo], used_as: str) -> list[str]:
+    if not used_as or not documents:
+        return []
+    return [
+        f"{documents[0].path} is now the project's {used_as}, as your version: the next run "
+        "builds everything after it from it."
+    ]
 
 
 def _imported_sentence(documents: Sequence[DocumentInfo]) -> str:

@@ -20,6 +20,7 @@ from spec_automation.resources import sample_brief_path
 from spec_automation.services import RunOptions, create_project
 from spec_automation.settings import AppSettings
 from tests.helpers.gui import ScriptedPrompter, stepped_loop
+from tests.ui.prompting import ImportPrompter
 
 SAMPLE_ARTIFACT = "prd.md"
 
@@ -73,8 +74,9 @@ def sample_project(sample_template: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def prompter() -> ScriptedPrompter:
-    """A prompter with no scripted answers (each question gets its last choice)."""
-    return ScriptedPrompter()
+    """A prompter with no scripted answers (each question gets its last choice; a document
+    imported on its own is imported only)."""
+    return ImportPrompter()
 
 
 @pytest.fixture

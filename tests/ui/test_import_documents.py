@@ -19,7 +19,8 @@ from spec_automation.services import create_project
 from spec_automation.settings import AppSettings
 from spec_automation.ui.document_type_dialog import DocumentTypeDialog
 from spec_automation.ui.theme import load_theme
-from tests.helpers.gui import ScriptedPrompter, run, until
+from tests.helpers.gui import run, until
+from tests.ui.prompting import ImportPrompter
 
 pytestmark = pytest.mark.gui
 
@@ -29,19 +30,6 @@ PRD, SPEC, TECH, PROPOSAL = (
     for name in ("prd", "functional-spec", "technical-spec", "sprint-change-proposal")
 )
 PRD_TITLE = "ShiftCare: product requirements document"
-
-
-class TypePrompter(ScriptedPrompter):
-    """Answers the document-type question with scripted types ('' cancels)."""
-
-    def __init__(self, *types: str) -> None:
-        super().__init__()
-        self.types = list(types)
-        self.types_asked: list[Path] = []
-
-    def choose_document_type(self, parent: object, path: Path) -> str:
-        self.types_asked.append(path)
-        return self.types.pop(0)
 
 
 @pytest.fixture
@@ -227,7 +215,7 @@ def test_an_unknown_type_is_asked_for_and_imported_as_the_type_chosen(
     notes = tmp_path / "meeting-notes.md"
     notes.write_text(sample_brief_path().read_text(encoding="utf-8"), encoding="utf-8")
     choose_in_file_dialog(monkeypatch, PRD, notes)
-    prompter = TypePrompter("functional-spec")
+    prompter = ImportPrompter(types=("functional-spec",))
     window = window_on(project, prompter=prompter)
 
     async def imported() -> None:
@@ -252,7 +240,7 @@ def test_cancelling_the_type_question_imports_nothing(
     notes = tmp_path / "meeting-notes.md"
     notes.write_text(sample_brief_path().read_text(encoding="utf-8"), encoding="utf-8")
     choose_in_file_dialog(monkeypatch, notes, PRD)
-    prompter = TypePrompter("")
+    prompter = ImportPrompter(types=("",))
     window = window_on(project, prompter=prompter)
 
     async def cancelled() -> None:

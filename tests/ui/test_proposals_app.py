@@ -1,5 +1,6 @@
-"""A sprint change proposal in the desktop app: reviewed in the impact dialog and applied (on
-import, or from Review and apply… in its inspector)."""
+"""Documents that change the project, in the desktop app: a sprint change proposal reviewed in
+the impact dialog and applied (on import, or from Review and apply… in its inspector), and a PRD
+imported on its own used as the project's prd.md when the user says so."""
 
 from __future__ import annotations
 
@@ -12,19 +13,22 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QPushButton
 
 from spec_automation.resources import sample_brief_path
 from spec_automation.services import Strategy, create_project, open_project
 from spec_automation.settings import AppSettings
 from spec_automation.ui.explorer import ArtifactState
 from spec_automation.ui.impact_dialog import ImpactDialog
+from spec_automation.ui.start_from_dialog import StartFromDialog
 from tests.helpers.gui import run, until
+from tests.ui.prompting import ImportPrompter
 
 pytestmark = pytest.mark.gui
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources/samples/clinic-scheduling/documents"
 PROPOSAL = SAMPLES / "sprint-change-proposal.md"
+PRD = SAMPLES / "prd.md"
 NOTE = "Change from inputs/sprint-change-proposal.md"
 TARGETS = ("prd.md", "user-flows.md", "data-model.md", "api-spec.md", "epics.md")
 #: The offline provider's simulated latency: the regeneration takes about a second.
@@ -246,3 +250,93 @@ def test_a_proposal_imported_before_anything_is_generated_says_why_it_cannot_be_
     assert inspector.apply_button.isVisible()
     run(loop, window.documents.import_files([SAMPLES / "technical-spec.md"]))
     assert not window.documents.current_inspector().apply_button.isVisible()
+
+
+# --- starting from a PRD -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def new_project(tmp_path: Path) -> Path:
+    """A project made from the sample brief, never run."""
+    folder = tmp_path / "projects" / "shiftcare"
+    create_project(folder, brief_text=sample_brief_path().read_text(encoding="utf-8")).close()
+    return folder
+
+
+def test_a_prd_imported_on_its_own_becomes_prd_md_when_the_user_says_so(
+    window_on, loop, new_project: Path
+) -> None:
+    prompter = ImportPrompter(use_as=(True,))
+    window = window_on(new_project, prompter=prompter)
+    assert window.explorer.state_of("prd.md") == ArtifactState.MISSING
+    window.documents.start_import([PRD])
+    run(loop, until(lambda: "Imported" in window.notice_message()))
+
+    assert prompter.use_as_asked == [("prd.md", "PRD", "prd.md", False)]
+    artifact = new_project / "artifacts" / "prd.md"
+    assert artifact.read_text(encoding="utf-8") == PRD.read_text(encoding="utf-8")
+    assert window.explorer.state_of("prd.md") == ArtifactState.EDITED
+    assert window.notice_message().endswith(
+        "inputs/prd.md is now the project's prd.md, as your version: the next run builds "
+        "everything after it from it."
+    )
+
+
+def test_a_prd_imported_on_its_own_is_only_imported_when_the_user_says_no(
+    window_on, loop, new_project: Path
+) -> None:
+    prompter = ImportPrompter(use_as=(False,))
+    window = window_on(new_project, prompter=prompter)
+    window.documents.start_import([PRD])
+    run(loop, until(lambda: "Imported" in window.notice_message()))
+
+    assert prompter.use_as_asked == [("prd.md", "PRD", "prd.md", False)]
+    assert (new_project / "inputs" / "prd.md").is_file()
+    assert not (new_project / "artifacts" / "prd.md").exists()
+    assert window.explorer.state_of("prd.md") == ArtifactState.MISSING
+    assert "is now the project's" not in window.notice_message()
+
+
+def test_the_question_is_asked_only_for_one_prd_or_technical_spec(
+    window_on, loop, sample_project: Path
+) -> None:
+    prompter = ImportPrompter(use_as=(None,))
+    window = window_on(sample_project, prompter=prompter)
+    tech = SAMPLES / "technical-spec.md"
+    # a generated project: the artifact would be replaced, and the question says so;
+    # cancelling it imports nothing
+    run(loop, window.documents.import_files([tech]))
+    assert prompter.use_as_asked == [
+        ("technical-spec.md", "technical spec", "architecture.md", True)
+    ]
+    assert window.notice_message() == "Nothing was imported."
+    assert not (sample_project / "inputs" / "technical-spec.md").exists()
+    # two documents at once, or a functional spec: no question
+    run(loop, window.documents.import_files([PRD, tech]))
+    run(loop, window.documents.import_files([SAMPLES / "functional-spec.md"]))
+    assert len(prompter.use_as_asked) == 1
+    assert (sample_project / "inputs" / "functional-spec.md").is_file()
+
+
+def test_the_start_from_dialog_is_off_until_ticked(qtbot) -> None:
+    dialog = StartFromDialog(Path("/somewhere/prd.md"), "PRD", "prd.md", replaces=True)
+    qtbot.addWidget(dialog)
+    box = dialog.findChild(QCheckBox, "useAsBox")
+    assert box.text() == (
+        "Use it as the project's prd.md: the next run builds everything after it from it"
+    )
+    assert not box.isChecked()
+    dialog.box.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.choice == ""
+
+    ticked = StartFromDialog(Path("prd.md"), "PRD", "prd.md")
+    qtbot.addWidget(ticked)
+    ticked.use_box.click()
+    ticked.import_button.click()
+    assert ticked.choice == "prd.md"
+
+    cancelled = StartFromDialog(Path("prd.md"), "PRD", "prd.md")
+    qtbot.addWidget(cancelled)
+    cancelled.use_box.click()
+    cancelled.box.button(QDialogButtonBox.StandardButton.Cancel).click()
+    assert cancelled.choice is None
