@@ -71,7 +71,7 @@ class StartFromDialog(QDialog):
         self.box.accepted.connect(self.accept)
         self.box.rejected.connect(self.reject)
         layout.addWidget(self.box)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(640)  # the choice is one line: it reads as a sentence
 
     def accept(self) -> None:
         """Import, as the artifact when the box is ticked."""
