@@ -86,6 +86,7 @@ class DialogWords:
     ignore_leaves: str = "Ignoring the change leaves them as they are, out of date with your edit."
     ignore_kept: str = "Your edit stays recorded either way."
     note: str = ""  # a warning under the recommendation ("" for none)
+    parts: tuple[str, str] = ("section", "changed")  # "5 sections changed"; "5 edits written"
 
 
 def edit_words(report: ImpactReport) -> DialogWords:
@@ -193,8 +194,9 @@ class ImpactDialog(QDialog):
             if kind in kinds
         )
         plural = "s" if len(kinds) != 1 else ""
+        noun, verb = self.words.parts
         self.trigger_text = QLabel(
-            f"{level_words(report.trigger_level)} · {len(kinds)} section{plural} changed"
+            f"{level_words(report.trigger_level)} · {len(kinds)} {noun}{plural} {verb}"
             + (f" ({counted})" if counted else "")
         )
         self.trigger_text.setProperty("role", "muted")

@@ -463,8 +463,8 @@ class RegenerationFlow(QObject):
                 self.parent_widget,
                 "Roll back the regeneration",
                 f"Restore every artifact as it was before regeneration #{report.run_id}? "
-                f"This undoes the new versions of {names}; they stay in history. Your edit "
-                f"to {report.trigger_artifact} is kept.",
+                f"This undoes the new versions of {names}; they stay in history. "
+                + _kept_on_rollback(report.trigger_artifact),
                 ("Roll back", "Cancel"),
             )
         )
@@ -488,6 +488,13 @@ class RegenerationFlow(QObject):
     def attach_summary(self, layout: QBoxLayout, index: int) -> None:
         """Put the notification into the window's layout."""
         layout.insertWidget(index, self.summary)
+
+
+def _kept_on_rollback(trigger: str) -> str:
+    """What a rollback of the regeneration leaves: the change that set it off."""
+    if trigger.startswith("inputs/"):  # an imported document, or a proposal's edits
+        return f"{trigger}, and any edits it wrote into the artifacts, stay as they are now."
+    return f"Your edit to {trigger} is kept."
 
 
 def _cosmetic(report: ImpactReport) -> bool:

@@ -151,6 +151,7 @@ def proposal_words(preview: ProposalPreview) -> DialogWords:
         ),
         ignore_kept="The edits are written as your versions either way.",
         note=not_applied(preview.edits),
+        parts=("section", "edited"),
     )
 
 

@@ -122,6 +122,7 @@ def test_importing_a_proposal_opens_the_impact_dialog_and_regenerate_all_applies
         "modified: api-spec.md › Endpoints",
         "modified: epics.md › E-4: Time off",
     ]
+    assert dialog.trigger_text.text().endswith("5 sections edited (1 added, 4 modified)")
     # what the edits affect, never the edited artifacts themselves
     assert "tasks.md" in dialog.rows()
     assert not set(TARGETS) & set(dialog.rows())
