@@ -17,7 +17,7 @@ import enum
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from spec_automation.services import ProjectService
@@ -161,6 +161,9 @@ _STATE_OF = {
 }
 
 
+#: The largest share of the explorer's width the state column takes.
+STATE_SHARE = 0.45
+
 #: The item data role holding an input row's (kind, name); artifacts use ``UserRole``.
 _INPUT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -181,9 +184,11 @@ class ProjectExplorer(QTreeWidget):
         self.setRootIsDecorated(True)
         self.setIndentation(16)
         self.setUniformRowHeights(True)
+        # The state column takes what it needs, but never more than STATE_SHARE of the width:
+        # a long state ("edited by you · v2 · approve?") must not squeeze the names away.
         self.header().setStretchLastSection(False)
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         self.itemActivated.connect(self._activated)
         self.itemDoubleClicked.connect(self._activated)
         self.entries: list[ArtifactEntry] = []
@@ -236,6 +241,17 @@ class ProjectExplorer(QTreeWidget):
             if entry.name == selected:
                 item.setSelected(True)
         self.expandAll()
+        self._fit_state_column()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the names readable as the explorer is resized."""
+        super().resizeEvent(event)
+        self._fit_state_column()
+
+    def _fit_state_column(self) -> None:
+        wanted = max(self.sizeHintForColumn(1), self.header().sectionSizeHint(1))
+        limit = int(self.viewport().width() * STATE_SHARE)
+        self.header().resizeSection(1, max(48, min(wanted, limit)))
 
     def _add_inputs(self, selected: tuple[str, str] | None) -> None:
         documents = sum(1 for entry in self.inputs if entry.kind == InputKind.DOCUMENT)
