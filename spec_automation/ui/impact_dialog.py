@@ -81,7 +81,7 @@ class DialogWords:
     title: str  # rich text, the heading
     cancel_note: str  # beside Cancel: what cancelling leaves
     action: str = "&Regenerate"  # the button, followed by "N artifacts"
-    ignore_action: str = "&Ignore the change"
+    ignore_action: str = "Ig&nore the change"
     ignore_what: str = _STRATEGY_WORDS[Strategy.IGNORE][1]  # the Ignore strategy's note
     ignore_leaves: str = "Ignoring the change leaves them as they are, out of date with your edit."
     ignore_kept: str = "Your edit stays recorded either way."

@@ -117,7 +117,7 @@ class RegenerationSummary(QFrame):
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.review_button = QPushButton("Re&view changes")
+        self.review_button = QPushButton("Review &changes")
         self.review_button.setObjectName("reviewChangesButton")
         self.review_button.setToolTip("Open a diff of each regenerated artifact, before and after")
         self.rollback_button = QPushButton("Roll &back")

@@ -143,8 +143,8 @@ def proposal_words(preview: ProposalPreview) -> DialogWords:
             "Cancel writes nothing: the proposal stays imported, to apply later (Review and "
             "apply… in its inspector)."
         ),
-        action="&Apply and regenerate",
-        ignore_action="&Apply the edits only",
+        action="A&pply and regenerate",
+        ignore_action="A&pply the edits only",
         ignore_what="write the edits, regenerate nothing; what they affect stays stale",
         ignore_leaves=(
             "Applying only the edits leaves them as they are, out of date with the proposal."

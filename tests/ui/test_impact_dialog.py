@@ -217,3 +217,31 @@ def test_selecting_a_changed_section_shows_its_diff(
     assert "locums" not in dialog.section_diff.old_pane.toPlainText()
     assert dialog.section_diff.summary.text() == "1 change"
     assert QApplication.instance() is not None
+
+
+def _mnemonics(dialog: ImpactDialog) -> list[str]:
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton
+
+    texts = [b.text() for b in dialog.findChildren(QAbstractButton) if b.isVisible()]
+    texts += [label.text() for label in dialog.findChildren(QLabel) if label.buddy() is not None]
+    return [m.group(1).lower() for t in texts if (m := re.search(r"&([^&\s])", t))]
+
+
+def test_no_mnemonic_is_taken_twice_whichever_strategy_or_change(
+    make_dialog: Any, medium: ImpactReport, service: ProjectService
+) -> None:
+    from spec_automation.ui.regeneration_sources import proposal_words
+
+    samples = Path(__file__).resolve().parents[2] / "resources/samples/clinic-scheduling/documents"
+    service.documents.import_files([samples / "sprint-change-proposal.md"])
+    preview = service.documents.preview_proposal("sprint-change-proposal.md")
+    for dialog in (
+        make_dialog(medium),
+        make_dialog(preview.impact, words=proposal_words(preview)),
+    ):
+        for button in dialog.strategy_buttons.values():
+            button.setChecked(True)
+            letters = _mnemonics(dialog)
+            assert len(letters) == len(set(letters)), (button.text(), sorted(letters))

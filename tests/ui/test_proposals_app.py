@@ -128,7 +128,7 @@ def test_importing_a_proposal_opens_the_impact_dialog_and_regenerate_all_applies
     assert not set(TARGETS) & set(dialog.rows())
     assert dialog.strategy_buttons[Strategy.REGENERATE_ALL].isChecked()  # recommended
     assert (
-        dialog.regenerate_button.text() == f"&Apply and regenerate {len(dialog.rows())} artifacts"
+        dialog.regenerate_button.text() == f"A&pply and regenerate {len(dialog.rows())} artifacts"
     )
     assert "Cancel writes nothing" in dialog.cancel_note.text()
     assert not dialog.note.isVisibleTo(dialog)  # every edit applies
@@ -200,7 +200,7 @@ def test_review_and_apply_in_the_inspector_opens_the_dialog_and_says_when_applie
     assert len(section_rows(dialog)) == 5
     # Ignore (HIGH, confirmed) applies the edits only
     dialog.set_strategy(Strategy.IGNORE)
-    assert dialog.regenerate_button.text() == "&Apply the edits only"
+    assert dialog.regenerate_button.text() == "A&pply the edits only"
     inside(loop, dialog.regenerate_button.click)
     box = dialog.ignore_confirmation
     assert box is not None

@@ -278,7 +278,7 @@ def test_ignore_on_high_asks_and_cancelling_keeps_the_dialog(window, loop) -> No
     save_edit(window, loop, add_requirement)
     dialog = dialog_of(window, loop)
     dialog.strategy_buttons[Strategy.IGNORE].click()
-    assert dialog.regenerate_button.text() == "&Ignore the change"
+    assert dialog.regenerate_button.text() == "Ig&nore the change"
     inside(loop, dialog.regenerate_button.click)
 
     box = dialog.ignore_confirmation

@@ -90,3 +90,21 @@ def test_an_unfinished_run_is_offered_for_resuming_when_the_project_opens(
     assert "resume it" in window.notice_message()
     with open_project(folder) as service:
         assert service.status().resumable_run_id is not None
+
+
+def test_pressing_f5_in_the_window_starts_a_run_and_shift_f5_cancels_it(
+    make_window, loop, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window = make_window(AppSettings(latency_scale=0.2, autosave_interval_s=0.2))
+    run(loop, window.open_project(_fresh_project(tmp_path / "shiftcare")))
+    workspace = window.runs.workspace
+    window.activateWindow()
+    window.explorer.setFocus()
+    QTest.keyClick(window.explorer, Qt.Key.Key_F5)  # the key, not the action: one owner of F5
+    run(loop, until(lambda: workspace.running, timeout=10))
+    QTest.keyClick(window.explorer, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
+    run(loop, until(lambda: not workspace.running, timeout=30))
+    assert "cancel" in window.notice_message().lower()
