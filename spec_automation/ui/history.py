@@ -159,7 +159,8 @@ class HistoryPanel(QWidget):
         self.data = data
         shown = len(data.versions)
         more = f" (newest {shown} of {data.versions_total})" if data.versions_total > shown else ""
-        self.title.setText(f"{data.artifact}: {data.versions_total} versions{more}")
+        plural = "" if data.versions_total == 1 else "s"
+        self.title.setText(f"{data.artifact}: {data.versions_total} version{plural}{more}")
         self.versions.clear()
         for version in data.versions:
             item = QTreeWidgetItem(

@@ -62,6 +62,7 @@ __all__ = [
     "chip_colours",
     "edit_words",
     "level_words",
+    "strategy_label",
 ]
 
 
@@ -87,6 +88,11 @@ class DialogWords:
     ignore_kept: str = "Your edit stays recorded either way."
     note: str = ""  # a warning under the recommendation ("" for none)
     parts: tuple[str, str] = ("section", "changed")  # "5 sections changed"; "5 edits written"
+
+
+def strategy_label(strategy: Strategy | str) -> str:
+    """A strategy as the dialog names it: "High impact only" for ``high_impact_only``."""
+    return _STRATEGY_WORDS[Strategy(strategy)][0].replace("&", "")
 
 
 def edit_words(report: ImpactReport) -> DialogWords:

@@ -52,7 +52,7 @@ from spec_automation.services import (
 from spec_automation.settings import AppSettings
 from spec_automation.ui.dialogs import Prompter, ask_later
 from spec_automation.ui.errors import or_said, user_message
-from spec_automation.ui.impact_dialog import DialogWords, ImpactChoice, ImpactDialog
+from spec_automation.ui.impact_dialog import DialogWords, ImpactChoice, ImpactDialog, strategy_label
 from spec_automation.ui.regeneration_sources import (
     Regeneration,
     applied_already,
@@ -154,7 +154,7 @@ class RegenerationSummary(QFrame):
         }.get(report.status, f"Regeneration {report.status}")
         self.title.setText(
             f"{outcome} after {cause or f'your change to {report.trigger_artifact}'} "
-            f"({report.strategy}, {format_duration(report.duration_s)})"
+            f"({strategy_label(report.strategy)}, {format_duration(report.duration_s)})"
         )
         self.regenerated.setText(
             "Regenerated: " + (", ".join(report.artifacts_regenerated) or "none")

@@ -152,7 +152,7 @@ class SettingsDialog(QDialog):
         form.addRow("Provider", self.provider)
         form.addRow("Model", self.model)
         form.addRow("API key", key_column)
-        form.addRow("Phases at once", self.concurrency)
+        form.addRow("Concurrency", self.concurrency)
         form.addRow("Rate limit", self.rate_limit)
         form.addRow("Offline latency scale", self.latency)
         form.addRow("Theme", self.theme)
@@ -208,6 +208,12 @@ class SettingsDialog(QDialog):
     def _provider_changed(self) -> None:
         anthropic = self.provider.currentData() == "anthropic"
         self.test_button.setEnabled(anthropic)
+        self.model.setEnabled(anthropic)
+        self.model.setToolTip(
+            "The Claude model every phase uses"
+            if anthropic
+            else "The offline provider uses no model: choose Anthropic to pick one"
+        )
         self.latency.setEnabled(not anthropic)
 
     def edited_settings(self) -> AppSettings:

@@ -75,6 +75,7 @@ def test_edit_and_save_records_a_version_and_a_change_shown_in_history(
     tab = run(loop, window.editors.open_artifact(ARTIFACT))
     run(loop, window.history_area.load_history(ARTIFACT))
     assert window.history.versions.topLevelItemCount() == 1
+    assert window.history.title.text() == f"{ARTIFACT}: 1 version"
 
     tab.go_to_heading("Personas")
     cursor = tab.editor.textCursor()

@@ -151,6 +151,7 @@ def test_importing_a_proposal_opens_the_impact_dialog_and_regenerate_all_applies
     assert summary.startswith(
         "Regeneration finished after applying the change proposal sprint-change-proposal.md"
     )
+    assert "(Regenerate all, " in summary  # the strategy as the dialog names it
     # the edited artifacts are the user's versions, and what they affect is regenerated
     assert window.explorer.state_of("prd.md") == ArtifactState.EDITED
     assert window.explorer.state_of("tasks.md") == ArtifactState.GENERATED

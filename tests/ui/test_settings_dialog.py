@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from spec_automation.llm import keys
 from spec_automation.settings import AppSettings, load_settings
@@ -100,3 +100,17 @@ def test_an_invalid_setting_is_explained_and_nothing_is_saved(qtbot, app_dirs) -
     dialog.save()
     assert "model must not be empty" in dialog.error.text()
     assert not (app_dirs / "config" / "settings.json").exists()
+
+
+def test_the_model_is_offered_only_for_a_provider_that_has_one(qtbot, app_dirs) -> None:
+    dialog = SettingsDialog(AppSettings(provider="offline"))
+    qtbot.addWidget(dialog)
+    assert not dialog.model.isEnabled()
+    assert not dialog.test_button.isEnabled()
+    assert "uses no model" in dialog.model.toolTip()
+    dialog.provider.setCurrentIndex(dialog.provider.findData("anthropic"))
+    assert dialog.model.isEnabled()
+    assert dialog.test_button.isEnabled()
+    form_labels = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "Concurrency" in form_labels
+    assert "Phases at once" not in form_labels
