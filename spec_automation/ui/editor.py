@@ -146,8 +146,9 @@ class NumberedTextEdit(QPlainTextEdit):
             return
         cursor = QTextCursor(block)
         self.setTextCursor(cursor)
+        # The scroll bar counts laid-out lines, wrapped ones included, not blocks.
         bar = self.verticalScrollBar()
-        bar.setValue(min(bar.maximum(), line))
+        bar.setValue(min(bar.maximum(), block.firstLineNumber()))
         self.setFocus()
 
 
