@@ -107,6 +107,7 @@ class DiskSync(WindowPart):
             if record:
                 await self.record_outside_changes()
             await window.refresh_explorer()
+            await window.history_area.refresh_history()  # the edit is a version now
             return
         answer = await ask_later(
             lambda: window.prompter.question(
@@ -123,6 +124,7 @@ class DiskSync(WindowPart):
             window.notify(f"{tab.artifact} reloaded from disk; your unsaved edits were dropped.")
             if record:
                 await self.record_outside_changes()
+            await window.history_area.refresh_history()
         else:
             # The disk version becomes the base, so the same change is not asked about twice.
             tab.base_text = disk

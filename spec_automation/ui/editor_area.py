@@ -221,6 +221,8 @@ class EditorArea(WindowPart):
         tab = self.current_editor()
         if tab is not None:
             self.window.start(self.window.history_area.load_history(tab.artifact))
+        elif not any(isinstance(self.tabs.widget(i), EditorTab) for i in range(self.tabs.count())):
+            self.window.history.clear_history()  # no artifact open any more
 
     def _editor_call(self, name: str) -> None:
         tab = self.current_editor()

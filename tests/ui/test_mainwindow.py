@@ -221,6 +221,13 @@ def test_a_file_changed_on_disk_reloads_an_unmodified_tab(
     run(loop, until(lambda: "Added by another editor." in tab.text()))
     assert not tab.dirty
     assert "changed on disk and was reloaded" in window.notice_message()
+    # the history follows: the outside edit is the newest version, and once no artifact is
+    # open the panel says so instead of showing the closed one
+    run(loop, until(lambda: window.history.versions.topLevelItemCount() == 2))
+    assert window.history.versions.topLevelItem(0).text(0) == "v2"
+    window.editors.close_current_tab()
+    run(loop, until(lambda: window.history.title.text() == "No artifact open"))
+    assert window.history.versions.topLevelItemCount() == 0
 
 
 def test_a_file_changed_on_disk_asks_when_the_tab_has_unsaved_edits(
