@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 __all__ = ["RunArea"]
 
 
+#: The actions that start a run, and what each does.
+_RUN_ACTIONS = {
+    "run": "Run what is out of date, independent phases in parallel",
+    "run_sequential": "Run what is out of date, one phase at a time",
+    "run_all": "Run every phase again",
+}
+
+
 class RunArea(WindowPart):
     """Owns the Run dock (``dock``) and the open project's run workspace (``workspace``)."""
 
@@ -72,10 +80,21 @@ class RunArea(WindowPart):
     def update_actions(self) -> None:
         """Run when a project is open and nothing runs; cancel while something does."""
         actions, has_project = self.window.commands, self.window.service is not None
-        actions["run"].setEnabled(has_project and not self.running)
-        actions["run_sequential"].setEnabled(has_project and not self.running)
-        actions["run_all"].setEnabled(has_project and not self.running)
+        why = (
+            "Open or create a project first (File menu)"
+            if not has_project
+            else "A run is going: cancel it first (Shift+F5)"
+            if self.running
+            else ""
+        )
+        for name, what in _RUN_ACTIONS.items():
+            actions[name].setEnabled(not why)
+            key = actions[name].shortcut().toString()
+            actions[name].setToolTip(why or f"{what} ({key})")
         actions["cancel_run"].setEnabled(self.running)
+        actions["cancel_run"].setToolTip(
+            "Cancel the run (Shift+F5)" if self.running else "Nothing is running"
+        )
 
     def set_run_view(self, widget: QWidget, title: str = "Run") -> QDockWidget:
         """Show ``widget`` (the live run visualizer) in a dock along the bottom of the window,

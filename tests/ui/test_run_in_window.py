@@ -108,3 +108,33 @@ def test_pressing_f5_in_the_window_starts_a_run_and_shift_f5_cancels_it(
     QTest.keyClick(window.explorer, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
     run(loop, until(lambda: not workspace.running, timeout=30))
     assert "cancel" in window.notice_message().lower()
+
+
+def test_run_actions_say_why_they_cannot_run_and_look_disabled(
+    make_window, loop, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QToolButton
+
+    window = make_window(FAST)  # the welcome screen: no project
+    run_action = window.commands["run"]
+    assert not run_action.isEnabled()
+    assert run_action.toolTip() == "Open or create a project first (File menu)"
+    button = next(b for b in window.findChildren(QToolButton) if b.defaultAction() is run_action)
+    enabled = next(
+        b for b in window.findChildren(QToolButton) if b.defaultAction() is window.commands["open"]
+    )
+    text = window.theme.colour("text").name()
+
+    def drawn(widget: QToolButton) -> set[str]:
+        image = widget.grab().toImage()
+        return {
+            image.pixelColor(x, y).name()
+            for x in range(image.width())
+            for y in range(image.height())
+        }
+
+    assert text in drawn(enabled)  # an enabled button's label is in the text colour
+    assert text not in drawn(button)  # a disabled one's is not: it looks disabled
+    run(loop, window.open_project(_fresh_project(tmp_path / "shiftcare")))
+    assert run_action.isEnabled()
+    assert run_action.toolTip().endswith("(F5)")
