@@ -51,7 +51,14 @@ class Banner(QFrame):
         self._row.setContentsMargins(12, 8, 12, 8)
         self._row.addWidget(self.message, 1)
         self.dark = True
+        self._state: NodeState | None = None  # what it was last painted as
         self.hide()
+
+    def set_dark(self, dark: bool) -> None:
+        """Follow a theme switch: repaint in the new theme's colours of the same state."""
+        self.dark = dark
+        if self._state is not None:
+            self.paint_as(self._state)
 
     def add_button(self, text: str, slot: Callable[[], object], name: str = "") -> QPushButton:
         """A button at the right of the banner."""
@@ -66,6 +73,7 @@ class Banner(QFrame):
         """Use the colours of a node state, so a banner reads like the node it is about."""
         if dark is not None:
             self.dark = dark
+        self._state = state
         colours = state_colours(dark=self.dark)[state]
         self.setStyleSheet(
             f"#{self.objectName()} {{ background: {colours.fill}; "

@@ -429,7 +429,7 @@ class RunWorkspace(QWidget):
                 self.scene.set_workflow(self.project.graph, self.plan, self.tracker)
                 self.scene.set_dimmed(self._dimmed, self.dimmed_as)
                 for banner in (self.approval_banner, self.resume_banner, self.completion_banner):
-                    banner.dark = dark
+                    banner.set_dark(dark)
                 self.metrics.refresh()
         super().changeEvent(event)
 
