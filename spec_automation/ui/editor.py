@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QResizeEvent,
     QShortcut,
+    QShowEvent,
     QTextCursor,
     QTextDocument,
     QTextFormat,
@@ -295,6 +296,7 @@ class EditorTab(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._theme_due: Theme | None = None  # a theme to apply once shown
         self.setObjectName("editorTab")
         self.artifact = artifact
         self.path = path
@@ -394,9 +396,22 @@ class EditorTab(QWidget):
         self.editor.document().setModified(False)
 
     def set_theme(self, theme: Theme) -> None:
-        """Recolour the editor and the preview."""
-        self.editor.set_theme(theme)
-        self.preview.set_theme(theme)
+        """Recolour the editor and the preview; a tab out of sight does it when next shown
+        (re-highlighting every open document at once made a theme switch take seconds)."""
+        self._theme_due = theme
+        if self.isVisible():
+            self._apply_theme()
+
+    def _apply_theme(self) -> None:
+        theme, self._theme_due = self._theme_due, None
+        if theme is not None:
+            self.editor.set_theme(theme)
+            self.preview.set_theme(theme)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Catch up with a theme switch made while the tab was out of sight."""
+        self._apply_theme()
+        super().showEvent(event)
 
     def set_preview_visible(self, visible: bool) -> None:
         """Show or hide the preview pane."""

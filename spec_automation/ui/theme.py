@@ -119,11 +119,19 @@ def load_theme(name: str) -> Theme:
     return Theme(name, text, colours, oklch)
 
 
+#: The base type size of the app (the style sheets set the other three: 12, 18 and 24 px).
+BASE_FONT_PX = 14
+
+
 def apply_theme(name: str) -> Theme:
     """Make ``name`` the application's theme (live: every widget restyles at once)."""
     theme = load_theme(name)
     app = QApplication.instance()
     if isinstance(app, QApplication):
+        font = app.font()
+        if font.pixelSize() != BASE_FONT_PX:  # once: a font change re-lays out every text
+            font.setPixelSize(BASE_FONT_PX)
+            app.setFont(font)
         app.setPalette(theme.palette())
         app.setStyleSheet(theme.stylesheet)
         app.setProperty("themeName", name)
