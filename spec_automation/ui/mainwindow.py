@@ -42,6 +42,7 @@ from spec_automation.ui.actions import ActionRegistry
 from spec_automation.ui.appearance import Appearance
 from spec_automation.ui.backups import BackupStore
 from spec_automation.ui.busy import BusyIndicator
+from spec_automation.ui.command_palette import CommandPalette
 from spec_automation.ui.dialogs import Prompter
 from spec_automation.ui.disk_sync import DiskSync
 from spec_automation.ui.document_area import DocumentArea
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
             lambda kind, name: self.start(self.documents.show_input(kind, name))
         )
         self.documents = DocumentArea(self)
+        self.palette_part = CommandPalette(self)
         self.setAcceptDrops(True)
         self.history = self.history_area.panel
         self.log_view = QPlainTextEdit()
@@ -230,6 +232,9 @@ class MainWindow(QMainWindow):
         actions.fill(
             self.view_menu,
             [
+                "command_palette",
+                "quick_open",
+                None,
                 "preview",
                 "theme",
                 None,
