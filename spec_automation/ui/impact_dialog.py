@@ -353,6 +353,12 @@ class ImpactDialog(QDialog):
         middle_layout.setSpacing(8)
         middle_layout.addWidget(self.table_label)
         middle_layout.addLayout(self.counts_row)
+        self.common_reason = QLabel(f"Why, for every one: {self.table.common_reason}")
+        self.common_reason.setObjectName("commonReason")
+        self.common_reason.setProperty("role", "muted")
+        self.common_reason.setWordWrap(True)
+        self.common_reason.setVisible(bool(self.table.common_reason))
+        middle_layout.addWidget(self.common_reason)
         middle_layout.addWidget(self.table, 1)
 
         body = QSplitter(Qt.Orientation.Vertical)

@@ -146,6 +146,12 @@ class AffectedTable(QTableWidget):
         # Room for the tick box the style sheet draws, which the contents size leaves out.
         self.setColumnWidth(ARTIFACT_COLUMN, self.columnWidth(ARTIFACT_COLUMN) + 28)
         self.setColumnWidth(_PATH, 300)
+        reasons = {a.reason for a in report.affected}
+        #: The one reason every row would repeat ('' when they differ): said once, above.
+        self.common_reason = reasons.pop() if len(reasons) == 1 and len(report.affected) > 1 else ""
+        if self.common_reason:
+            self.setColumnHidden(_REASON, True)
+            header.setSectionResizeMode(_PATH, QHeaderView.ResizeMode.Stretch)
         # The tick boxes in the theme's colours (the style's own are faint on the dark theme).
         colours = theme.colours
         check = (theme_file(theme.name).parent / f"check-{theme.name}.svg").as_posix()
@@ -166,5 +172,3 @@ class AffectedTable(QTableWidget):
                 event.accept()
                 return
         super().keyPressEvent(event)
-
-

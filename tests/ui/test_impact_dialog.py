@@ -245,3 +245,25 @@ def test_no_mnemonic_is_taken_twice_whichever_strategy_or_change(
             button.setChecked(True)
             letters = _mnemonics(dialog)
             assert len(letters) == len(set(letters)), (button.text(), sorted(letters))
+
+
+def test_a_reason_every_row_shares_is_said_once_above_the_table(
+    make_dialog: Any, medium: ImpactReport, service: ProjectService
+) -> None:
+    from spec_automation.ui.impact_table import AffectedTable
+    from spec_automation.ui.regeneration_sources import proposal_words
+
+    reasons = {a.reason for a in medium.affected}
+    assert len(reasons) > 1  # levels from sensitivity: the reasons differ
+    dialog = make_dialog(medium)
+    assert not dialog.table.isColumnHidden(2)
+    assert not dialog.common_reason.isVisible()
+    samples = Path(__file__).resolve().parents[2] / "resources/samples/clinic-scheduling/documents"
+    service.documents.import_files([samples / "sprint-change-proposal.md"])
+    preview = service.documents.preview_proposal("sprint-change-proposal.md")
+    assert len({a.reason for a in preview.impact.affected}) == 1
+    dialog = make_dialog(preview.impact, words=proposal_words(preview))
+    assert isinstance(dialog.table, AffectedTable)
+    assert dialog.table.isColumnHidden(2)
+    assert dialog.common_reason.isVisible()
+    assert dialog.common_reason.text().endswith(preview.impact.affected[0].reason)
