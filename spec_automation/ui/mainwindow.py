@@ -51,6 +51,7 @@ from spec_automation.ui.editor_area import EditorArea
 from spec_automation.ui.errors import ErrorReporter, or_said, user_message
 from spec_automation.ui.explorer import ProjectExplorer, artifact_states, input_entries
 from spec_automation.ui.history_area import HistoryArea
+from spec_automation.ui.project_menu import ProjectMenu
 from spec_automation.ui.regeneration_flow import RegenerationFlow
 from spec_automation.ui.run_area import RunArea
 from spec_automation.ui.tasks import set_error_sink
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
         )
         self.documents = DocumentArea(self)
         self.palette_part = CommandPalette(self)
+        self.project_menu = ProjectMenu(self)
         self.setAcceptDrops(True)
         self.history = self.history_area.panel
         self.log_view = QPlainTextEdit()
@@ -209,10 +211,12 @@ class MainWindow(QMainWindow):
             actions.adopt(name, dock.toggleViewAction(), key)
 
         menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        actions.fill(file_menu, ["new_project", "open"])
+        file_menu.addMenu(self.project_menu.recent)
         actions.fill(
-            menus.addMenu("&File"),
+            file_menu,
             [
-                "open",
                 "sample",
                 "welcome",
                 None,
