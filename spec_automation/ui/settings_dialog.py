@@ -125,7 +125,7 @@ class SettingsDialog(QDialog):
         self.git = QCheckBox("Commit artifacts to the project's git repository")
         self.git.setToolTip("Each saved or generated artifact is also committed with git")
         self.git.setChecked(settings.git_enabled)
-        self.cosmetic_impact = QCheckBox("Ask how to regenerate after formatting-only edits too")
+        self.cosmetic_impact = QCheckBox("Ask also after edits that change only formatting")
         self.cosmetic_impact.setObjectName("impactDialogForCosmetic")
         self.cosmetic_impact.setToolTip(
             "Off: an edit that changes only formatting, and so affects nothing downstream, "
