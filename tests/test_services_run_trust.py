@@ -159,3 +159,18 @@ async def test_an_edit_saved_while_its_phase_runs_is_kept_and_the_phase_says_why
     )
     assert done.status == RunStatus.COMPLETED, done.failed
     assert "Typed while the run" in project.read_artifact("architecture.md")
+
+
+async def test_a_model_with_no_known_price_is_said_not_taken_as_free(project) -> None:
+    fake = FakeClaude(api_key=KEY)
+    project.providers.http_client = fake.client()
+    known = await project.run_workflow(
+        services.RunOptions(provider="anthropic", model="claude-haiku-4-5", auto_approve=True)
+    )
+    assert not any("price" in n for n in known.notices)
+    unknown = await project.run_workflow(
+        services.RunOptions(
+            provider="anthropic", model="mystery-model-1", auto_approve=True, everything=True
+        )
+    )
+    assert any("The price of mystery-model-1 is not known" in n for n in unknown.notices)

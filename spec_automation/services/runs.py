@@ -24,6 +24,7 @@ from spec_automation.core.ports import (
 )
 from spec_automation.core.staleness import RunPlan, plan_run
 from spec_automation.llm.factory import ProviderSetupError
+from spec_automation.llm.pricing import price_of
 from spec_automation.services.artifacts import refuse_unreadable_targets, scan
 from spec_automation.services.cache import StoreResponseCache
 from spec_automation.services.commits import WaveCommitter
@@ -105,7 +106,7 @@ async def run_workflow(
         input_tokens=result.usage.input_tokens,
         output_tokens=result.usage.output_tokens,
         git_commits=tuple(committer.commits),
-        notices=tuple(committer.notices) + work.notices,
+        notices=tuple(committer.notices) + work.notices + _price_notice(options),
         provider=options.provider,
         model=options.model,
         planned=dict(work.preview.phases),
@@ -270,6 +271,16 @@ async def _execute(
     finally:
         # Whatever the outcome, commit only what the store holds.
         await asyncio.shield(committer.finish())
+
+
+def _price_notice(options: RunOptions) -> tuple[str, ...]:
+    """A sentence when the run's model has no known price, so "$0.0000" is not taken as free."""
+    if options.provider == "offline" or price_of(options.model) is not None:
+        return ()
+    return (
+        f"The price of {options.model} is not known to this version of the app: its cost is "
+        "shown as $0, though the provider bills it. Check the provider's price list.",
+    )
 
 
 def engine_settings(options: RunOptions) -> EngineSettings:
