@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from spec_automation.settings import load_settings
 from spec_automation.ui import collector
+from spec_automation.ui.about import app_icon
 from spec_automation.ui.errors import ErrorReporter
 from spec_automation.ui.event_loop import EventLoop
 
@@ -34,6 +35,9 @@ def application() -> QApplication:
     app.setApplicationName("spec_automation")
     app.setApplicationDisplayName("spec_automation")
     app.setOrganizationName("spec_automation")
+    app.setWindowIcon(app_icon())
+    # Wayland compositors find the icon and the name through the installed desktop entry.
+    app.setDesktopFileName("spec-automation")
     # The qasync loop ends when the main window says it closed; closing a dialog last must
     # not quit the application under it.
     app.setQuitOnLastWindowClosed(False)

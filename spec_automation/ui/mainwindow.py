@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from spec_automation.resources import sample_brief_path
 from spec_automation.services import ProjectService, create_project, open_project
 from spec_automation.settings import AppSettings, config_dir, data_dir, save_settings
+from spec_automation.ui.about import app_icon, show_about
 from spec_automation.ui.actions import ActionRegistry
 from spec_automation.ui.appearance import Appearance
 from spec_automation.ui.backups import BackupStore
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("spec_automation")
+        self.setWindowIcon(app_icon())
         self.settings = settings
         self.prompter = prompter or Prompter()
         self.service: ProjectService | None = None
@@ -196,6 +198,7 @@ class MainWindow(QMainWindow):
             lambda: self.start(self.open_sample(), "Opening the sample…", cancellable=True),
         )
         actions.add("quit", "Quit", self.close, std.Quit)
+        actions.add("about", "&About spec_automation", lambda: show_about(self))
         actions.add(
             "impact",
             "Impact of the latest change…",
@@ -254,6 +257,7 @@ class MainWindow(QMainWindow):
             menus.addMenu("&Run"),
             ["run", "run_all", "run_sequential", "cancel_run", None, "impact"],
         )
+        actions.fill(menus.addMenu("&Help"), ["about"])
         toolbar = QToolBar("Main toolbar")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
