@@ -14,27 +14,32 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from spec_automation.workspace import write_atomic
 
 __all__ = [
+    "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
     "PROVIDERS",
+    "SERVER_PRESETS",
     "THEMES",
     "AppSettings",
+    "ServerPreset",
     "SettingsError",
     "SettingsLoad",
     "config_dir",
     "data_dir",
     "load_settings",
     "log_dir",
+    "resolve_base_url",
     "save_settings",
     "settings_path",
 ]
 
 # The one place a model name is written down; everything else reads it from the settings.
 DEFAULT_MODEL = "claude-sonnet-4-6"  # claude-sonnet-4-5 is deprecated (end of life 2026-11-30)
-PROVIDERS = ("offline", "anthropic")
+PROVIDERS = ("offline", "anthropic", "openai_compatible")
 THEMES = ("dark", "light")
 _MAX_RECENT = 10
 
@@ -43,12 +48,51 @@ class SettingsError(ValueError):
     """A setting has a value the app cannot use; the message names the setting."""
 
 
+@dataclass(frozen=True, slots=True)
+class ServerPreset:
+    """A local model server that speaks the OpenAI-compatible API, at its usual address."""
+
+    name: str  # what ``--base-url`` also takes in place of the address
+    label: str
+    base_url: str
+
+
+SERVER_PRESETS = (
+    ServerPreset("ollama", "Ollama", "http://localhost:11434/v1"),
+    ServerPreset("llama.cpp", "llama.cpp server", "http://localhost:8080/v1"),
+    ServerPreset("vllm", "vLLM", "http://localhost:8000/v1"),
+    ServerPreset("lm-studio", "LM Studio", "http://localhost:1234/v1"),
+)
+DEFAULT_BASE_URL = SERVER_PRESETS[0].base_url
+
+
+def resolve_base_url(text: str) -> str:
+    """The server address ``text`` names: a preset's name (``ollama``) or an http(s) URL.
+
+    Raises ``SettingsError`` for anything else.
+    """
+    wanted = text.strip()
+    for preset in SERVER_PRESETS:
+        if wanted.lower() == preset.name:
+            return preset.base_url
+    parts = urlsplit(wanted)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        names = ", ".join(preset.name for preset in SERVER_PRESETS)
+        raise SettingsError(
+            f"the server address {wanted!r} is not an http:// or https:// URL (or one of {names})"
+        )
+    return wanted.rstrip("/")
+
+
 @dataclass(frozen=True, kw_only=True)
 class AppSettings:
     """Everything the user can configure, with sensible defaults."""
 
     provider: str = "offline"
-    model: str = DEFAULT_MODEL
+    model: str = DEFAULT_MODEL  # Claude's
+    # The OpenAI-compatible server (a local one, usually) and the model it serves.
+    openai_base_url: str = DEFAULT_BASE_URL
+    openai_model: str = ""
     max_tokens: int = 8192
     temperature: float = 0.2
     concurrency: int = 4
@@ -80,6 +124,10 @@ class AppSettings:
         for ok, message in checks:
             if not ok:
                 raise SettingsError(message)
+        try:
+            resolve_base_url(self.openai_base_url)
+        except SettingsError as exc:
+            raise SettingsError(f"openai_base_url: {exc}") from None
 
     def with_recent(self, project: Path) -> AppSettings:
         """These settings with ``project`` first among the recent projects."""

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from spec_automation.services import RunOptions
 from spec_automation.settings import (
+    SERVER_PRESETS,
     AppSettings,
     SettingsError,
     config_dir,
     load_settings,
+    resolve_base_url,
     save_settings,
 )
 
@@ -60,7 +63,13 @@ def test_unknown_keys_from_a_newer_version_are_ignored() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [{"concurrency": 0}, {"provider": "gpt"}, {"temperature": 1.5}, {"model": " "}],
+    [
+        {"concurrency": 0},
+        {"provider": "gpt"},
+        {"temperature": 1.5},
+        {"model": " "},
+        {"openai_base_url": "localhost:11434"},
+    ],
 )
 def test_impossible_values_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(SettingsError):
@@ -82,3 +91,37 @@ def test_the_config_folder_can_be_redirected(
 ) -> None:
     monkeypatch.setenv("SPEC_AUTOMATION_CONFIG_DIR", str(tmp_path))
     assert config_dir() == tmp_path
+
+
+def test_an_openai_compatible_server_is_saved_with_its_model(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    chosen = AppSettings(
+        provider="openai_compatible",
+        openai_base_url="http://gpu-box:8000/v1",
+        openai_model="Qwen/Qwen2.5-7B-Instruct",
+    )
+    save_settings(chosen, path)
+    assert load_settings(path).settings == chosen
+    assert "key" not in path.read_text().lower()  # a key is never kept in the settings file
+    run = RunOptions.from_settings(chosen)
+    assert (run.provider, run.model, run.base_url) == (
+        "openai_compatible",
+        "Qwen/Qwen2.5-7B-Instruct",
+        "http://gpu-box:8000/v1",
+    )
+    claude = RunOptions.from_settings(chosen, provider="anthropic")
+    assert claude.model == AppSettings().model  # each provider keeps its own model
+
+
+def test_a_server_address_is_a_preset_name_or_an_http_url() -> None:
+    assert AppSettings().openai_base_url == "http://localhost:11434/v1"  # Ollama's
+    assert {p.name: p.base_url for p in SERVER_PRESETS} == {
+        "ollama": "http://localhost:11434/v1",
+        "llama.cpp": "http://localhost:8080/v1",
+        "vllm": "http://localhost:8000/v1",
+        "lm-studio": "http://localhost:1234/v1",
+    }
+    assert resolve_base_url("vLLM") == "http://localhost:8000/v1"
+    assert resolve_base_url(" https://api.example.com/v1/ ") == "https://api.example.com/v1"
+    with pytest.raises(SettingsError, match=r"'ftp://x' is not an http:// or https:// URL"):
+        resolve_base_url("ftp://x")

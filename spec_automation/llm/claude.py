@@ -23,6 +23,7 @@ import anthropic
 import httpx2
 
 from spec_automation.core.ports import ProgressCallback, TokenUsage
+from spec_automation.llm.http_errors import retry_after_s, scrub, wait_note
 from spec_automation.llm.offline import estimate_tokens
 from spec_automation.llm.pricing import estimate_cost
 from spec_automation.llm.provider import ProviderError, ProviderReply, ProviderRequest
@@ -156,12 +157,8 @@ class ClaudeProvider:
         }
 
     def _status_error(self, exc: anthropic.APIStatusError, what: str) -> ProviderError:
-        retry_after = _retry_after_s(exc.response.headers)
-        wait = (
-            f"; the server asked to retry after {retry_after:g} s"
-            if retry_after is not None
-            else ""
-        )
+        retry_after = retry_after_s(exc.response.headers)
+        wait = wait_note(retry_after)
         detail = self._scrub(exc.api_message or "")
         detail = f": {detail}" if detail else ""
         status = exc.status_code
@@ -183,18 +180,4 @@ class ClaudeProvider:
         return ProviderError(message, retry_after_s=retry_after)
 
     def _scrub(self, text: str) -> str:
-        # Whatever a server or a library put in a message, the key never leaves this object.
-        return text.replace(self._secret, "[key]").strip()
-
-
-def _retry_after_s(headers: httpx2.Headers) -> float | None:
-    """The wait a response asked for, in seconds (``retry-after-ms`` wins, as in the SDK)."""
-    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value is None:
-            continue
-        try:
-            return float(value) / scale
-        except ValueError:
-            continue
-    return None
+        return scrub(text, self._secret)

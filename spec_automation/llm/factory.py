@@ -1,6 +1,7 @@
 """Choosing and building the provider a run asks for.
 
-The service names a provider (``offline`` or ``anthropic``) and the factory builds it. A
+The service names a provider (``offline``, ``anthropic`` or ``openai_compatible``) and the
+factory builds it. A
 provider's module (and its SDK) is imported only when it is built, so commands that never call
 a model never pay for loading one.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from spec_automation.llm.keys import ENV_VAR, load_api_key
-from spec_automation.settings import PROVIDERS
+from spec_automation.settings import DEFAULT_BASE_URL, PROVIDERS, SettingsError, resolve_base_url
 
 if TYPE_CHECKING:
     from spec_automation.llm.offline import OfflineProvider
@@ -34,11 +35,14 @@ class ProviderFactory:
     def __init__(self, *, http_client: Any = None) -> None:
         self.http_client = http_client
 
-    def build(self, name: str, *, model: str, latency_scale: float) -> Provider | OfflineProvider:
-        """The provider called ``name``.
+    def build(
+        self, name: str, *, model: str, latency_scale: float, base_url: str = ""
+    ) -> Provider | OfflineProvider:
+        """The provider called ``name``; ``base_url`` is the OpenAI-compatible server's address
+        ('' for the default, Ollama's).
 
-        Raises ``ProviderSetupError`` when the name is unknown or the provider needs an API key
-        that cannot be found.
+        Raises ``ProviderSetupError`` when the name is unknown, the provider needs an API key
+        that cannot be found, or the OpenAI-compatible provider has no model or a bad address.
         """
         if name == "offline":
             from spec_automation.llm.offline import OfflineProvider
@@ -55,6 +59,25 @@ class ProviderFactory:
             from spec_automation.llm.claude import ClaudeProvider  # the SDK loads here
 
             return ClaudeProvider(api_key=lookup.key, model=model, http_client=self.http_client)
+        if name == "openai_compatible":
+            return _openai_compatible(model, base_url)
         raise ProviderSetupError(
             f"unknown provider {name!r} (choose one of {', '.join(PROVIDERS)})"
         )
+
+
+def _openai_compatible(model: str, base_url: str) -> Provider:
+    """The OpenAI-compatible provider; its key (optional) from the environment or keyring."""
+    if not model.strip():
+        raise ProviderSetupError(
+            "the openai_compatible provider needs a model name: pass --model NAME or choose "
+            "one in Settings (Test there lists the models the server has)"
+        )
+    try:
+        address = resolve_base_url(base_url or DEFAULT_BASE_URL)
+    except SettingsError as exc:
+        raise ProviderSetupError(str(exc)) from None
+    key = load_api_key("openai_compatible").key  # local servers take none
+    from spec_automation.llm.openai_compatible import OpenAICompatibleProvider  # the SDK loads
+
+    return OpenAICompatibleProvider(base_url=address, model=model.strip(), api_key=key)

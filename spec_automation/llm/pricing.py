@@ -8,12 +8,14 @@ their family; an unknown model costs nothing rather than a wrong guess, and says
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 from spec_automation.core.ports import TokenUsage
 
-__all__ = ["PRICES", "ModelPrice", "estimate_cost", "price_of"]
+__all__ = ["PRICES", "ModelPrice", "estimate_cost", "price_of", "runs_locally"]
 
 _CACHE_WRITE = 1.25
 _CACHE_READ = 0.1
@@ -64,3 +66,17 @@ def estimate_cost(model: str, usage: TokenUsage) -> float:
     """Estimated dollars for ``usage`` on ``model`` (0 for a model not in the table)."""
     price = price_of(model)
     return price.cost(usage) if price else 0.0
+
+
+def runs_locally(base_url: str) -> bool:
+    """Whether a server at ``base_url`` is the user's own (this machine or their network), so
+    its calls cost nothing: ``localhost``, a loopback or private address, or a ``.local`` name.
+    """
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host == "localhost" or host.endswith((".localhost", ".local")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local

@@ -15,7 +15,15 @@ __all__ = ["EDIT_CHOICES", "RECORDED_OPTIONS", "RunOptions"]
 #: What a run may do with the user's edits it would rewrite.
 EDIT_CHOICES = ("ask", "keep", "overwrite")
 #: Options a run records and a resumed run goes on with.
-RECORDED_OPTIONS = ("provider", "model", "max_tokens", "temperature", "use_cache", "latency_scale")
+RECORDED_OPTIONS = (
+    "provider",
+    "model",
+    "base_url",
+    "max_tokens",
+    "temperature",
+    "use_cache",
+    "latency_scale",
+)
 
 
 _SETTINGS = AppSettings()  # the defaults of a run's provider options
@@ -52,6 +60,7 @@ class RunOptions:
     gate_poll_interval_s: float = 0.5
     provider: str = _SETTINGS.provider
     model: str = _SETTINGS.model
+    base_url: str = _SETTINGS.openai_base_url  # the OpenAI-compatible server's address
     max_tokens: int = _SETTINGS.max_tokens
     temperature: float = _SETTINGS.temperature
     use_cache: bool = _SETTINGS.use_cache  # False: --no-cache, every phase asks its provider
@@ -85,7 +94,12 @@ class RunOptions:
         """The options the user's saved settings describe, with ``overrides`` applied.
 
         The CLI and the GUI both start from here, so a run behaves the same from either.
+        The model is the one saved for the provider the run uses (Claude's, or the
+        OpenAI-compatible server's).
         """
         saved = {name: getattr(settings, name) for name in _FROM_SETTINGS}
         saved["rate_limit_per_minute"] = settings.rate_limit_per_minute or None  # 0: no limit
+        saved["base_url"] = settings.openai_base_url
+        if overrides.get("provider", settings.provider) == "openai_compatible":
+            saved["model"] = settings.openai_model
         return cls(**{**saved, **overrides})

@@ -24,7 +24,7 @@ from spec_automation.core.ports import (
 )
 from spec_automation.core.staleness import RunPlan, plan_run
 from spec_automation.llm.factory import ProviderSetupError
-from spec_automation.llm.pricing import price_of
+from spec_automation.llm.pricing import price_of, runs_locally
 from spec_automation.services.artifacts import refuse_unreadable_targets, scan
 from spec_automation.services.cache import StoreResponseCache
 from spec_automation.services.commits import WaveCommitter
@@ -274,7 +274,13 @@ async def _execute(
 
 
 def _price_notice(options: RunOptions) -> tuple[str, ...]:
-    """A sentence when the run's model has no known price, so "$0.0000" is not taken as free."""
+    """A sentence when the run's model has no known price, so "$0.0000" is not taken as free;
+    for a model on the user's own server, a sentence that it is free."""
+    if options.provider == "openai_compatible" and runs_locally(options.base_url):
+        return (
+            f"{options.model} runs on your own server ({options.base_url}): its calls cost "
+            "nothing, so the cost is $0.",
+        )
     if options.provider == "offline" or price_of(options.model) is not None:
         return ()
     return (
@@ -300,7 +306,10 @@ def build_phase_runner(project: ProjectState, options: RunOptions) -> AgentPhase
     """
     try:
         provider = project.providers.build(
-            options.provider, model=options.model, latency_scale=options.latency_scale
+            options.provider,
+            model=options.model,
+            latency_scale=options.latency_scale,
+            base_url=options.base_url,
         )
     except ProviderSetupError as exc:
         raise ProjectError(str(exc)) from None

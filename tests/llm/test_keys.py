@@ -39,3 +39,21 @@ def test_an_empty_key_is_refused(memory_keyring: MemoryKeyring) -> None:
     with pytest.raises(keys.KeyStoreError, match="empty"):
         keys.store_api_key("   ")
     assert memory_keyring.items == {}
+
+
+def test_each_provider_has_its_own_variable_and_saved_key(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    keys.store_api_key("sk-ant-claude")
+    assert keys.load_api_key("openai_compatible").key is None  # not Claude's
+    assert "OPENAI_API_KEY" in keys.load_api_key("openai_compatible").notice
+    keys.store_api_key("sk-local", "openai_compatible")
+    assert keys.load_api_key("openai_compatible").key == "sk-local"
+    assert keys.load_api_key().key == "sk-ant-claude"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    assert keys.load_api_key("openai_compatible") == keys.KeyLookup("sk-from-env", "environment")
+    keys.delete_api_key("openai_compatible")
+    monkeypatch.delenv("OPENAI_API_KEY")
+    assert keys.load_api_key("openai_compatible").key is None
+    assert keys.load_api_key().key == "sk-ant-claude"

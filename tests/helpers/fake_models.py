@@ -1,0 +1,223 @@
+"""What the fake model services share: the scripted "model", failures, recorded calls, and an
+honest prompt cache.
+
+``FakeClaude`` (the Messages API over ``httpx2.MockTransport``) and ``FakeOpenAI`` (an
+OpenAI-compatible server on a loopback port) are both a ``FakeModelService``: a responder
+writes the reply (by default the offline authors, reading the phase, the files to write, the
+brief and the upstream artifacts out of the prompt, so a full workflow runs and validates
+through the real SDKs), ``fail_next`` scripts error responses, every request is kept in
+``calls`` with the usage reported for it, and the prompt cache is modelled on hashes of the
+request's block prefixes, so a cache share measured against a fake says how well the app
+orders its blocks. Tokens are counted as four characters each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from spec_automation.agents.brief import parse_brief
+from spec_automation.agents.offline import author_artifacts
+from spec_automation.agents.reply import render_reply
+from spec_automation.core.spec import PhaseSpec
+
+Responder = Callable[[dict[str, Any]], str]
+
+
+def tokens(text: str) -> int:
+    """The fake's token count: four characters a token."""
+    return (len(text) + 3) // 4
+
+
+@dataclass
+class Failure:
+    """An error response to give instead of a reply."""
+
+    status: int
+    error_type: str
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Call:
+    """One request a fake received, with the usage it reported."""
+
+    body: dict[str, Any]
+    headers: dict[str, str]
+    status: int
+    input_tokens: int = 0  # not read from or written to the prompt cache
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
+    output_tokens: int = 0
+    shared_tokens: int = 0  # the prefix worth caching (up to the last breakpoint, or the task)
+
+    @property
+    def task(self) -> str:
+        """The last text block of the user turn (the phase's own instructions)."""
+        return prompt_blocks(self.body)[-1][0]
+
+
+class FakeModelService:
+    """The part of a fake model service that is not its wire format.
+
+    Args:
+        responder: request body → reply text (the default plays the offline authors).
+        latency_s: wait before a response starts (time to first token).
+        chunk_delay_s: wait between streamed chunks.
+        chunk_chars: characters per streamed chunk.
+        api_key: when set, requests without this key are refused (401).
+        min_cacheable_tokens: shortest prefix the prompt cache stores.
+    """
+
+    def __init__(
+        self,
+        responder: Responder | None = None,
+        *,
+        latency_s: float = 0.0,
+        chunk_delay_s: float = 0.0,
+        chunk_chars: int = 400,
+        api_key: str | None = None,
+        min_cacheable_tokens: int = 1024,
+    ) -> None:
+        self.responder = responder or offline_responder
+        self.latency_s = latency_s
+        self.chunk_delay_s = chunk_delay_s
+        self.chunk_chars = chunk_chars
+        self.api_key = api_key
+        self.min_cacheable_tokens = min_cacheable_tokens
+        self.failures: list[Failure] = []
+        self.hang_after_chunks: int | None = None
+        self.calls: list[Call] = []
+        self._cache: set[str] = set()
+        self._lock = threading.Lock()  # the loopback server answers from several threads
+
+    def fail_next(self, failure: Failure, times: int = 1) -> None:
+        """Answer the next ``times`` requests with ``failure``."""
+        with self._lock:
+            self.failures.extend([failure] * times)
+
+    @property
+    def replies(self) -> list[Call]:
+        """Requests answered with a reply."""
+        return [c for c in self.calls if c.status == 200]
+
+    def cache_share(self) -> float:
+        """Share of the cacheable prefix tokens that were read from the prompt cache."""
+        shared = sum(c.shared_tokens for c in self.replies)
+        return sum(c.cache_read_tokens for c in self.replies) / shared if shared else 0.0
+
+    # --- for the wire formats ----------------------------------------------------------
+
+    def authorised(self, headers: dict[str, str]) -> bool:
+        """Whether the request carries the key (always, when the fake wants none)."""
+        return self.api_key is None or self.api_key in (
+            headers.get("x-api-key", ""),
+            headers.get("authorization", "").removeprefix("Bearer "),
+        )
+
+    def next_failure(self) -> Failure | None:
+        """The scripted failure this request gets, if any."""
+        with self._lock:
+            return self.failures.pop(0) if self.failures else None
+
+    def chunks(self, reply: str) -> list[str]:
+        """The reply cut into streamed pieces."""
+        return [reply[i : i + self.chunk_chars] for i in range(0, len(reply), self.chunk_chars)]
+
+    def account(self, call: Call, *, automatic: bool) -> list[str]:
+        """Fill in the call's input usage from the prompt cache; return the prefixes it writes
+        (to be made readable once the reply starts, as with the real services).
+
+        ``automatic`` is prefix caching as OpenAI-compatible servers do it: every prefix is
+        stored and the longest one seen before is read. Otherwise, as Claude does it, only the
+        prefixes ending at a ``cache_control`` breakpoint are stored, and what lies between the
+        prefix read and the request's last breakpoint is written.
+        """
+        blocks = prompt_blocks(call.body)
+        running = hashlib.sha256(str(call.body.get("model", "")).encode())
+        prefix_hashes: list[str] = []
+        for text, _ in blocks:
+            running.update(hashlib.sha256(text.encode()).digest())
+            prefix_hashes.append(running.copy().hexdigest())
+        ends: list[int] = []
+        for text, _ in blocks:
+            ends.append((ends[-1] if ends else 0) + tokens(text))
+        if automatic:
+            points = list(range(len(blocks) - 1))  # every prefix short of the task
+        else:
+            points = [i for i, (_, cached) in enumerate(blocks) if cached]
+        last = points[-1] if points else -1
+        read_end = max(
+            (
+                i
+                for i in range(last + 1)
+                if prefix_hashes[i] in self._cache and ends[i] >= self.min_cacheable_tokens
+            ),
+            default=-1,
+        )
+        writable = [i for i in points if i > read_end and ends[i] >= self.min_cacheable_tokens]
+        read = ends[read_end] if read_end >= 0 else 0
+        call.cache_read_tokens = read
+        if not automatic:  # automatic caching bills no writes
+            write_end = writable[-1] if writable else read_end
+            call.cache_write_tokens = (ends[write_end] if write_end >= 0 else 0) - read
+        call.input_tokens = ends[-1] - read - call.cache_write_tokens if ends else 0
+        call.shared_tokens = ends[last] if last >= 0 else 0
+        return [prefix_hashes[i] for i in writable]
+
+    def cache_written(self, prefixes: list[str]) -> None:
+        """Make a request's prefixes readable by later requests."""
+        with self._lock:
+            self._cache.update(prefixes)
+
+
+def prompt_blocks(body: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(text, has cache_control) for the system blocks, then every message's blocks.
+
+    Reads both wire formats: Claude's ``system`` field and text blocks, and the chat format's
+    system message and text parts.
+    """
+    found: list[tuple[str, bool]] = []
+    system = body.get("system")
+    if isinstance(system, str):
+        found.append((system, False))
+    elif isinstance(system, list):
+        found.extend((b.get("text", ""), "cache_control" in b) for b in system)
+    for message in body.get("messages", []):
+        content = message.get("content")
+        if isinstance(content, str):
+            found.append((content, False))
+        else:
+            found.extend((b.get("text", ""), "cache_control" in b) for b in content)
+    return found
+
+
+# --- the default "model" ----------------------------------------------------------------------
+
+_ARTIFACT = re.compile(r'<artifact name="([^"]+)">\n(.*)\n</artifact>\s*\Z', re.S)
+_BRIEF = re.compile(r'<brief project="([^"]*)">\n(.*)\n</brief>\s*\Z', re.S)
+
+
+def offline_responder(body: dict[str, Any]) -> str:
+    """Answer as a model that follows the app's prompt: the offline authors write the files."""
+    blocks = [text for text, _ in prompt_blocks(body)]
+    task = blocks[-1]
+    phase = re.search(r"^Phase: (\S+) \((.*)\)$", task, re.M)
+    files = re.search(r"^Write exactly these files: (.+)$", task, re.M)
+    if not phase or not files:
+        return "I cannot tell which files to write."
+    project, brief_text, inputs = "", "", {}
+    for text in blocks[1:-1]:
+        if match := _BRIEF.match(text):
+            project, brief_text = match.group(1), match.group(2)
+        elif match := _ARTIFACT.match(text):
+            inputs[match.group(1)] = match.group(2)
+    produces = tuple(name.strip() for name in files.group(1).split(","))
+    spec = PhaseSpec(phase.group(1), phase.group(2), "agent", produces, (), 1.0)
+    brief = parse_brief(brief_text, project)
+    return render_reply(author_artifacts(spec, brief, inputs, project))
