@@ -17,7 +17,13 @@ from typing import Any
 from spec_automation import __version__
 from spec_automation.core.strategy import Strategy
 from spec_automation.resources import samples
-from spec_automation.settings import PROVIDERS, AppSettings
+from spec_automation.settings import (
+    PROVIDERS,
+    SERVER_PRESETS,
+    AppSettings,
+    SettingsError,
+    resolve_base_url,
+)
 
 __all__ = ["EXIT_USER_ERROR", "build_parser"]
 
@@ -31,6 +37,29 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # argparse's own exit code is 2 as well
         self.print_usage(sys.stderr)
         self.exit(EXIT_USER_ERROR, f"error: {message}\n")
+
+
+def _base_url_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--base-url",
+        type=_base_url,
+        default=None,
+        metavar="URL",
+        help="openai_compatible: the server's address, e.g. http://localhost:11434/v1, or one "
+        f"of {_PRESET_NAMES}; its key, if it takes one, from OPENAI_API_KEY or Settings "
+        "(default: your settings, else Ollama's)",
+    )
+
+
+def _base_url(text: str) -> str:
+    """An argument type: the OpenAI-compatible server's address, or a preset's name."""
+    try:
+        return resolve_base_url(text)
+    except SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_PRESET_NAMES = ", ".join(preset.name for preset in SERVER_PRESETS)
 
 
 # --- numbers: each refused in a sentence by argparse (exit 2), not deep inside a command
@@ -191,12 +220,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--provider",
         choices=PROVIDERS,
         default=None,
-        help="who writes the artifacts: the offline authors or Claude "
-        "(default: your settings, else offline)",
+        help="who writes the artifacts: the offline authors, Claude, or a model on an "
+        "OpenAI-compatible server such as Ollama (default: your settings, else offline)",
     )
     run.add_argument(
-        "--model", default=None, metavar="NAME", help="the Claude model (default: your settings)"
+        "--model",
+        default=None,
+        metavar="NAME",
+        help="the provider's model, e.g. claude-sonnet-4-6 or llama3.2 (default: your settings)",
     )
+    _base_url_argument(run)
     run.add_argument(
         "--no-cache",
         action="store_true",
@@ -349,6 +382,7 @@ def _regeneration_choice(command: argparse.ArgumentParser, what: str, *, require
         "--provider", choices=PROVIDERS, default=None, help="default: your settings"
     )
     command.add_argument("--model", default=None, metavar="NAME", help="default: settings")
+    _base_url_argument(command)
     command.add_argument(
         "--auto-approve",
         action="store_true",

@@ -22,6 +22,7 @@ def run_options(args: argparse.Namespace, **extra: object) -> RunOptions:
     given = {
         "provider": args.provider,
         "model": args.model,
+        "base_url": getattr(args, "base_url", None),
         "concurrency": args.concurrency,
         "rate_limit_per_minute": getattr(args, "rate_limit", None),
         "phase_timeout_s": getattr(args, "phase_timeout", None),

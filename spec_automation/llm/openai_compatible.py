@@ -240,11 +240,12 @@ def _error(
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc.__context__
         detail = _ERRNO.sub("", scrub(str(cause) if cause is not None else str(exc), secret))
-        reason = (
-            "it did not answer in time"
-            if isinstance(exc, openai.APITimeoutError)
-            else detail or "the connection failed"
-        )
+        if isinstance(exc, openai.APITimeoutError):
+            reason = "it did not answer in time"
+        elif detail in ("", "All connection attempts failed", "Connection error."):
+            reason = "nothing answered there"  # httpx's words for a refused connection
+        else:
+            reason = detail
         return ProviderError(
             f"Could not reach {at}{what}: {reason}; check that the server is running "
             "and that the address in Settings (or --base-url) is right"
