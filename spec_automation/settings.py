@@ -112,6 +112,10 @@ class AppSettings:
         checks: list[tuple[bool, str]] = [
             (self.provider in PROVIDERS, f"provider must be one of {', '.join(PROVIDERS)}"),
             (bool(self.model.strip()), "model must not be empty"),
+            (
+                self.provider != "openai_compatible" or bool(self.openai_model.strip()),
+                "the OpenAI-compatible server's model must be named (Test lists its models)",
+            ),
             (1 <= self.max_tokens <= 200_000, "max_tokens must be between 1 and 200000"),
             (0.0 <= self.temperature <= 1.0, "temperature must be between 0 and 1"),
             (1 <= self.concurrency <= 64, "concurrency must be between 1 and 64"),

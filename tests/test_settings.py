@@ -69,6 +69,7 @@ def test_unknown_keys_from_a_newer_version_are_ignored() -> None:
         {"temperature": 1.5},
         {"model": " "},
         {"openai_base_url": "localhost:11434"},
+        {"provider": "openai_compatible"},  # with no model named
     ],
 )
 def test_impossible_values_are_refused(bad: dict[str, object]) -> None:

@@ -1,10 +1,14 @@
-"""The settings dialog: provider, model, API key, concurrency, rate limit, offline latency,
-theme, autosave interval, git, and whether formatting-only edits open the impact dialog.
+"""The settings dialog: provider, model, server (for an OpenAI-compatible one), API key,
+concurrency, rate limit, offline latency, theme, autosave interval, git, and whether
+formatting-only edits open the impact dialog.
 
-The API key is never shown: the field is masked, starts empty, and only says where the key
-currently comes from. A typed key is saved to the system keyring; when there is no keyring the
-field is disabled and the dialog says where the key is read from instead. "Test" checks a key
-against the provider in a worker thread.
+Claude and the OpenAI-compatible server each keep their own model and key: the Model and API
+key fields show those of the provider chosen. The server's address comes from a preset (Ollama,
+llama.cpp, vLLM, LM Studio) or is typed. The API key is never shown: the field is masked,
+starts empty, and only says where the key currently comes from. A typed key is saved to the
+system keyring; when there is no keyring the field is disabled and the dialog says where the
+key is read from instead. "Test" checks Claude's key, or lists the server's models, in a
+worker thread, so the window never waits on the network.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -31,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from spec_automation.llm.keys import (
-    ENV_VAR,
+    ENV_VARS,
     KeyStoreError,
     keyring_problem,
     load_api_key,
@@ -39,6 +44,7 @@ from spec_automation.llm.keys import (
 )
 from spec_automation.settings import (
     PROVIDERS,
+    SERVER_PRESETS,
     THEMES,
     AppSettings,
     SettingsError,
@@ -46,9 +52,31 @@ from spec_automation.settings import (
 )
 from spec_automation.ui.tasks import spawn
 
-__all__ = ["SettingsDialog", "test_anthropic_key"]
+__all__ = ["SettingsDialog", "list_server_models", "test_anthropic_key"]
 
 KeyTester = Callable[[str, str], str]
+#: (server address, key or None) → the models it serves; raises ProviderError in a sentence.
+ModelLister = Callable[[str, "str | None"], list[str]]
+
+_LABELS = {
+    "offline": "Offline (no network, deterministic)",
+    "anthropic": "Anthropic (Claude)",
+    "openai_compatible": "OpenAI-compatible server (Ollama, llama.cpp, vLLM, LM Studio)",
+}
+_OTHER_ADDRESS = "Other address"
+
+
+def list_server_models(base_url: str, key: str | None) -> list[str]:
+    """The models the OpenAI-compatible server at ``base_url`` serves (blocking; the SDK is
+    loaded only when Test is pressed)."""
+    from spec_automation.llm.openai_compatible import list_models
+
+    return list_models(base_url, key)
+
+
+def _key_owner(provider: str) -> str:
+    """Whose key and model the dialog shows for ``provider`` (offline shows Claude's)."""
+    return "openai_compatible" if provider == "openai_compatible" else "anthropic"
 
 
 def test_anthropic_key(key: str, model: str) -> str:
@@ -80,6 +108,7 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         key_tester: KeyTester = test_anthropic_key,
+        model_lister: ModelLister = list_server_models,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
@@ -87,17 +116,25 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(640)
         self.settings = settings
         self.key_tester = key_tester
+        self.model_lister = model_lister
+        #: Each provider's model while the dialog is open (the field shows the chosen one's).
+        self._models = {"anthropic": settings.model, "openai_compatible": settings.openai_model}
+        self._owner = _key_owner(settings.provider)
 
         self.provider = QComboBox()
         for name in PROVIDERS:
-            self.provider.addItem(
-                "Offline (no network, deterministic)"
-                if name == "offline"
-                else "Anthropic (Claude)",
-                name,
-            )
+            self.provider.addItem(_LABELS[name], name)
         self.provider.setCurrentIndex(PROVIDERS.index(settings.provider))
-        self.model = QLineEdit(settings.model)
+        self.model = QLineEdit(self._models[self._owner])
+        self.model.setObjectName("model")
+        self.preset = QComboBox()
+        self.preset.setObjectName("serverPreset")
+        for preset in SERVER_PRESETS:
+            self.preset.addItem(f"{preset.label} ({preset.base_url})", preset.base_url)
+        self.preset.addItem(_OTHER_ADDRESS, "")
+        self.base_url = QLineEdit(settings.openai_base_url)
+        self.base_url.setObjectName("baseUrl")
+        self.base_url.setPlaceholderText("http://host:port/v1")
         self.api_key = QLineEdit()
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key.setObjectName("apiKey")
@@ -149,7 +186,12 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.setHorizontalSpacing(16)
         form.setVerticalSpacing(8)
+        server_column = QVBoxLayout()
+        server_column.setSpacing(4)
+        server_column.addWidget(self.preset)
+        server_column.addWidget(self.base_url)
         form.addRow("Provider", self.provider)
+        form.addRow("Server", server_column)
         form.addRow("Model", self.model)
         form.addRow("API key", key_column)
         form.addRow("Concurrency", self.concurrency)
@@ -172,56 +214,97 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
-        self.test_button.clicked.connect(self.test_key)
+        self.test_button.clicked.connect(self.test_connection)
         self.provider.currentIndexChanged.connect(self._provider_changed)
-        self._describe_key()
+        self.preset.activated.connect(self._preset_chosen)
+        self.base_url.textChanged.connect(self._show_preset)
+        self._show_preset()
         self._provider_changed()
 
     def _describe_key(self) -> None:
-        problem = keyring_problem()
-        found = load_api_key()
+        owner = self._owner
+        variable = ENV_VARS[owner]
+        problem = keyring_problem(owner)
+        found = load_api_key(owner)
+        self.api_key.setEnabled(not problem)
+        optional = " The key is optional: local servers take none." if owner != "anthropic" else ""
         if problem:
-            self.api_key.setEnabled(False)
-            self.api_key.setPlaceholderText(f"read from {ENV_VAR}")
+            self.api_key.setPlaceholderText(f"read from {variable}")
             where = (
-                f"A key is set in {ENV_VAR}."
+                f"A key is set in {variable}."
                 if found.source == "environment"
-                else f"No key is set in {ENV_VAR}."
+                else f"No key is set in {variable}."
             )
             self.key_note.setText(
                 "No system keyring is available on this machine, so the key is read from "
-                f"the {ENV_VAR} environment variable. {where}"
+                f"the {variable} environment variable. {where}{optional}"
             )
         elif found.source == "environment":
-            self.api_key.setPlaceholderText(f"using {ENV_VAR}; type a key to save one")
+            self.api_key.setPlaceholderText(f"using {variable}; type a key to save one")
             self.key_note.setText(
-                f"The key comes from the {ENV_VAR} environment variable, "
+                f"The key comes from the {variable} environment variable, "
                 "which wins over a saved key."
             )
         elif found.source == "keyring":
             self.api_key.setPlaceholderText("•••••••• saved; type a new key to replace it")
             self.key_note.setText("A key is saved in the system keyring.")
-        else:
+        elif owner == "anthropic":
             self.api_key.setPlaceholderText("paste your Anthropic API key")
             self.key_note.setText("No key yet: it will be saved in the system keyring.")
+        else:
+            self.api_key.setPlaceholderText("only if the server asks for one")
+            self.key_note.setText(
+                "The key is optional (local servers take none) and none is sent now; a key "
+                "typed here is saved in the system keyring."
+            )
 
     def _provider_changed(self) -> None:
-        anthropic = self.provider.currentData() == "anthropic"
-        self.test_button.setEnabled(anthropic)
-        self.model.setEnabled(anthropic)
+        provider = self.provider.currentData()
+        owner = _key_owner(provider)
+        if owner != self._owner:  # keep what was typed for the other provider
+            self._models[self._owner] = self.model.text().strip()
+            self._owner = owner
+            self.model.setText(self._models[owner])
+            self.api_key.clear()
+            self.test_result.hide()
+        self._describe_key()
+        has_model = provider != "offline"
+        server = provider == "openai_compatible"
+        self.test_button.setEnabled(has_model)
+        self.model.setEnabled(has_model)
+        self.preset.setEnabled(server)
+        self.base_url.setEnabled(server)
         self.model.setToolTip(
-            "The Claude model every phase uses"
-            if anthropic
-            else "The offline provider uses no model: choose Anthropic to pick one"
+            "The model every phase uses: Test lists the ones the server has"
+            if server
+            else "The Claude model every phase uses"
+            if has_model
+            else "The offline provider uses no model: choose Anthropic or a server to pick one"
         )
-        self.latency.setEnabled(not anthropic)
+        self.test_button.setToolTip(
+            "List the models the server has" if server else "Check the API key with Anthropic"
+        )
+        self.latency.setEnabled(not has_model)
+
+    def _preset_chosen(self, index: int) -> None:
+        address = self.preset.itemData(index)
+        if address:
+            self.base_url.setText(address)
+
+    def _show_preset(self) -> None:
+        """The preset combo names the preset whose address the field holds, else 'Other'."""
+        found = self.preset.findData(self.base_url.text().strip().rstrip("/"))
+        self.preset.setCurrentIndex(found if found >= 0 else self.preset.count() - 1)
 
     def edited_settings(self) -> AppSettings:
         """The settings as the dialog shows them (raises SettingsError when one is invalid)."""
+        models = {**self._models, self._owner: self.model.text().strip()}
         return dataclasses.replace(
             self.settings,
             provider=self.provider.currentData(),
-            model=self.model.text().strip(),
+            model=models["anthropic"],
+            openai_model=models["openai_compatible"],
+            openai_base_url=self.base_url.text().strip(),
             concurrency=self.concurrency.value(),
             rate_limit_per_minute=self.rate_limit.value(),
             latency_scale=self.latency.value(),
@@ -243,12 +326,12 @@ class SettingsDialog(QDialog):
             self._show_error(f"Not saved: {exc}.")
             return
         self.save_button.setEnabled(False)
-        spawn(self._save(chosen, self.api_key.text().strip()), name="save settings")
+        spawn(self._save(chosen, self.api_key.text().strip(), self._owner), name="save settings")
 
-    async def _save(self, chosen: AppSettings, key: str) -> None:
+    async def _save(self, chosen: AppSettings, key: str, owner: str) -> None:
         try:
             if key:
-                await asyncio.to_thread(store_api_key, key)
+                await asyncio.to_thread(store_api_key, key, owner)
             await asyncio.to_thread(save_settings, chosen)
         except KeyStoreError as exc:
             self._show_error(f"The API key was not saved: {exc}.")
@@ -263,16 +346,22 @@ class SettingsDialog(QDialog):
         self.settingsSaved.emit(chosen)
         self.accept()
 
+    def test_connection(self) -> None:
+        """Test what the chosen provider needs: Claude's key, or the server and its models."""
+        if self.provider.currentData() == "openai_compatible":
+            self.list_models()
+        else:
+            self.test_key()
+
     def test_key(self) -> None:
         """Check the typed key (or the one in use) against the provider."""
         key = self.api_key.text().strip() or (load_api_key().key or "")
         if not key:
             self.test_result.show()
-            self.test_result.setText(f"There is no key to test: type one, or set {ENV_VAR}.")
+            variable = ENV_VARS["anthropic"]
+            self.test_result.setText(f"There is no key to test: type one, or set {variable}.")
             return
-        self.test_result.show()
-        self.test_result.setText("Testing…")
-        self.test_button.setEnabled(False)
+        self._testing()
         spawn(self._test(key, self.model.text().strip()), name="test API key")
 
     async def _test(self, key: str, model: str) -> None:
@@ -280,3 +369,58 @@ class SettingsDialog(QDialog):
             self.test_result.setText(await asyncio.to_thread(self.key_tester, key, model))
         finally:
             self.test_button.setEnabled(True)
+
+    def list_models(self) -> None:
+        """Ask the server for its models (in a worker thread) and show them."""
+        address = self.base_url.text().strip()
+        if not address:
+            self.test_result.show()
+            self.test_result.setText("There is no server address to test: choose or type one.")
+            return
+        key = self.api_key.text().strip() or load_api_key("openai_compatible").key
+        self._testing()
+        spawn(self._list(address, key), name="list the server's models")
+
+    async def _list(self, address: str, key: str | None) -> None:
+        from spec_automation.llm.provider import ProviderError
+
+        try:
+            models = await asyncio.to_thread(self.model_lister, address, key)
+        except ProviderError as exc:
+            self.test_result.setText(_sentence(str(exc)))
+            return
+        finally:
+            self.test_button.setEnabled(True)
+        self.test_result.setText(self._describe_models(address, models))
+
+    def _describe_models(self, address: str, models: list[str]) -> str:
+        if not models:
+            return (
+                f"The server at {address} answers but has no model yet "
+                "(with Ollama: ollama pull llama3.2)."
+            )
+        completer = QCompleter(models, self.model)
+        self.model.setCompleter(completer)
+        chosen = self.model.text().strip()
+        if not chosen:
+            self.model.setText(models[0])
+            chosen = models[0]
+        count = f"{len(models)} model{'s' if len(models) != 1 else ''}"
+        found = f"The server at {address} has {count}: {', '.join(models)}."
+        if chosen not in models:
+            return f"{found} The model {chosen!r} is not among them."
+        return found
+
+    def _testing(self) -> None:
+        self.test_result.show()
+        self.test_result.setText("Testing…")
+        self.test_button.setEnabled(False)
+
+
+def _sentence(text: str) -> str:
+    """``text`` as a sentence: a capital first letter and a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from spec_automation.llm import keys
 from spec_automation.settings import AppSettings, load_settings
 from spec_automation.ui.settings_dialog import SettingsDialog
+from tests.helpers.fake_openai import FakeOpenAI
 from tests.helpers.gui import run, until
 
 pytestmark = pytest.mark.gui
@@ -114,3 +118,100 @@ def test_the_model_is_offered_only_for_a_provider_that_has_one(qtbot, app_dirs) 
     form_labels = [label.text() for label in dialog.findChildren(QLabel)]
     assert "Concurrency" in form_labels
     assert "Phases at once" not in form_labels
+
+
+def test_an_openai_compatible_server_is_chosen_from_a_preset_and_saved_with_its_model(
+    qtbot, loop, app_dirs, memory_keyring
+) -> None:
+    dialog = SettingsDialog(AppSettings(provider="anthropic", model="claude-haiku-4-5"))
+    qtbot.addWidget(dialog)
+    assert not dialog.base_url.isEnabled()  # the server row is for the server provider only
+    dialog.provider.setCurrentIndex(dialog.provider.findData("openai_compatible"))
+    assert dialog.base_url.isEnabled()
+    assert dialog.preset.isEnabled()
+    assert dialog.model.isEnabled()
+    assert dialog.test_button.isEnabled()
+    assert not dialog.latency.isEnabled()
+    assert dialog.model.text() == ""  # the server's own model, not Claude's
+    assert dialog.base_url.text() == "http://localhost:11434/v1"
+    assert dialog.preset.currentText().startswith("Ollama")
+    assert "optional" in dialog.key_note.text()
+
+    dialog.preset.setCurrentIndex(dialog.preset.findText("LM Studio", Qt.MatchFlag.MatchStartsWith))
+    dialog.preset.activated.emit(dialog.preset.currentIndex())
+    assert dialog.base_url.text() == "http://localhost:1234/v1"
+    dialog.base_url.setText("http://gpu-box:8000/v1")
+    assert dialog.preset.currentText() == "Other address"
+    dialog.model.setText("Qwen/Qwen2.5-7B-Instruct")
+    dialog.api_key.setText("sk-vllm-secret")
+    saved: list[AppSettings] = []
+    dialog.settingsSaved.connect(saved.append)
+    dialog.save()
+    run(loop, until(lambda: bool(saved)))
+
+    again = load_settings().settings
+    assert (again.provider, again.openai_base_url, again.openai_model) == (
+        "openai_compatible",
+        "http://gpu-box:8000/v1",
+        "Qwen/Qwen2.5-7B-Instruct",
+    )
+    assert again.model == "claude-haiku-4-5"  # Claude keeps its own
+    assert keys.load_api_key("openai_compatible").key == "sk-vllm-secret"
+    assert keys.load_api_key().key is None  # not saved as Claude's key
+    reopened = SettingsDialog(again)
+    qtbot.addWidget(reopened)
+    assert reopened.model.text() == "Qwen/Qwen2.5-7B-Instruct"
+    assert "saved in the system keyring" in reopened.key_note.text()
+
+
+def test_test_lists_the_models_of_a_real_server_without_blocking_the_window(
+    qtbot, loop, app_dirs, memory_keyring
+) -> None:
+    with FakeOpenAI(models=("llama3.2", "mistral-nemo")) as fake:
+        dialog = SettingsDialog(
+            AppSettings(
+                provider="openai_compatible", openai_model="x", openai_base_url=fake.base_url
+            )
+        )
+        qtbot.addWidget(dialog)
+        dialog.model.clear()
+        dialog.test_button.click()
+        assert dialog.test_result.text() == "Testing…"  # the click returned at once
+        assert not dialog.test_button.isEnabled()
+        run(loop, until(lambda: dialog.test_button.isEnabled()))
+    assert dialog.test_result.text() == (
+        f"The server at {fake.base_url} has 2 models: llama3.2, mistral-nemo."
+    )
+    assert dialog.model.text() == "llama3.2"  # an empty model gets the first one
+    assert dialog.model.completer().model().rowCount() == 2
+
+
+def test_test_says_in_a_sentence_when_the_server_cannot_be_reached(
+    qtbot, loop, app_dirs, memory_keyring
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        address = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    dialog = SettingsDialog(
+        AppSettings(provider="openai_compatible", openai_model="llama3.2", openai_base_url=address)
+    )
+    qtbot.addWidget(dialog)
+    dialog.test_button.click()
+    run(loop, until(lambda: dialog.test_button.isEnabled()))
+    text = dialog.test_result.text()
+    assert text.startswith(f"Could not reach the OpenAI-compatible server at {address}: ")
+    assert text.endswith(".")
+
+
+def test_the_offline_provider_offers_no_model_server_or_test(qtbot, app_dirs) -> None:
+    dialog = SettingsDialog(AppSettings(provider="offline"))
+    qtbot.addWidget(dialog)
+    assert not dialog.model.isEnabled()
+    assert not dialog.test_button.isEnabled()
+    assert not dialog.base_url.isEnabled()
+    assert not dialog.preset.isEnabled()
+    assert [dialog.provider.itemData(i) for i in range(dialog.provider.count())] == [
+        "offline",
+        "anthropic",
+        "openai_compatible",
+    ]
