@@ -343,10 +343,11 @@ class RegenerationFlow(QObject):
         service = self.host.service
         if settings.provider == "offline" or service is None:
             return None
+        model = self.options().model  # the chosen provider's (Claude's or the server's)
 
         def estimates() -> dict[str, UsageEstimate]:
             return {
-                strategy: service.estimate_usage(chosen, settings.model)
+                strategy: service.estimate_usage(chosen, model)
                 for strategy, chosen in report.selections.items()
                 if chosen
             }
