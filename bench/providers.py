@@ -1,14 +1,18 @@
-"""What prompt caching and the response cache save on a full sample run through Claude.
+"""What prompt caching and the response cache save on a full sample run, through Claude and
+through an OpenAI-compatible server.
 
-Runs the bundled sample project twice through the Anthropic provider and the real SDK, against
-the fake Claude server of the tests (fixed latency per call, honest prompt-cache accounting:
-a prefix is read from the cache only if an earlier request wrote it at a breakpoint and that
-request had started replying). Prints, measured in this run:
+Runs the bundled sample project twice through each provider and its real SDK, against the fake
+servers of the tests (fixed latency per call, honest prompt-cache accounting): the fake Claude
+reads a prefix from the cache only if an earlier request wrote it at a breakpoint and that
+request had started replying; the fake OpenAI-compatible server (on a loopback port) caches
+every prefix automatically, as vLLM, llama.cpp and OpenAI do, and reports the hits as
+``prompt_tokens_details.cached_tokens``. Prints, measured in this run, for each provider:
 
-* the share of shared-context input tokens (everything up to a request's last cache
-  breakpoint: system prompt, constitution, brief, upstream artifacts) served from the prompt
-  cache over the first run (target >= 80%);
-* the response-cache hit rate of an unchanged re-run, and its provider calls (target 100%, 0).
+* the share of shared-context input tokens (system prompt, constitution, brief, upstream
+  artifacts: everything up to a request's last cache breakpoint for Claude, everything before
+  the task for the server) served from the prompt cache over the first run (target >= 80%);
+* the response-cache hit rate of an unchanged re-run of every phase (``--all``), and its
+  provider calls (target 100%, 0).
 
 Run: .venv/bin/python bench/providers.py
 """
@@ -16,6 +20,7 @@ Run: .venv/bin/python bench/providers.py
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import sys
 import tempfile
@@ -27,36 +32,41 @@ from spec_automation import services
 from spec_automation.core import events as ev
 from spec_automation.resources import sample_brief_path
 from tests.helpers.fake_claude import FakeClaude
+from tests.helpers.fake_models import FakeModelService
+from tests.helpers.fake_openai import FakeOpenAI
 
 LATENCY_S = 0.2  # fixed time to first token per call
 KEY = "sk-ant-bench-not-a-real-key"
+LOCAL_MODEL = "llama3.2"
 
 
-async def main() -> None:
-    os.environ["ANTHROPIC_API_KEY"] = KEY
-    with tempfile.TemporaryDirectory() as scratch:
-        os.environ["SPEC_AUTOMATION_CONFIG_DIR"] = str(Path(scratch) / "config")
-        brief = sample_brief_path().read_text(encoding="utf-8")
-        fake = FakeClaude(latency_s=LATENCY_S, chunk_delay_s=0.005, api_key=KEY)
-        options = services.RunOptions(provider="anthropic", auto_approve=True)
-        with services.create_project(Path(scratch) / "sample", brief_text=brief) as project:
+async def measure(
+    title: str, fake: FakeModelService, options: services.RunOptions, scratch: Path
+) -> None:
+    """Run the sample twice through ``options``' provider against ``fake`` and print."""
+    brief = sample_brief_path().read_text(encoding="utf-8")
+    folder = scratch / options.provider
+    with services.create_project(folder, brief_text=brief) as project:
+        if isinstance(fake, FakeClaude):
             project.providers.http_client = fake.client()
-            first = await project.run_workflow(options)
-            first_calls = len(fake.calls)
-            replies = fake.replies
-            shared = sum(c.shared_tokens for c in replies)
-            read = sum(c.cache_read_tokens for c in replies)
-            written = sum(c.cache_write_tokens for c in replies)
+        first = await project.run_workflow(options)
+        first_calls = len(fake.calls)
+        replies = fake.replies
+        shared = sum(c.shared_tokens for c in replies)
+        read = sum(c.cache_read_tokens for c in replies)
+        written = sum(c.cache_write_tokens for c in replies)
 
-            cached: list[str] = []
+        cached: list[str] = []
 
-            def note(event: ev.EngineEvent) -> None:
-                if isinstance(event, ev.PhaseSucceeded) and event.cached:
-                    cached.append(event.phase)
+        def note(event: ev.EngineEvent) -> None:
+            if isinstance(event, ev.PhaseSucceeded) and event.cached:
+                cached.append(event.phase)
 
-            second = await project.run_workflow(options, note)
-            phases = len(project.graph.topological_order)
+        # Every phase again (--all): nothing changed, so each reply comes from the cache.
+        second = await project.run_workflow(dataclasses.replace(options, everything=True), note)
+        phases = len(project.graph.topological_order)
 
+    print(title)
     print(f"First run: {first.status}, {first_calls} provider calls, {first.wall_time_s:.2f} s")
     print(
         f"  shared-context input tokens: {shared}; read from the prompt cache: {read}; "
@@ -69,6 +79,33 @@ async def main() -> None:
         f"  response-cache hit rate: {len(cached) / phases:.0%} ({len(cached)}/{phases} phases, "
         f"{second.input_tokens + second.output_tokens} tokens)  (target 100%, 0 calls)"
     )
+
+
+async def main() -> None:
+    os.environ["ANTHROPIC_API_KEY"] = KEY
+    os.environ.pop("OPENAI_API_KEY", None)  # the local server takes none
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["SPEC_AUTOMATION_CONFIG_DIR"] = str(Path(scratch) / "config")
+        claude = FakeClaude(latency_s=LATENCY_S, chunk_delay_s=0.005, api_key=KEY)
+        await measure(
+            "Claude (anthropic SDK, fake Messages API):",
+            claude,
+            services.RunOptions(provider="anthropic", auto_approve=True),
+            Path(scratch),
+        )
+        with FakeOpenAI(models=(LOCAL_MODEL,), latency_s=LATENCY_S, chunk_delay_s=0.005) as local:
+            print()
+            await measure(
+                "OpenAI-compatible server (openai SDK, fake server on 127.0.0.1):",
+                local,
+                services.RunOptions(
+                    provider="openai_compatible",
+                    model=LOCAL_MODEL,
+                    base_url=local.base_url,
+                    auto_approve=True,
+                ),
+                Path(scratch),
+            )
 
 
 if __name__ == "__main__":
