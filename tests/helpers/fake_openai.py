@@ -19,6 +19,7 @@ Use it as a context manager (``with FakeOpenAI() as fake: fake.base_url``).
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -28,9 +29,16 @@ from typing import Any
 
 from tests.helpers.fake_models import Call, Failure, FakeModelService, Responder, tokens
 
-__all__ = ["Failure", "FakeOpenAI"]
+__all__ = ["Failure", "FakeOpenAI", "unused_address"]
 
 _CREATED = 1_767_225_600  # a fixed timestamp: replies are reproducible
+
+
+def unused_address() -> str:
+    """The address of a server that is not there: a loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
 
 
 @dataclass

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 
 import pytest
 
 from spec_automation.llm.openai_compatible import OpenAICompatibleProvider, list_models
 from spec_automation.llm.provider import ContextBlock, ProviderError, ProviderRequest
-from tests.helpers.fake_openai import Failure, FakeOpenAI
+from tests.helpers.fake_openai import Failure, FakeOpenAI, unused_address
 
 MODEL = "llama3.2"
 KEY = "sk-local-test-0123456789abcdef"
@@ -50,12 +49,6 @@ async def open_provider():
     yield build
     for provider in made:
         await provider.aclose()
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def test_a_streamed_reply_is_assembled_with_its_usage_and_sent_in_the_chat_format(
@@ -143,7 +136,7 @@ async def test_a_lasting_500_is_retried_twice_then_named_with_the_server_and_its
 
 
 async def test_an_unreachable_server_is_a_sentence_naming_its_address(open_provider):
-    address = f"http://127.0.0.1:{closed_port()}/v1"
+    address = unused_address()
     local = open_provider(address, max_retries=0)
     with pytest.raises(ProviderError) as caught:
         await local.complete(request(), lambda *_: None)
@@ -241,7 +234,7 @@ def test_the_models_of_a_server_are_listed(fake):
 
 
 def test_listing_models_fails_with_a_sentence():
-    address = f"http://127.0.0.1:{closed_port()}/v1"
+    address = unused_address()
     with pytest.raises(
         ProviderError, match=rf"^Could not reach the OpenAI-compatible server at {address}: "
     ):

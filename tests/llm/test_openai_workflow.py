@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-import socket
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from spec_automation.core.ports import RunStatus
 from spec_automation.core.validation import validate_artifacts
 from spec_automation.resources import sample_brief_path
 from spec_automation.store import queries
-from tests.helpers.fake_openai import Failure, FakeOpenAI
+from tests.helpers.fake_openai import Failure, FakeOpenAI, unused_address
 from tests.helpers.leaks import key_leaks
 
 MODEL = "qwen2.5-coder:7b"
@@ -100,9 +99,7 @@ async def test_a_lasting_500_fails_its_phase_with_a_sentence_and_blocks_what_dep
 
 
 async def test_an_unreachable_server_fails_the_run_with_its_address(project):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        address = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    address = unused_address()
     report = await project.run_workflow(local(address))
     assert report.status == RunStatus.FAILED
     assert (

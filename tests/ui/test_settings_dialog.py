@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
@@ -11,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 from spec_automation.llm import keys
 from spec_automation.settings import AppSettings, load_settings
 from spec_automation.ui.settings_dialog import SettingsDialog
-from tests.helpers.fake_openai import FakeOpenAI
+from tests.helpers.fake_openai import FakeOpenAI, unused_address
 from tests.helpers.gui import run, until
 
 pytestmark = pytest.mark.gui
@@ -189,9 +187,7 @@ def test_test_lists_the_models_of_a_real_server_without_blocking_the_window(
 def test_test_says_in_a_sentence_when_the_server_cannot_be_reached(
     qtbot, loop, app_dirs, memory_keyring
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        address = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    address = unused_address()
     dialog = SettingsDialog(
         AppSettings(provider="openai_compatible", openai_model="llama3.2", openai_base_url=address)
     )
