@@ -114,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = icon_files()
     if args.check:
-        stale = [path for path, data in files.items() if not path.is_file()
-                 or path.read_bytes() != data]
+        stale = [
+            path for path, data in files.items() if not path.is_file() or path.read_bytes() != data
+        ]
         for path in stale:
             print(f"{path.relative_to(ROOT)} differs from the SVG's rendering.")
         return 1 if stale else 0

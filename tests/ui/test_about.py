@@ -17,7 +17,9 @@ pytestmark = pytest.mark.gui
 
 
 def _colours(image: QImage) -> set[int]:
-    return {image.pixel(x, y) for x in range(0, image.width(), 4) for y in range(0, image.height(), 4)}
+    return {
+        image.pixel(x, y) for x in range(0, image.width(), 4) for y in range(0, image.height(), 4)
+    }
 
 
 def test_the_icon_draws_from_its_svg(qapp) -> None:
