@@ -16,6 +16,8 @@ __all__ = [
     "EventSink",
     "GateDecided",
     "GateWaiting",
+    "ItemFinished",
+    "ItemStarted",
     "PhaseBlocked",
     "PhaseCancelled",
     "PhaseFailed",
@@ -94,6 +96,29 @@ class PhaseProgress(EngineEvent):
     phase: str
     tokens: int
     message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemStarted(EngineEvent):
+    """One call of a phase that fans out started (one epic's tasks, say)."""
+
+    phase: str
+    index: int  # 0-based, in merge order
+    count: int  # calls the phase makes
+    item: str  # the item's heading: "E-2: Skill mix"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemFinished(EngineEvent):
+    """One call of a phase that fans out ended; ``error`` is empty when it succeeded."""
+
+    phase: str
+    index: int
+    count: int
+    item: str
+    duration_s: float
+    cached: bool
+    error: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

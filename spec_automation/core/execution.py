@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
+from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +23,14 @@ from spec_automation.core import events as ev
 from spec_automation.core.acceptance import accept_output, same_bodies
 from spec_automation.core.artifacts import content_hash
 from spec_automation.core.copying import field_values
+from spec_automation.core.fan_out import FanOutItem, item_source, merge_items, split_items
 from spec_automation.core.ports import (
     GateDecision,
     GateRequest,
     GateStatus,
     PhaseCompletion,
     PhaseError,
+    PhaseOutput,
     PhaseRequest,
     PhaseStatus,
     RunMode,
@@ -47,6 +52,24 @@ _END_STATES = frozenset(
 )
 # States a dependency may be in for its dependents to start.
 _SATISFIED = frozenset({PhaseStatus.SUCCEEDED, PhaseStatus.SKIPPED})
+
+
+@dataclass(slots=True)
+class _FanOut:
+    """A phase running as one call per item: its parts and how each call ended."""
+
+    items: tuple[FanOutItem, ...]
+    inputs: Mapping[str, str]
+    started: float
+    started_at: datetime
+    outputs: dict[int, PhaseOutput] = field(default_factory=dict)
+    errors: dict[int, str] = field(default_factory=dict)
+    durations: dict[int, float] = field(default_factory=dict)
+    tokens: dict[int, int] = field(default_factory=dict)  # streamed so far, per call
+
+    @property
+    def ended(self) -> bool:
+        return len(self.outputs) + len(self.errors) == len(self.items)
 
 
 class Execution:
@@ -89,6 +112,9 @@ class Execution:
         self.cost = 0.0
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.fan_outs: dict[str, _FanOut] = {}
+        self.calls: deque[tuple[str, int]] = deque()  # queued calls of started fan-outs
+        self.item_of: dict[asyncio.Task[Any], int] = {}
         self.wave_done: set[int] = set()
         self.run_id = 0
         self.t0 = 0.0
@@ -129,7 +155,11 @@ class Execution:
                     self._open_gates(name, hashes, tasks)
             ready = self._initial_ready()
             while True:
-                while ready and self.in_flight < self.limit:
+                # Calls of a phase already started come first: finishing it unblocks more.
+                while (self.calls or ready) and self.in_flight < self.limit:
+                    if self.calls:
+                        self._start_item(*self.calls.popleft(), tasks)
+                        continue
                     _, name = heapq.heappop(ready)
                     self._start_phase(name, tasks)
                 if not tasks:
@@ -142,6 +172,11 @@ class Execution:
                     kind, name = tasks.pop(task)
                     if kind == "phase":
                         self.in_flight -= 1
+                        self._phase_ended(name, task, tasks)
+                    elif kind == "item":
+                        self.in_flight -= 1
+                        self._item_ended(name, task, tasks)
+                    elif kind == "merge":
                         self._phase_ended(name, task, tasks)
                     else:
                         self._gate_decided(name, task)
@@ -220,9 +255,13 @@ class Execution:
         scope = self.scope
         if scope is None or not scope.early_cutoff or name in scope.required:
             return False
-        dependencies = self.graph.dependencies(name)
-        regenerated = [d for d in dependencies if d in scope.phases]
-        if not regenerated or any(d in scope.changed for d in dependencies):
+        # What it reads: its dependencies, and the phases of what it reads further upstream.
+        spec = self.graph.spec
+        sources = set(self.graph.dependencies(name)) | {
+            spec.producer_of(a).name for a in self.graph.inputs_of(name)
+        }
+        regenerated = [d for d in sources if d in scope.phases]
+        if not regenerated or any(d in scope.changed for d in sources):
             return False
         return all(d in self.unchanged or d in self.skipped for d in regenerated)
 
@@ -242,16 +281,21 @@ class Execution:
     # --- one phase ---------------------------------------------------------------------
 
     def _start_phase(self, name: str, tasks: dict[asyncio.Task[Any], tuple[str, str]]) -> None:
+        rule = self.graph.phase(name).fan_out
+        if rule is not None:
+            items = split_items(rule, self.contents.get(rule.source, ""))
+            if items:  # no items: one call over the whole list, as any other phase
+                started, started_at = self._mark_started(name)
+                self.fan_outs[name] = _FanOut(items, self._inputs(name), started, started_at)
+                self.calls.extend((name, item.index) for item in items)
+                return
         self.in_flight += 1
         self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         task = asyncio.create_task(self._run_phase(name), name=f"phase {name}")
         tasks[task] = ("phase", name)
 
-    async def _run_phase(self, name: str) -> PhaseCompletion:
-        phase = self.graph.phase(name)
+    def _mark_started(self, name: str) -> tuple[float, datetime]:
         wave = self.graph.wave_of[name]
-        if self.rate is not None:
-            await self.rate.acquire()
         self.status[name] = PhaseStatus.RUNNING
         started = self.clock.monotonic()
         started_at = self.clock.now()
@@ -261,25 +305,157 @@ class Execution:
             self._emit(ev.WaveStarted, wave=wave, phases=self.graph.waves[wave - 1])
         self.store.submit(self.recorder.phase_started, self.run_id, name, wave, 1, started_at)
         self._emit(ev.PhaseStarted, phase=name, wave=wave, attempt=1)
+        return started, started_at
 
-        inputs = {a: self.contents[a] for a in self.graph.inputs_of(name) if a in self.contents}
-        request = PhaseRequest(
-            phase=phase,
-            project_name=self.engine.project_name,
-            brief=self.engine.brief,
-            inputs=MappingProxyType(inputs),
-            run_id=self.run_id,
-        )
+    def _inputs(self, name: str) -> dict[str, str]:
+        return {a: self.contents[a] for a in self.graph.inputs_of(name) if a in self.contents}
 
-        def progress(tokens: int, message: str) -> None:
-            self._emit(ev.PhaseProgress, phase=name, tokens=tokens, message=message)
+    async def _call(self, request: PhaseRequest) -> PhaseOutput:
+        name = request.phase.name
+        item = request.item
+        prefix = f"{item.key}: " if item is not None else ""
+
+        def report(tokens: int, message: str) -> None:
+            if item is not None:  # the phase's tokens are those of all its calls
+                streamed = self.fan_outs[name].tokens
+                streamed[item.index] = tokens
+                tokens = sum(streamed.values())
+            self._emit(ev.PhaseProgress, phase=name, tokens=tokens, message=prefix + message)
 
         timeout = self.engine.settings.phase_timeout_s
         try:
             async with asyncio.timeout(timeout):
-                output = await self.engine.runner.run(request, progress)
+                return await self.engine.runner.run(request, report)
         except TimeoutError:
             raise PhaseError(f"timed out after {timeout:g} s") from None
+
+    def _request(
+        self, name: str, inputs: Mapping[str, str], item: FanOutItem | None = None
+    ) -> PhaseRequest:
+        return PhaseRequest(
+            phase=self.graph.phase(name),
+            project_name=self.engine.project_name,
+            brief=self.engine.brief,
+            inputs=MappingProxyType(dict(inputs)),
+            run_id=self.run_id,
+            item=item,
+        )
+
+    async def _run_phase(self, name: str) -> PhaseCompletion:
+        if self.rate is not None:
+            await self.rate.acquire()
+        started, started_at = self._mark_started(name)
+        inputs = self._inputs(name)
+        output = await self._call(self._request(name, inputs))
+        return await self._conclude(name, inputs, output, started, started_at)
+
+    # --- one phase as one call per item (fan-out) ---------------------------------------
+
+    def _start_item(
+        self, name: str, index: int, tasks: dict[asyncio.Task[Any], tuple[str, str]]
+    ) -> None:
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        task = asyncio.create_task(self._run_item(name, index), name=f"phase {name} #{index}")
+        tasks[task] = ("item", name)
+        self.item_of[task] = index
+
+    async def _run_item(self, name: str, index: int) -> PhaseOutput:
+        state = self.fan_outs[name]
+        item = state.items[index]
+        rule = self.graph.phase(name).fan_out
+        assert rule is not None
+        if self.rate is not None:
+            await self.rate.acquire()
+        inputs = dict(state.inputs)
+        inputs[rule.source] = item_source(rule, item, inputs.get(rule.source, ""))
+        self._emit(ev.ItemStarted, phase=name, index=index, count=item.count, item=item.heading)
+        started = self.clock.monotonic()
+        try:
+            return await self._call(self._request(name, inputs, item))
+        finally:
+            state.durations[index] = self.clock.monotonic() - started
+
+    def _item_ended(
+        self, name: str, task: asyncio.Task[Any], tasks: dict[asyncio.Task[Any], tuple[str, str]]
+    ) -> None:
+        index = self.item_of.pop(task)
+        state = self.fan_outs[name]
+        item = state.items[index]
+        error = task.exception()
+        if error is None:
+            state.outputs[index] = task.result()
+        else:
+            state.errors[index] = _describe(error)
+        self._emit(
+            ev.ItemFinished,
+            phase=name,
+            index=index,
+            count=item.count,
+            item=item.heading,
+            duration_s=state.durations.get(index, 0.0),
+            cached=error is None and state.outputs[index].cached,
+            error=state.errors.get(index, ""),
+        )
+        if not state.ended:
+            return
+        self.timing.finished_mono[name] = self.clock.monotonic()
+        if state.errors:
+            failed = [f"{state.items[i].heading}: {e}" for i, e in sorted(state.errors.items())]
+            label = self.graph.phase(name).fan_out
+            what = f"{label.label}s" if label is not None else "items"
+            message = (
+                f"{len(failed)} of {len(state.items)} parts failed ({what} written one at a "
+                f"time; the others are kept for a retry): " + "; ".join(failed)
+            )
+            self._fail_phase(name, message, sum(state.durations.values()))
+            return
+        merging = asyncio.create_task(self._merge(name), name=f"merge {name}")
+        tasks[merging] = ("merge", name)
+
+    async def _merge(self, name: str) -> PhaseCompletion:
+        """One artifact from the parts, in item order, accepted like any phase's output."""
+        phase = self.graph.phase(name)
+        state = self.fan_outs[name]
+        assert phase.fan_out is not None
+        artifact = phase.produces[0]
+        outputs = [state.outputs[item.index] for item in state.items]
+        bodies = []
+        for item, output in zip(state.items, outputs, strict=True):
+            if artifact not in output.artifacts:
+                raise PhaseError(f"{item.heading}: the reply lacks {artifact}")
+            bodies.append(output.artifacts[artifact])
+        usage = TokenUsage()
+        for output in outputs:
+            usage = usage + output.usage
+        merged = PhaseOutput(
+            artifacts={artifact: merge_items(phase.fan_out, state.items, bodies)},
+            provider=outputs[0].provider,
+            model=outputs[0].model,
+            usage=usage,
+            cost_usd=sum(o.cost_usd for o in outputs),
+            cached=all(o.cached for o in outputs),
+        )
+        work = sum(state.durations.values())
+        return await self._conclude(
+            name, state.inputs, merged, state.started, state.started_at, work_s=work
+        )
+
+    # --- accepting what a phase wrote ---------------------------------------------------
+
+    async def _conclude(
+        self,
+        name: str,
+        inputs: Mapping[str, str],
+        output: PhaseOutput,
+        started: float,
+        started_at: datetime,
+        work_s: float | None = None,
+    ) -> PhaseCompletion:
+        """Validate, render and record a phase's output (``work_s``: the time its calls took,
+        when they ran side by side)."""
+        phase = self.graph.phase(name)
+        wave = self.graph.wave_of[name]
         input_hashes = {a: self.hashes[a] for a in inputs}
         drafts, warnings = accept_output(
             phase,
@@ -304,7 +480,7 @@ class Execution:
             attempt=1,
             started_at=started_at,
             finished_at=self.clock.now(),
-            duration_s=finished - started,
+            duration_s=finished - started if work_s is None else work_s,
             artifacts=drafts,
             provider=output.provider,
             model=output.model,
@@ -344,6 +520,8 @@ class Execution:
         finished = self.clock.monotonic()
         self.timing.finished_mono[name] = finished
         duration = finished - self.timing.started_mono.get(name, finished)
+        if name in self.fan_outs:  # its calls ran side by side: the work is their sum
+            duration = sum(self.fan_outs[name].durations.values())
         self.timing.durations[name] = duration
         error = task.exception()
         if error is None:
@@ -368,7 +546,10 @@ class Execution:
                     hashes = {d.name: d.content_hash for d in completion.artifacts}
                     self._open_gates(name, hashes, tasks)
             return
-        message = _describe(error)
+        self._fail_phase(name, _describe(error), duration)
+
+    def _fail_phase(self, name: str, message: str, duration: float) -> None:
+        self.timing.durations[name] = duration
         self.status[name] = PhaseStatus.FAILED
         self.failed[name] = message
         self.store.submit(
@@ -543,9 +724,9 @@ class Execution:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         now = self.clock.now()
-        for kind, name in tasks.values():
-            if kind != "phase":
-                continue
+        running = [name for kind, name in tasks.values() if kind != "gate"]
+        running += [n for n in self.fan_outs if self.status[n] == PhaseStatus.RUNNING]
+        for name in dict.fromkeys(running):
             if name in self.committed:
                 self.status[name] = PhaseStatus.SUCCEEDED
                 continue

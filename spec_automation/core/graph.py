@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from spec_automation.core.fan_out import ASSUMED_ITEMS, fan_out_wall_s
 from spec_automation.core.spec import PhaseSpec, WorkflowSpec
 
 __all__ = ["CriticalPath", "FileConflict", "WorkflowGraph", "simulate_schedule"]
@@ -46,8 +47,22 @@ class CriticalPath:
 class WorkflowGraph:
     """Dependency queries over a spec's phases (with inferred conflict edges)."""
 
-    def __init__(self, spec: WorkflowSpec) -> None:
+    def __init__(
+        self,
+        spec: WorkflowSpec,
+        *,
+        items: Mapping[str, int] | None = None,
+        concurrency: int = 4,
+    ) -> None:
+        """``items`` gives, per phase that fans out, how many calls it makes (when the list it
+        splits is known); with ``concurrency`` they turn its estimate into a wall time."""
         self.spec = spec
+        self.items = {
+            name: (items or {}).get(name, ASSUMED_ITEMS)
+            for name, phase in spec.phases.items()
+            if phase.fan_out is not None
+        }
+        self.concurrency = max(1, concurrency)
         self._order_in_file = {name: i for i, name in enumerate(spec.phases)}
         deps: dict[str, list[str]] = {p.name: list(p.depends_on) for p in spec.phases.values()}
         self.conflicts: tuple[FileConflict, ...] = self._infer_conflict_edges(deps)
@@ -105,13 +120,21 @@ class WorkflowGraph:
 
     # --- timing ------------------------------------------------------------------------
 
+    def estimated_wall_s(self, name: str) -> float:
+        """A phase's estimated wall time: its estimate, or for a phase that fans out, the
+        rounds its calls take at the graph's concurrency."""
+        estimate = self.phase(name).estimated_duration_s
+        if name not in self.items:
+            return estimate
+        return fan_out_wall_s(estimate, self.items[name], self.concurrency)
+
     @cached_property
     def remaining_path_s(self) -> Mapping[str, float]:
         """Longest estimated time from a phase's start to the end of the workflow."""
         remaining: dict[str, float] = {}
         for name in reversed(self.topological_order):
             tail = max((remaining[d] for d in self._dependents[name]), default=0.0)
-            remaining[name] = self.phase(name).estimated_duration_s + tail
+            remaining[name] = self.estimated_wall_s(name) + tail
         return remaining
 
     @cached_property
@@ -143,7 +166,7 @@ class WorkflowGraph:
         barriers), so the plan shows what a run will take rather than a bound.
         """
         durations = {n: self.phase(n).estimated_duration_s for n in self.spec.phases}
-        return simulate_schedule(self, durations, concurrency)
+        return simulate_schedule(self, durations, concurrency, items=self.items)
 
     # --- artifacts ---------------------------------------------------------------------
 
@@ -184,8 +207,8 @@ class WorkflowGraph:
         cached = self._inputs.get(name)
         if cached is None:
             phase = self.phase(name)
-            whole = self.upstream(name) if phase.reads_all_upstream else set(phase.depends_on)
-            named = set(phase.reads)
+            whole = self.upstream(name) if phase.reads_all_upstream else set()
+            named = set(phase.reads) | set(self.spec.direct_inputs(name))
             cached = tuple(
                 artifact
                 for p in self.topological_order
@@ -250,24 +273,46 @@ def _kahn(deps: Mapping[str, Sequence[str]], order: Iterable[str]) -> list[str]:
 
 
 def simulate_schedule(
-    graph: WorkflowGraph, durations: Mapping[str, float], concurrency: int
+    graph: WorkflowGraph,
+    durations: Mapping[str, float],
+    concurrency: int,
+    *,
+    items: Mapping[str, int] | None = None,
 ) -> float:
     """Wall time of the engine's scheduling policy for the given phase durations.
 
     Ready phases start longest-remaining-path first as slots free up, with no wave barriers:
     the same policy as ``OrchestratorEngine``, so plans and benchmarks compare like with like.
+    A phase in ``items`` fans out: its duration is shared by that many calls, each taking a
+    slot, and calls of a started phase get free slots before phases not yet started.
     """
+    parts = dict(items or {})
     remaining = graph.remaining_path_s
     waiting = {name: len(graph.dependencies(name)) for name in graph.spec.phases}
     ready = [(-remaining[n], n) for n, count in waiting.items() if count == 0]
     heapq.heapify(ready)
+    calls: list[tuple[str, float]] = []  # queued calls of started phases, in order
+    left: dict[str, int] = {}
     running: list[tuple[float, str]] = []
     now = 0.0
-    while ready or running:
-        while ready and len(running) < max(1, concurrency):
+    while ready or running or calls:
+        while (calls or ready) and len(running) < max(1, concurrency):
+            if calls:
+                name, duration = calls.pop(0)
+                heapq.heappush(running, (now + duration, name))
+                continue
             _, name = heapq.heappop(ready)
-            heapq.heappush(running, (now + durations[name], name))
+            count = parts.get(name, 1)
+            if count > 1:
+                left[name] = count
+                calls.extend([(name, durations[name] / count)] * count)
+            else:
+                heapq.heappush(running, (now + durations[name], name))
         now, done = heapq.heappop(running)
+        if done in left:
+            left[done] -= 1
+            if left[done]:
+                continue
         for dependent in graph.dependents(done):
             waiting[dependent] -= 1
             if waiting[dependent] == 0:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from spec_automation.core.fan_out import FanOutItem
 from spec_automation.core.spec import PhaseSpec
 
 __all__ = [
@@ -144,6 +145,9 @@ class PhaseRequest:
     run_id: int
     attempt: int = 1
     feedback: str = ""  # a reviewer's note when a rejected gate sends the phase back
+    #: One call of a phase that fans out: the item it writes. ``inputs`` then holds the
+    #: split artifact as this item sees it (its other items left out).
+    item: FanOutItem | None = None
 
 
 #: Progress from a running phase: (tokens produced so far, short human message).

@@ -14,10 +14,11 @@ import json
 import re
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from spec_automation.core.fan_out import FAN_OUT_RULES, FanOutRule
 from spec_automation.core.plain_yaml import PlainYamlError, load_plain_yaml, shown
 
 __all__ = [
@@ -88,6 +89,11 @@ class PhaseSpec:
     reads: tuple[str, ...] = ()
     #: ``reads: all``: the phase reads every artifact produced upstream of it.
     reads_all_upstream: bool = False
+    #: Artifacts named in ``depends_on`` instead of their phase: of that phase the phase
+    #: reads only these (``depends_on`` holds the producing phase).
+    dependency_artifacts: tuple[str, ...] = ()
+    #: ``fan_out:``: run one call per item of an upstream list and merge the replies.
+    fan_out: FanOutRule | None = None
 
 
 def phase_fingerprint(phase: PhaseSpec) -> str:
@@ -104,6 +110,10 @@ def phase_fingerprint(phase: PhaseSpec) -> str:
     }
     if phase.reads or phase.reads_all_upstream:  # absent keys keep older hashes unchanged
         shaping["reads"] = "all" if phase.reads_all_upstream else list(phase.reads)
+    if phase.dependency_artifacts:
+        shaping["dependency_artifacts"] = list(phase.dependency_artifacts)
+    if phase.fan_out is not None:
+        shaping["fan_out"] = [phase.fan_out.source, phase.fan_out.prefix, phase.fan_out.name]
     text = json.dumps(shaping, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -138,6 +148,18 @@ class WorkflowSpec:
     def producer_of(self, artifact: str) -> PhaseSpec:
         """The phase that produces ``artifact``; ``KeyError`` if none does."""
         return self.phases[self._producer[artifact]]
+
+    def direct_inputs(self, name: str) -> tuple[str, ...]:
+        """The artifacts a phase reads from the phases it depends on: all of a phase named
+        in ``depends_on``, only the named ones of a phase reached through an artifact."""
+        phase = self.phases[name]
+        narrowed = {self._producer[a] for a in phase.dependency_artifacts}
+        return tuple(
+            artifact
+            for dependency in phase.depends_on
+            for artifact in self.phases[dependency].produces
+            if dependency not in narrowed or artifact in phase.dependency_artifacts
+        )
 
     def sensitivity_of(self, artifact: str) -> tuple[str, bool]:
         """How strongly an upstream change affects ``artifact``, and whether the spec set it.
@@ -219,6 +241,7 @@ def parse_spec(text: str, *, source: str | None = None) -> WorkflowSpec:
     for raw_name, raw_phase in raw_phases.items():
         phase = _parse_phase(raw_name, raw_phase, source)
         phases[phase.name] = phase
+    phases = _resolve_artifact_dependencies(phases)
     _check_graph(phases, source)
     sensitivity = _parse_sensitivity(data.get("sensitivity", {}), phases, source)
     return WorkflowSpec(
@@ -337,6 +360,7 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "approval_gates": (list, False),
     "planned_files": (list, False),
     "reads": ((list, str), False),
+    "fan_out": ((str, dict), False),
 }
 _TYPE_WORDS: dict[type | tuple[type, ...], str] = {
     str: "text",
@@ -345,6 +369,7 @@ _TYPE_WORDS: dict[type | tuple[type, ...], str] = {
     int: "a whole number",
     (int, float): "a number",
     (list, str): "a list of artifact names or 'all'",
+    (str, dict): "a rule name or a mapping",
 }
 
 
@@ -435,6 +460,7 @@ def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
             )
 
     reads_all, reads = _parse_reads(raw.get("reads", []), produces, fail)
+    fan_out = _parse_fan_out(raw.get("fan_out"), produces, fail)
     phase_type = raw.get("phase_type", "generate").strip() or "generate"
     return PhaseSpec(
         name=name,
@@ -451,6 +477,7 @@ def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
         planned_files=tuple(str(PurePosixPath(p)) for p in planned),
         reads=tuple(reads),
         reads_all_upstream=reads_all,
+        fan_out=fan_out,
     )
 
 
@@ -471,6 +498,78 @@ def _parse_reads(value: Any, produces: Sequence[str], fail: Any) -> tuple[bool, 
     return False, reads
 
 
+def _parse_fan_out(value: Any, produces: Sequence[str], fail: Any) -> FanOutRule | None:
+    """``fan_out: NAME`` (a known rule) or ``fan_out: {from: ARTIFACT, items: PREFIX}``."""
+    if value is None:
+        return None
+    if len(produces) != 1:
+        raise fail("field 'fan_out': a phase that fans out must produce exactly one artifact")
+    if isinstance(value, str):
+        rule = FAN_OUT_RULES.get(value.strip())
+        if rule is None:
+            known = ", ".join(sorted(FAN_OUT_RULES))
+            raise fail(
+                f"field 'fan_out': unknown rule {shown(value)}{_suggest(value, FAN_OUT_RULES)} "
+                f"(known: {known}; or give {{from: ARTIFACT, items: PREFIX}})"
+            )
+        return rule
+    if not isinstance(value, dict):
+        raise fail(
+            "field 'fan_out' must be a rule name such as 'epics' or a mapping "
+            f"{{from: ARTIFACT, items: PREFIX}}, got {_type_name(value)}"
+        )
+    unknown = sorted(str(k) for k in value if k not in ("from", "items", "label", "renumber"))
+    if unknown:
+        raise fail(f"field 'fan_out': unknown key {shown(unknown[0])} (known: from, items, "
+                   "label, renumber)")
+    source, prefix = value.get("from"), value.get("items")
+    if not isinstance(source, str) or not _ARTIFACT_NAME.fullmatch(source.strip()):
+        raise fail("field 'fan_out': 'from' must name the artifact whose items are split out")
+    words: dict[str, str] = {}
+    for key, default in (("items", ""), ("label", "item"), ("renumber", "")):
+        raw_word = value.get(key, default)
+        word = raw_word.strip() if isinstance(raw_word, str) else ""
+        if (key == "items" or raw_word) and not re.fullmatch(r"[A-Za-z]{1,8}", word):
+            raise fail(
+                f"field 'fan_out': {key!r} must be a short ID prefix such as 'E' (for E-1, "
+                f"E-2...), got {shown(raw_word if key != 'items' else prefix)}"
+            )
+        words[key] = word
+    return FanOutRule(
+        name=f"{source.strip()}:{words['items']}",
+        source=source.strip(),
+        prefix=words["items"],
+        label=words["label"].lower() if value.get("label") else "item",
+        child_prefix=words["renumber"],
+    )
+
+
+def _resolve_artifact_dependencies(phases: dict[str, PhaseSpec]) -> dict[str, PhaseSpec]:
+    """``depends_on`` may name an artifact instead of a phase: the phase then depends on the
+    artifact's producer and reads only that of its artifacts (unknown names stay, for
+    ``_check_graph`` to report)."""
+    producers = {a: p.name for p in phases.values() for a in p.produces}
+    resolved: dict[str, PhaseSpec] = {}
+    for name, phase in phases.items():
+        named = [d for d in phase.depends_on if d not in phases and d in producers]
+        if not named:
+            resolved[name] = phase
+            continue
+        depends: list[str] = []
+        for dependency in phase.depends_on:
+            target = producers[dependency] if dependency in named else dependency
+            if target not in depends:
+                depends.append(target)
+        if name in depends:
+            raise SpecError(
+                f"phase {name}: field 'depends_on': {', '.join(named)} is its own artifact"
+            )
+        whole = {d for d in phase.depends_on if d in phases}
+        artifacts = tuple(a for a in named if producers[a] not in whole)
+        resolved[name] = replace(phase, depends_on=tuple(depends), dependency_artifacts=artifacts)
+    return resolved
+
+
 def _text_list(value: list[Any], key: str, fail: Any) -> list[str]:
     items: list[str] = []
     for item in value:
@@ -485,6 +584,12 @@ def _check_graph(phases: Mapping[str, PhaseSpec], source: str | None) -> None:
     gates: dict[str, str] = {}
     for phase in phases.values():
         for dependency in phase.depends_on:
+            if dependency not in phases and _ARTIFACT_NAME.fullmatch(dependency):
+                raise SpecError(
+                    f"phase {phase.name}: field 'depends_on': no phase produces "
+                    f"{shown(dependency)}{_suggest(dependency, producers_of(phases))}",
+                    source=source,
+                )
             if dependency not in phases:
                 raise SpecError(
                     f"phase {phase.name}: field 'depends_on': unknown phase {shown(dependency)}"
@@ -513,6 +618,34 @@ def _check_graph(phases: Mapping[str, PhaseSpec], source: str | None) -> None:
             source=source,
         )
     _check_reads(phases, producers, source)
+    _check_fan_out(phases, producers, source)
+
+
+def producers_of(phases: Mapping[str, PhaseSpec]) -> dict[str, str]:
+    """Artifact → the phase producing it."""
+    return {a: p.name for p in phases.values() for a in p.produces}
+
+
+def _check_fan_out(
+    phases: Mapping[str, PhaseSpec], producers: Mapping[str, str], source: str | None
+) -> None:
+    """A phase fans out over an artifact it reads."""
+    for phase in phases.values():
+        rule = phase.fan_out
+        if rule is None:
+            continue
+        producer = producers.get(rule.source)
+        if producer is None:
+            raise SpecError(
+                f"phase {phase.name}: field 'fan_out': no phase produces {shown(rule.source)}",
+                source=source,
+            )
+        if producer not in phase.depends_on and rule.source not in phase.reads:
+            raise SpecError(
+                f"phase {phase.name}: field 'fan_out': it splits {rule.source}, which it does "
+                f"not read (add {producer} to depends_on)",
+                source=source,
+            )
 
 
 def _check_reads(

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from spec_automation.core import events as ev
-from spec_automation.core.engine import EngineSettings, OrchestratorEngine, RunResult
+from spec_automation.core.engine import EngineSettings, OrchestratorEngine, RunResult, RunScope
 from spec_automation.core.graph import WorkflowGraph
 from spec_automation.core.ports import (
     GateStatus,
@@ -335,3 +335,31 @@ async def test_rate_limit_spaces_phase_starts() -> None:
     queued = [e.phase for e in events if isinstance(e, ev.PhaseQueued)]
     assert len(queued) == 14
     assert all(s == PhaseStatus.SUCCEEDED for s in result.phase_status.values())
+
+
+@pytest.mark.parametrize(("reads", "runs"), [((), False), (("a.md",), True)])
+async def test_early_cutoff_never_skips_a_phase_reading_the_changed_artifact_itself(
+    reads: tuple[str, ...], runs: bool
+) -> None:
+    # A was edited; B (made from A) comes out the same. C depends on B only; when it also
+    # reads a.md itself, what it reads has changed: it must run, not be cut off.
+    base = spec_of({"A": [], "B": ["A"], "C": ["B"]})
+    spec = WorkflowSpec(
+        name=base.name,
+        phases={**base.phases, "C": replace(base.phases["C"], reads=reads)},
+    )
+    runner = FakeRunner()
+    engine, recorder = engine_for(spec, runner)
+    assert (await engine.run()).status == RunStatus.COMPLETED
+    events: list[ev.EngineEvent] = []
+    engine, _ = engine_for(spec, runner, recorder=recorder, events=events)
+    scope = RunScope(
+        phases=frozenset({"B", "C"}),
+        artifacts=frozenset({"b.md", "c.md"}),
+        changed=frozenset({"A"}),
+    )
+    result = await engine.run(scope=scope)
+    assert result.unchanged[0] == "B"
+    skipped = [e.phase for e in events if isinstance(e, ev.PhaseSkipped)]
+    assert skipped == ([] if runs else ["C"])
+    assert ("C" in [e.phase for e in events if isinstance(e, ev.PhaseStarted)]) == runs
