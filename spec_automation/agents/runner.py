@@ -192,11 +192,16 @@ class AgentPhaseRunner:
                 **input_hashes(request.inputs),
                 **{d.name: content_hash(d.text) for d in self.documents_of(request)},
             },
-            parameters=(
-                {"latency": "offline"}
-                if self.offline
-                else {"max_tokens": self.max_tokens, "temperature": self.temperature}
-            ),
+            parameters={
+                **(
+                    {"latency": "offline"}
+                    if self.offline
+                    else {"max_tokens": self.max_tokens, "temperature": self.temperature}
+                ),
+                # One call of a fan-out: its item, not its position, so adding an epic
+                # leaves the other epics' replies reusable.
+                **({"item": request.item.heading} if request.item is not None else {}),
+            },
             feedback=request.feedback,
         )
 
@@ -237,6 +242,7 @@ class AgentPhaseRunner:
                 request.inputs,
                 request.project_name,
                 documents=self.documents_of(request),
+                item=request.item,
             )
             if request.feedback:
                 drafted = {n: _with_feedback(b, request.feedback) for n, b in drafted.items()}
@@ -251,9 +257,12 @@ class AgentPhaseRunner:
                 }
             reply = render_reply(drafted)
             context_chars = len(request.brief) + sum(len(c) for c in request.inputs.values())
+            estimate = request.phase.estimated_duration_s
+            if request.item is not None:  # the phase's work is shared by its calls
+                estimate /= request.item.count
             usage = await self.provider.deliver(
                 reply,
-                estimated_duration_s=request.phase.estimated_duration_s,
+                estimated_duration_s=estimate,
                 context_chars=context_chars,
                 progress=progress,
             )
@@ -299,11 +308,12 @@ class AgentPhaseRunner:
         brief = brief or parse_brief(request.brief, request.project_name)
         role = self.prompts.role(phase.agent)
         direct = self._direct_inputs(request)
+        inputs, item_note = _item_part(request)
         context = build_context(
             project_name=request.project_name,
             brief=request.brief,
             constitution=self.constitution,
-            inputs=request.inputs,
+            inputs=inputs,
             documents=self.documents_of(request),
             direct=direct,
             order=self.order,
@@ -319,7 +329,9 @@ class AgentPhaseRunner:
                 "files": _files_block(phase.produces),
                 "files_line": ", ".join(phase.produces),
                 "inputs": ", ".join(context.artifacts) or "none (work from the brief)",
-                "role_notes": _role_notes(phase.produces, brief, request.inputs),
+                "role_notes": "\n\n".join(
+                    n for n in (_role_notes(phase.produces, brief, request.inputs), item_note) if n
+                ),
                 "feedback": _feedback(request.feedback, repair),
             }
         )
@@ -333,14 +345,9 @@ class AgentPhaseRunner:
         )
 
     def _direct_inputs(self, request: PhaseRequest) -> tuple[str, ...]:
-        if self.spec is None:
+        if self.spec is None or request.phase.name not in self.spec.phases:
             return tuple(request.inputs)
-        return tuple(
-            artifact
-            for dependency in request.phase.depends_on
-            if dependency in self.spec.phases
-            for artifact in self.spec.phases[dependency].produces
-        )
+        return self.spec.direct_inputs(request.phase.name)
 
     # --- checking ----------------------------------------------------------------------
 
@@ -399,6 +406,33 @@ def _role_notes(produces: tuple[str, ...], brief: Brief, inputs: Mapping[str, st
     if "component-mapping.md" in produces:
         notes.append(component_facts(brief, inputs))
     return "\n\n".join(notes)
+
+
+def _item_part(request: PhaseRequest) -> tuple[Mapping[str, str], str]:
+    """For one call of a fan-out: the inputs without the split artifact (so every call
+    shares one context prefix) and the task's note naming the item, its section included."""
+    item, rule = request.item, request.phase.fan_out
+    if item is None or rule is None:
+        return request.inputs, ""
+    inputs = {n: c for n, c in request.inputs.items() if n != rule.source}
+    artifact = request.phase.produces[0]
+    if item.lead:
+        scope = f"the part no {rule.label} owns: {item.key}. {item.text}"
+        section = ""
+    else:
+        scope = f"the {rule.label} {item.heading}, and nothing else"
+        section = f"\n\nThe {rule.label}, from {rule.source}:\n\n{item.text}"
+    numbering = (
+        f" Number its items {rule.child_prefix}-1, {rule.child_prefix}-2, ... from 1: they "
+        f"are renumbered when the parts are merged."
+        if rule.child_prefix
+        else ""
+    )
+    note = (
+        f"This call writes one part of {artifact} ({item.index + 1} of {item.count}): "
+        f"{scope}. The parts are merged in {rule.label} order.{numbering}{section}"
+    )
+    return inputs, note
 
 
 def _feedback(reviewer: str, repair: str) -> str:

@@ -14,6 +14,7 @@ from spec_automation.agents.brief import Brief
 from spec_automation.agents.offline import analyst, architect, designer, pm, scrum_master, validator
 from spec_automation.agents.offline.generic import write_generic
 from spec_automation.core.documents.readers import SourceDocument
+from spec_automation.core.fan_out import FanOutItem
 from spec_automation.core.spec import PhaseSpec
 
 __all__ = ["author_artifacts"]
@@ -45,6 +46,11 @@ _AUTHORS: dict[str, _Author] = {
     "handoff.md": validator.write_handoff,
 }
 
+#: Authors of one part of an artifact a phase writes one item at a time.
+_ITEM_AUTHORS: dict[str, Callable[[Brief, Mapping[str, str], FanOutItem], str]] = {
+    "tasks.md": scrum_master.write_tasks_part,
+}
+
 
 def author_artifacts(
     phase: PhaseSpec,
@@ -52,6 +58,7 @@ def author_artifacts(
     inputs: Mapping[str, str],
     project_name: str,
     documents: Sequence[SourceDocument] = (),
+    item: FanOutItem | None = None,
 ) -> dict[str, str]:
     """Write the markdown body (no front matter) of every artifact the phase produces.
 
@@ -62,6 +69,8 @@ def author_artifacts(
         project_name: used as the product name when the brief has no title.
         documents: the imported documents the phase reads (the PM builds on their
             requirements).
+        item: for one call of a phase that fans out, the item this call writes (its
+            ``inputs`` hold only that item of the split artifact).
 
     Returns:
         Artifact file name → markdown body, with exactly the keys of ``phase.produces``.
@@ -70,6 +79,9 @@ def author_artifacts(
         brief = _renamed(brief, project_name)
     bodies: dict[str, str] = {}
     for name in phase.produces:
+        if item is not None and name in _ITEM_AUTHORS:
+            bodies[name] = _ITEM_AUTHORS[name](brief, inputs, item)
+            continue
         if name in _DOCUMENT_AUTHORS:
             bodies[name] = _DOCUMENT_AUTHORS[name](brief, inputs, documents)
             continue

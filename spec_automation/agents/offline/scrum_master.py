@@ -20,8 +20,9 @@ from spec_automation.agents.offline.upstream import (
     group_by_theme,
     requirements_from_inputs,
 )
+from spec_automation.core.fan_out import FanOutItem
 
-__all__ = ["write_tasks"]
+__all__ = ["write_tasks", "write_tasks_part"]
 
 _POINTS = {"Must": 5, "Should": 3, "Could": 2}
 
@@ -51,6 +52,32 @@ def write_tasks(brief: Brief, inputs: Mapping[str, str]) -> str:
         "## Requirements in scope",
         scope,
     ]
+    return "\n\n".join(parts) + "\n"
+
+
+def write_tasks_part(brief: Brief, inputs: Mapping[str, str], item: FanOutItem) -> str:
+    """Write one part of tasks.md: the foundation tasks (the lead part), or one epic's tasks
+    (its ``inputs`` hold epics.md with that epic only)."""
+    requirements = requirements_from_inputs(inputs, brief)
+    if item.lead:
+        planned = _foundation(inputs)
+        empty = "Nothing in dependencies.md or component-mapping.md needs setting up first."
+    else:
+        epics = [e for e in epics_from_inputs(inputs) if e.id == item.key]
+        planned = [t for epic in epics for t in _epic_tasks(epic, requirements)]
+        empty = f"{item.key} cites no requirements, so it has no tasks."
+    blocks = [_task_block(index, task) for index, task in enumerate(planned, start=1)]
+    cited = {rid for task in planned for rid in task.requirement_ids}
+    total = sum(task.points for task in planned)
+    parts = [
+        f"# Tasks: {brief.name}",
+        f"{len(planned)} tasks, {total} points for {item.heading}.",
+        "## Tasks",
+        "\n\n".join(blocks) or empty,
+    ]
+    if cited:
+        parts.append("## Requirements in scope")
+        parts.append("\n".join(f"- {r.id}: {r.title}" for r in requirements if r.id in cited))
     return "\n\n".join(parts) + "\n"
 
 
