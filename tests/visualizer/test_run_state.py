@@ -135,3 +135,14 @@ def test_formats() -> None:
     assert format_duration(3700) == "1 h 01 min"
     assert format_tokens(950) == "950 tok"
     assert format_tokens(12_345) == "12.3k tok"
+
+
+def test_a_phase_cut_off_by_a_regeneration_shows_as_skipped_and_done() -> None:
+    state = started(Clock())
+    reason = "everything it was selected for came out unchanged"
+    assert state.apply(ev.PhaseSkipped(run_id=1, elapsed_s=1.0, phase="D", reason=reason)) == [
+        "D"
+    ]
+    assert state.phases["D"].state == NodeState.SKIPPED
+    assert state.phases["D"].skipped_because == reason
+    assert state.progress() == (1, 4)  # counted as finished, like a phase that ran

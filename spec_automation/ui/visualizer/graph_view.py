@@ -388,6 +388,8 @@ def _detail(view: PhaseView, state: RunState, estimate_s: float) -> str:
             return "cancelled"
         case NodeState.DONE_EARLIER:
             return "✓ done in an earlier segment"
+        case NodeState.SKIPPED:
+            return "✓ not needed: what it reads came out unchanged"
     return str(view.state)
 
 
@@ -408,6 +410,8 @@ def _tooltip(node: PhaseNode, view: PhaseView, state: RunState) -> str:
         lines.append(f"<span>Error: {_escape(view.error)}</span>")
     if view.blocked_by:
         lines.append(f"Blocked by: {_escape(view.blocked_by)}")
+    if view.skipped_because:
+        lines.append(f"Skipped: {_escape(view.skipped_because)}")
     if view.warnings:
         lines.append("Warnings: " + _escape("; ".join(view.warnings)))
     if node.critical:

@@ -38,6 +38,7 @@ _HUES: dict[NodeState, tuple[float, float]] = {
     NodeState.WAITING: (85.0, 1.0),
     NodeState.CANCELLED: (255.0, 0.1),
     NodeState.DONE_EARLIER: (150.0, 0.4),
+    NodeState.SKIPPED: (185.0, 0.3),
 }
 
 

@@ -33,6 +33,7 @@ class NodeState(enum.StrEnum):
     WAITING = "waiting for approval"
     CANCELLED = "cancelled"
     DONE_EARLIER = "done earlier"  # succeeded in an earlier segment of a resumed run
+    SKIPPED = "skipped"  # a regeneration's early cutoff: what it reads came out unchanged
 
     @property
     def finished(self) -> bool:
@@ -48,6 +49,7 @@ _FINISHED = frozenset(
         NodeState.BLOCKED,
         NodeState.CANCELLED,
         NodeState.DONE_EARLIER,
+        NodeState.SKIPPED,
     }
 )
 
@@ -75,6 +77,7 @@ class PhaseView:
     duration_s: float | None = None
     error: str = ""
     blocked_by: str = ""
+    skipped_because: str = ""
     gate: str = ""
     cost_usd: float = 0.0
     warnings: tuple[str, ...] = ()
@@ -215,6 +218,9 @@ class RunState:
             case ev.PhaseBlocked(phase=phase):
                 self.phases[phase].blocked_by = event.blocked_by
                 return self._set(phase, NodeState.BLOCKED)
+            case ev.PhaseSkipped(phase=phase):
+                self.phases[phase].skipped_because = event.reason
+                return self._set(phase, NodeState.SKIPPED)
             case ev.PhaseCancelled(phase=phase):
                 self.phases[phase].finished_at = event.elapsed_s
                 return self._set(phase, NodeState.CANCELLED)
