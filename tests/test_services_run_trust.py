@@ -109,8 +109,11 @@ async def test_a_five_second_gate_wait_is_reported_apart_and_saves_no_negative_t
 
     assert report.status == RunStatus.COMPLETED
     assert len(deciding) == 1
-    assert report.person_wait_s >= 5.0
     assert report.gate_waits["architecture_approved"] >= 5.0
+    # The user flows and the components do not wait for the gate: while they ran (well under
+    # a second at this latency) nobody was waiting for a person alone.
+    waited = report.gate_waits["architecture_approved"]
+    assert waited - 1.0 <= report.person_wait_s <= waited + 0.05
     assert report.wall_time_s >= 5.0
     assert report.time_saved_s >= 0.0
     assert report.time_saved_s == pytest.approx(

@@ -28,11 +28,11 @@ def test_the_estimate_adds_up_the_measured_tokens_of_the_phases_involved(
 ) -> None:
     run = queries.get_run(project.db, 1)
     measured = {p.phase: (p.input_tokens, p.output_tokens) for p in run.phases}
-    # architecture.md and api-spec.md come from one phase: it counts once
+    # component-mapping.md and journey-maps.md come from one phase: it counts once
     estimate = project.estimate_usage(
-        ["architecture.md", "api-spec.md", "epics.md"], "claude-sonnet-4-6"
+        ["component-mapping.md", "journey-maps.md", "epics.md"], "claude-sonnet-4-6"
     )
-    phases = ("SPEC_ARCHITECT", "SOLUTIONING_EPICS")
+    phases = ("SPEC_DESIGN_COMPONENTS", "SOLUTIONING_EPICS")
     assert estimate.measured == phases
     assert estimate.unmeasured == ()
     assert estimate.input_tokens == sum(measured[p][0] for p in phases)

@@ -93,7 +93,15 @@ def test_the_offline_pm_builds_the_prd_on_the_imported_requirements(  # type: ig
     assert "- **NFR-2**: The service is available 99.9% of the time" in prd
     assert "(from inputs/prd.md line" in prd
     assert "### F-1" not in prd
-    assert "FR-1" in drafted["user-flows.md"]
+    # The user flows, a phase of their own now, walk through the PRD's requirements.
+    flows = author_artifacts(
+        default_spec.phases["SPEC_USER_FLOWS"],
+        sample_brief,
+        {"prd.md": prd},
+        "clinic",
+        documents=(PRD, FUNCTIONAL),
+    )["user-flows.md"]
+    assert "FR-1" in flows
     alone = author_artifacts(
         default_spec.phases["SPEC_PM"], sample_brief, {}, "clinic", documents=(FUNCTIONAL,)
     )

@@ -176,9 +176,9 @@ async def test_every_request_carries_the_constitution_and_the_brief_first(
     assert labels[:2] == ["constitution", "brief"]
     assert "Never store patient data." in request.shared[0].text
     # Artifacts most phases read come first; the design branch's tokens go after the main line.
-    assert labels[2:] == ["stack.md", "prd.md", "user-flows.md", "design-tokens.md"]
+    assert labels[2:] == ["stack.md", "prd.md", "design-tokens.md", "user-flows.md"]
     # Breakpoints: the brief and the end (no other phase's context is a prefix of this one).
-    assert [b.label for b in request.shared if b.cache_point] == ["brief", "design-tokens.md"]
+    assert [b.label for b in request.shared if b.cache_point] == ["brief", "user-flows.md"]
     assert "---\nphase:" not in "".join(b.text for b in request.shared)  # no front matter sent
     assert "Target UI kit: shadcn/ui" in request.task  # the stack's kit, computed
     assert "Write exactly these files: component-mapping.md, journey-maps.md" in request.task
@@ -192,14 +192,14 @@ async def test_a_context_that_starts_with_another_phases_whole_context_breaks_th
     inputs = {a: chain[a] for a in WorkflowGraph(default_spec).inputs_of(phase.name)}
     request = runner.build_prompt(phase_request(default_spec, phase.name, brief_text, inputs))
     labels = [b.label for b in request.shared]
-    assert labels == ["brief", "analysis.md", "stack.md", "prd.md", "user-flows.md"]
+    assert labels == ["brief", "analysis.md", "stack.md", "prd.md"]
     # analysis.md is what STACK_SELECTION was sent, analysis.md + stack.md what SPEC_PM was:
     # the architect reads those prefixes from the cache.
     assert [b.label for b in request.shared if b.cache_point] == [
         "brief",
         "analysis.md",
         "stack.md",
-        "user-flows.md",
+        "prd.md",
     ]
 
 

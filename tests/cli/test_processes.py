@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from spec_automation.core.artifacts import content_hash, split_front_matter
+from spec_automation.core.spec import load_spec
+from spec_automation.resources import bundled_spec_path
 from spec_automation.store.database import Database, open_database
 from spec_automation.store.models import ArtifactVersion, PhaseRun
 from tests.cli.conftest import Result, spawn
@@ -19,6 +21,10 @@ from tests.cli.conftest import Result, spawn
 pytestmark = pytest.mark.slow
 
 Cli = Callable[..., Result]
+
+
+#: Phases of the bundled spec.
+PHASES = len(load_spec(bundled_spec_path()).phases)
 
 
 def db_of(project: Path) -> Database:
@@ -84,7 +90,7 @@ def test_a_run_killed_with_sigkill_resumes_without_rerunning_completed_phases(
     for phase in done_before:
         runs = [s for p, s, _ in rows if p == phase]
         assert runs == ["succeeded"], f"{phase} ran again: {runs}"
-    assert len(succeeded(sample_project)) == 11
+    assert len(succeeded(sample_project)) == PHASES
 
     db = db_of(sample_project)
     try:
@@ -171,7 +177,7 @@ def test_ctrl_c_or_a_stop_signal_cancels_cleanly_and_the_run_can_be_resumed(
     )
     assert resumed.code == 0, resumed.out + resumed.err
     assert "(sequential, resumed)" in resumed.out
-    assert len(succeeded(sample_project)) == 11
+    assert len(succeeded(sample_project)) == PHASES
 
 
 def test_the_gate_holds_only_its_dependents_until_approved_from_another_process(
@@ -203,7 +209,7 @@ def test_the_gate_holds_only_its_dependents_until_approved_from_another_process(
     assert proc.returncode == 0, out + err
     assert "spec-automation approve architecture_approved" in out
     assert "gate architecture_approved approved by cli" in out
-    assert len(succeeded(sample_project)) == 11
+    assert len(succeeded(sample_project)) == PHASES
 
 
 def test_a_second_run_on_the_same_project_is_refused(sample_project: Path, cli: Cli) -> None:

@@ -38,6 +38,7 @@ def test_an_added_requirement_flows_into_the_regenerated_high_impact_artifacts(
 
     impact: Any = cli("impact", "-p", project, "--json").json()
     downstream = {
+        "user-flows.md",
         "architecture.md",
         "data-model.md",
         "api-spec.md",

@@ -15,13 +15,19 @@ def test_default_spec_has_the_eight_waves_of_the_design(default_spec_path: Path)
         ("ANALYSIS",),
         ("STACK_SELECTION", "SPEC_DESIGN_TOKENS"),
         ("SPEC_PM",),
-        ("SPEC_ARCHITECT", "SPEC_DESIGN_COMPONENTS"),
-        ("DEPENDENCIES", "SOLUTIONING_EPICS"),
+        ("SPEC_USER_FLOWS", "SPEC_ARCHITECT"),
+        (
+            "SPEC_DATA_MODEL",
+            "SPEC_API",
+            "SPEC_DESIGN_COMPONENTS",
+            "DEPENDENCIES",
+            "SOLUTIONING_EPICS",
+        ),
         ("SOLUTIONING_TASKS",),
         ("VALIDATE",),
         ("DONE",),
     )
-    assert graph.wave_of["SPEC_DESIGN_COMPONENTS"] == 4
+    assert graph.wave_of["SPEC_DESIGN_COMPONENTS"] == 5
 
 
 def test_critical_path_follows_the_longest_estimates(default_spec_path: Path) -> None:
@@ -30,7 +36,7 @@ def test_critical_path_follows_the_longest_estimates(default_spec_path: Path) ->
     path = graph.critical_path
     assert path.phases[0] == "ANALYSIS"
     assert path.phases[-1] == "DONE"
-    assert path.length_s == sum(spec.phases[p].estimated_duration_s for p in path.phases)
+    assert path.length_s == sum(graph.estimated_wall_s(p) for p in path.phases)
     # No chain through the graph is longer than the critical path.
     assert all(graph.remaining_path_s[n] <= path.length_s for n in spec.phases)
     assert graph.parallel_estimate_s(concurrency=4) == path.length_s
@@ -41,10 +47,16 @@ def test_artifact_graph_maps_each_artifact_to_what_reads_it(default_spec_path: P
     graph = WorkflowGraph(load_spec(default_spec_path))
     assert set(graph.artifact_graph["prd.md"]) == {
         "architecture.md",
-        "data-model.md",
-        "api-spec.md",
+        "user-flows.md",
         "component-mapping.md",
         "journey-maps.md",
+        "epics.md",
+    }
+    # The data model and the API are made from the architecture, and the prd they read.
+    assert set(graph.artifact_graph["architecture.md"]) == {
+        "data-model.md",
+        "api-spec.md",
+        "dependencies.md",
         "epics.md",
     }
     assert graph.artifact_graph["handoff.md"] == ()
@@ -120,11 +132,7 @@ def test_default_spec_phases_read_far_upstream_only_where_they_say_so(
 ) -> None:
     graph = WorkflowGraph(load_spec(default_spec_path))
     assert graph.inputs_of("SPEC_PM") == ("analysis.md", "stack.md")
-    assert set(graph.inputs_of("DEPENDENCIES")) == {
-        "stack.md",
-        "architecture.md",
-        "data-model.md",
-        "api-spec.md",
-    }
+    assert set(graph.inputs_of("DEPENDENCIES")) == {"stack.md", "architecture.md"}
+    assert graph.inputs_of("SPEC_API") == ("stack.md", "prd.md", "architecture.md")
     # The validator and the hand-off look at the whole specification.
     assert set(graph.inputs_of("DONE")) == set(graph.spec.artifacts) - {"handoff.md"}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from spec_automation.core.fan_out import FAN_OUT_RULES
 from spec_automation.core.spec import SpecError, load_spec, parse_spec
 from tests.helpers.specs import spec_error
 
@@ -33,7 +34,10 @@ def test_default_spec_loads_with_every_phase_of_the_design(default_spec_path: Pa
         "STACK_SELECTION",
         "SPEC_DESIGN_TOKENS",
         "SPEC_PM",
+        "SPEC_USER_FLOWS",
         "SPEC_ARCHITECT",
+        "SPEC_DATA_MODEL",
+        "SPEC_API",
         "SPEC_DESIGN_COMPONENTS",
         "DEPENDENCIES",
         "SOLUTIONING_EPICS",
@@ -41,13 +45,14 @@ def test_default_spec_loads_with_every_phase_of_the_design(default_spec_path: Pa
         "VALIDATE",
         "DONE",
     )
+    # One artifact per call; the gate stays on the architecture.
+    assert all(len(p.produces) == 1 for n, p in spec.phases.items() if "COMPONENTS" not in n)
     assert spec.phases["SPEC_ARCHITECT"].approval_gates == ("architecture_approved",)
-    assert spec.phases["SPEC_ARCHITECT"].produces == (
-        "architecture.md",
-        "data-model.md",
-        "api-spec.md",
-    )
+    assert spec.phases["SPEC_ARCHITECT"].produces == ("architecture.md",)
     assert spec.producer_of("tasks.md").agent == "scrum_master"
+    assert spec.producer_of("tasks.md").fan_out == FAN_OUT_RULES["epics"]
+    # The same total work as when the PM and the architect wrote several files per call.
+    assert sum(p.estimated_duration_s for p in spec.phases.values()) == 335
     assert all(p.estimated_duration_s > 0 and p.validators for p in spec.phases.values())
 
 

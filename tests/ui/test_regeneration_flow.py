@@ -161,9 +161,9 @@ def test_adding_a_requirement_opens_the_dialog_with_the_services_analysis(
     assert dialog.trigger_chip.text() == "HIGH"
     assert analysis.trigger_level == ImpactLevel.HIGH
     assert dialog.rows() == [a.artifact for a in analysis.affected]
-    assert len(dialog.rows()) == 10
+    assert len(dialog.rows()) == 11
     assert {dialog.level_shown(name) for name in dialog.rows()} == {"HIGH"}
-    assert dialog.count_chips["HIGH"].text() == "10 HIGH"
+    assert dialog.count_chips["HIGH"].text() == "11 HIGH"
     assert [dialog.sections.item(i).text() for i in range(dialog.sections.count())] == [
         "added: FR-9: Night shift premiums"
     ]
@@ -211,11 +211,12 @@ def test_high_impact_only_regenerates_only_the_high_artifacts_live_in_the_visual
     inside(loop, lambda: QTest.mouseClick(high_only, Qt.MouseButton.LeftButton))
     assert dialog.checked_artifacts() == high
     inside(loop, lambda: QTest.mouseClick(dialog.regenerate_button, Qt.MouseButton.LeftButton))
-    # while it runs, the visualizer shows SPEC_ARCHITECT active and every other phase dimmed
+    # while it runs, the visualizer shows the three phases writing them active, every other
+    # phase dimmed
     run(loop, until(lambda: workspace.running))
     dimmed = workspace.scene.dimmed_phases()
-    assert "SPEC_ARCHITECT" not in dimmed
-    assert len(dimmed) == len(window.service.graph.topological_order) - 1
+    writers = {"SPEC_ARCHITECT", "SPEC_DATA_MODEL", "SPEC_API"}
+    assert set(window.service.graph.topological_order) - set(dimmed) == writers
     report = finished(window, loop)
 
     assert report.strategy == Strategy.HIGH_IMPACT_ONLY
@@ -223,8 +224,9 @@ def test_high_impact_only_regenerates_only_the_high_artifacts_live_in_the_visual
     assert set(report.artifacts_regenerated) | set(report.artifacts_unchanged) == set(high)
     assert workspace.completion_banner.isVisible()
     assert "Regeneration completed" in workspace.completion_banner.message.text()
-    # progress counts the one phase the regeneration reran, not the whole workflow
-    assert workspace.controls.progress_label.text() == "1/1 phases"
+    # progress counts the three phases the regeneration reran (or found it need not),
+    # not the whole workflow
+    assert workspace.controls.progress_label.text() == "3/3 phases"
     recorded = window.service.regeneration_runs().items[0]
     assert (recorded.strategy, recorded.status) == ("high_impact_only", "completed")
     # the history panel lists the run with its strategy and outcome
@@ -250,7 +252,7 @@ def test_manual_review_with_two_artifacts_checked_regenerates_exactly_those(wind
     # tick two rows with the keyboard: move to the row, Space
     table = dialog.table
     table.setFocus()
-    for name in ("epics.md", "user-flows.md", "journey-maps.md"):
+    for name in ("epics.md", "journey-maps.md"):
         if name in dialog.rows():
             table.setCurrentCell(dialog.rows().index(name), 2)
             QTest.keyClick(table, Qt.Key.Key_Space)
@@ -285,7 +287,7 @@ def test_ignore_on_high_asks_and_cancelling_keeps_the_dialog(window, loop) -> No
     assert isinstance(box, QMessageBox)
     assert box.objectName() == "ignoreConfirmDialog"
     assert box.isVisible()
-    assert "10 affected artifacts are HIGH" in box.text()
+    assert "11 affected artifacts are HIGH" in box.text()
     inside(loop, box.findChild(QPushButton, "goBackButton").click)
     run(loop, until(lambda: dialog.ignore_confirmation is None))
     assert dialog.isVisible()  # back to the impact dialog, nothing decided

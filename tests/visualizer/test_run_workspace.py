@@ -54,7 +54,7 @@ async def test_the_plan_is_shown_before_running(
     assert " → ".join(plan.critical_path) in text
     assert format_duration(plan.sequential_estimate_s) in text
     assert format_duration(plan.parallel_estimate_s) in text
-    assert len(workspace.scene.nodes) == 11
+    assert len(workspace.scene.nodes) == 14
     # Columns by wave, left to right; the critical path is marked.
     for number, wave in enumerate(plan.waves[1:], start=2):
         previous = workspace.scene.nodes[plan.waves[number - 2][0]].pos().x()
@@ -63,7 +63,7 @@ async def test_the_plan_is_shown_before_running(
     assert critical == set(plan.critical_path)
     assert all(node.state == NodeState.PENDING for node in workspace.scene.nodes.values())
     assert "est." in workspace.scene.nodes["ANALYSIS"].detail
-    assert workspace.controls.progress_label.text() == "0/11 phases"
+    assert workspace.controls.progress_label.text() == "0/14 phases"
 
 
 async def test_nodes_move_through_their_states_in_order(
@@ -89,7 +89,7 @@ async def test_nodes_move_through_their_states_in_order(
         expected = ORDER if phase == "SPEC_ARCHITECT" else ORDER[:4]
         assert states == expected, phase
     assert max(mid_run) >= 2  # phases of one wave really ran side by side
-    assert workspace.controls.progress_label.text() == "11/11 phases"
+    assert workspace.controls.progress_label.text() == "14/14 phases"
     assert workspace.completion_banner.isVisible()
     assert "Run completed" in workspace.completion_banner.message.text()
     assert outcomes == [("completed", {})]
@@ -146,7 +146,7 @@ async def test_a_failed_phase_blocks_its_dependents_while_independent_phases_fin
     assert "SPEC_DESIGN_TOKENS" in banner
     assert "refused the palette" in banner
     assert outcomes == [("partial", {"SPEC_DESIGN_TOKENS": "the design model refused the palette"})]
-    assert workspace.controls.progress_label.text() == "11/11 phases"
+    assert workspace.controls.progress_label.text() == "14/14 phases"
 
     # Retry: the failed phase runs again (it works now), then what it blocked; done stays done.
     assert workspace.controls.retry_button.isEnabled()
@@ -276,7 +276,7 @@ async def test_an_interrupted_run_is_offered_and_resumed(
         for phase in done_before:
             assert NodeState.RUNNING not in seen[phase], phase
             assert shown(workspace, phase) == NodeState.DONE_EARLIER
-        assert workspace.controls.progress_label.text() == "11/11 phases"
+        assert workspace.controls.progress_label.text() == "14/14 phases"
         assert not workspace.offer_resume()  # nothing left to resume
         workspace.close_workspace()
     finally:
@@ -328,7 +328,7 @@ async def test_clicking_a_node_opens_its_artifacts_and_the_view_zooms(
     node = workspace.scene.nodes["SPEC_ARCHITECT"]
     point = view.mapFromScene(node.sceneBoundingRect().center())
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)  # type: ignore[attr-defined]
-    assert workspace.opened == ["architecture.md", "data-model.md", "api-spec.md"]  # type: ignore[attr-defined]
+    assert workspace.opened == ["architecture.md"]  # type: ignore[attr-defined]
     before = view.zoom
     qtbot.keyClick(view, Qt.Key.Key_Plus)  # type: ignore[attr-defined]
     assert view.zoom > before
