@@ -51,11 +51,10 @@ APPS="$PREFIX/share/applications"
 DESKTOP="$APPS/$NAME.desktop"
 ICONS="$PREFIX/share/icons/hicolor"
 
-# Refresh the desktop's caches when the tools are there; a desktop without them rescans itself.
+# Desktops watch the applications folder themselves. The entry declares no file types, so
+# update-desktop-database is not run (it would leave a mimeinfo.cache behind); an icon cache is
+# refreshed only where one is kept (a theme folder with an index.theme).
 refresh_desktop() {
-  if command -v update-desktop-database >/dev/null 2>&1; then
-    update-desktop-database -q "$APPS" 2>/dev/null || true
-  fi
   if command -v gtk-update-icon-cache >/dev/null 2>&1 && [ -f "$ICONS/index.theme" ]; then
     gtk-update-icon-cache -q -t "$ICONS" 2>/dev/null || true
   fi
