@@ -8,7 +8,9 @@ A reply holds one block per file::
     <<<END FILE>>>
 
 The parser accepts only the files the phase produces; a reply naming any other file, or a path
-that would leave the artifacts folder, is rejected before anything is written.
+that would leave the artifacts folder, is rejected before anything is written. A reply that
+is empty, lacks one of the phase's files or leaves one empty is an ``IncompleteReply``: the
+runner gives the model one repair attempt for it, as for a validation error.
 """
 
 from __future__ import annotations
@@ -18,13 +20,17 @@ from collections.abc import Iterable, Mapping
 
 from spec_automation.core.ports import PhaseError
 
-__all__ = ["ReplyError", "parse_reply", "render_reply"]
+__all__ = ["IncompleteReply", "ReplyError", "parse_reply", "render_reply"]
 
 _BLOCK = re.compile(r"^<<<FILE (?P<name>[^\n>]+)>>>\n(?P<body>.*?)^<<<END FILE>>>\s*$", re.M | re.S)
 
 
 class ReplyError(PhaseError):
     """An agent reply that cannot be accepted."""
+
+
+class IncompleteReply(ReplyError):
+    """A reply that is empty, lacks one of the phase's files, or leaves one empty."""
 
 
 def render_reply(artifacts: Mapping[str, str]) -> str:
@@ -48,9 +54,14 @@ def parse_reply(reply: str, produces: Iterable[str]) -> dict[str, str]:
         if name in found:
             raise ReplyError(f"the reply contains {name!r} twice; nothing was written")
         found[name] = match.group("body")
-    if not found and len(allowed) == 1 and reply.strip():
+    if not reply.strip():
+        raise IncompleteReply(f"the reply is empty (it should hold {', '.join(allowed)})")
+    if not found and len(allowed) == 1:
         return {allowed[0]: reply}  # a single-artifact reply needs no markers
     missing = [a for a in allowed if a not in found]
     if missing:
-        raise ReplyError(f"the reply lacks {', '.join(missing)}")
+        raise IncompleteReply(f"the reply lacks {', '.join(missing)}")
+    empty = [a for a in allowed if not found[a].strip()]
+    if empty:
+        raise IncompleteReply(f"the reply leaves {', '.join(empty)} empty")
     return found

@@ -9,8 +9,10 @@ Every phase goes the same way, whichever provider runs it:
    phase's task, and the provider streams the reply. Offline, the role's offline author drafts
    the reply from the brief and the inputs and the offline provider delivers it.
 3. The reply parser splits it into the phase's files, rejecting any other name, and the phase's
-   validators check them. With a language model, a validation error earns one repair attempt
-   with the issues fed back; still failing, the phase fails with the validation report.
+   validators check them. With a language model, a reply that is empty or lacks a file, or a
+   validation error, earns one repair attempt with the problem fed back; still failing, the
+   phase fails with the problem (and the validation report), and with the tokens and cost of
+   both attempts, which were billed.
 4. A reply that passed is stored in the response cache.
 """
 
@@ -37,7 +39,7 @@ from spec_automation.agents.context import (
 from spec_automation.agents.offline import author_artifacts
 from spec_automation.agents.offline.designer import component_facts, palette_facts
 from spec_automation.agents.prompts import PromptLibrary
-from spec_automation.agents.reply import parse_reply, render_reply
+from spec_automation.agents.reply import IncompleteReply, parse_reply, render_reply
 from spec_automation.core.artifacts import ArtifactHeader, content_hash, render_artifact
 from spec_automation.core.documents.applying import ChangeNote, read_change_notes
 from spec_automation.core.documents.readers import SourceDocument, documents_for
@@ -63,8 +65,15 @@ _OFFLINE_SOURCES = Path(__file__).resolve().parent
 class ValidationFailed(PhaseError):
     """A phase's artifacts failed validation; ``report`` holds every finding."""
 
-    def __init__(self, message: str, report: ValidationReport) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        report: ValidationReport,
+        *,
+        usage: TokenUsage | None = None,
+        cost_usd: float = 0.0,
+    ) -> None:
+        super().__init__(message, usage=usage, cost_usd=cost_usd)
         self.report = report
 
 
@@ -136,21 +145,7 @@ class AgentPhaseRunner:
             if reused is not None:
                 progress(0, "reused from the response cache")
                 return reused
-        reply = await self._draft(request, "", deadline, progress)
-        artifacts, report = self._check(reply.text, request)
-        usage, cost = reply.usage, reply.cost_usd
-        if not report.ok and not self.offline:
-            progress(0, "repairing after validation")
-            repair = _repair_note(report, reply.text)
-            reply = await self._draft(request, repair, deadline, progress)
-            artifacts, report = self._check(reply.text, request)
-            usage, cost = usage + reply.usage, cost + reply.cost_usd
-            if not report.ok:
-                raise ValidationFailed(
-                    "validation failed after one repair attempt: " + _issues(report), report
-                )
-        elif not report.ok:
-            raise ValidationFailed("validation failed: " + _issues(report), report)
+        reply, artifacts, usage, cost = await self._reply(request, deadline, progress)
         if key is not None and self.cache is not None:
             entry = CachedReply(
                 reply=reply.text,
@@ -169,6 +164,51 @@ class AgentPhaseRunner:
             usage=usage,
             cost_usd=cost,
         )
+
+    async def _reply(
+        self, request: PhaseRequest, deadline: float | None, progress: ProgressCallback
+    ) -> tuple[ProviderReply, dict[str, str], TokenUsage, float]:
+        """A reply that passed, its files, and the usage and cost of every attempt.
+
+        A model's reply that is incomplete (empty, or lacking a file) or fails validation
+        gets one repair attempt with the problem fed back; offline replies get none. A
+        failure raises a ``PhaseError`` carrying what every attempt was billed.
+        """
+        usage, cost = TokenUsage(), 0.0
+        repair = ""
+        for attempt in (1, 2):
+            try:
+                reply = await self._draft(request, repair, deadline, progress)
+            except PhaseError as exc:
+                raise exc.billed(usage, cost) from None
+            usage, cost = usage + reply.usage, cost + reply.cost_usd
+            try:
+                artifacts, report = self._check(reply.text, request)
+            except IncompleteReply as exc:
+                if self.offline or attempt == 2:
+                    after = " after one repair attempt" if attempt == 2 else ""
+                    raise IncompleteReply(f"{exc}{after}", usage=usage, cost_usd=cost) from None
+                progress(0, f"repairing: {exc}")
+                repair = _incomplete_note(str(exc), reply.text)
+                continue
+            except PhaseError as exc:
+                raise exc.billed(usage, cost) from None
+            if report.ok:
+                return reply, artifacts, usage, cost
+            if self.offline:
+                raise ValidationFailed(
+                    "validation failed: " + _issues(report), report, usage=usage, cost_usd=cost
+                )
+            if attempt == 2:
+                raise ValidationFailed(
+                    "validation failed after one repair attempt: " + _issues(report),
+                    report,
+                    usage=usage,
+                    cost_usd=cost,
+                )
+            progress(0, "repairing after validation")
+            repair = _repair_note(report, reply.text)
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     # --- the cache ---------------------------------------------------------------------
 
@@ -509,6 +549,14 @@ def _repair_note(report: ValidationReport, previous: str) -> str:
         "Your previous reply failed the application's validation with these errors:\n"
         f"{issues}\n\nWrite every file again, complete and corrected. Your previous reply was:"
         f"\n\n{previous}"
+    )
+
+
+def _incomplete_note(problem: str, previous: str) -> str:
+    shown = f" Your previous reply was:\n\n{previous}" if previous.strip() else ""
+    return (
+        f"Your previous reply could not be used: {problem}.\n\nWrite every file again, "
+        "complete, each between its <<<FILE name>>> and <<<END FILE>>> lines." + shown
     )
 
 

@@ -403,4 +403,22 @@ class Gatekeeper(Protocol):
 
 
 class PhaseError(Exception):
-    """A phase failed for a reason the user can act on; ``str()`` is shown as is."""
+    """A phase failed for a reason the user can act on; ``str()`` is shown as is.
+
+    ``usage`` and ``cost_usd`` are what the phase's calls were billed before it failed (a
+    reply that failed validation, a reply cut off at ``max_tokens``): a failed phase is
+    recorded with them, and the run's totals include them.
+    """
+
+    def __init__(
+        self, message: str = "", *, usage: TokenUsage | None = None, cost_usd: float = 0.0
+    ) -> None:
+        super().__init__(message)
+        self.usage = usage if usage is not None else TokenUsage()
+        self.cost_usd = cost_usd
+
+    def billed(self, usage: TokenUsage, cost_usd: float) -> PhaseError:
+        """This error with ``usage`` and ``cost_usd`` (earlier attempts) added to its own."""
+        self.usage = usage + self.usage
+        self.cost_usd += cost_usd
+        return self
