@@ -9,6 +9,13 @@ latencies, run the real OrchestratorEngine (in-memory recorder, sleeping runner)
   (target < 1.0 when durations vary);
 * parallel / sequential wall time, both really run.
 
+Then the split (issue 19): the sample project run offline with simulated latency, really
+through the service, on the spec before the split (bench/specs/before-split.yml) and on the
+bundled one (one artifact per call, the tasks one epic at a time), each in parallel and one
+phase at a time. Printed: wall times, time saved against one at a time (target >= 45 % for
+the new graph, with the same total work), and the new wall time against the new graph's
+critical path at the run's concurrency, with the epics the run really wrote (target <= 1.05).
+
 Run: .venv/bin/python bench/scheduling.py
 """
 
@@ -26,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _workloads import SleepingRunner, durations_of, random_dag
 
 from spec_automation.core.engine import EngineSettings, OrchestratorEngine
+from spec_automation.core.fan_out import split_items
 from spec_automation.core.graph import WorkflowGraph
 from spec_automation.core.ports import PhaseRequest, RunMode
 from spec_automation.core.spec import WorkflowSpec, load_spec
@@ -105,6 +113,75 @@ def main() -> None:
             f"{wall / barrier:12.3f} {sequential:7.3f} {wall / sequential:7.3f}"
         )
     print("\ntargets: wall/bound <= 1.05; wall/barrier < 1.0; par/seq as low as the graph allows")
+    split(root)
+
+
+LATENCY = 0.05  # seconds of simulated latency per estimated second (a real call takes ~20x more)
+
+
+async def sample_run(
+    folder: Path, spec_text: str | None, mode: RunMode
+) -> tuple[float, float, int]:
+    """(wall s, sum of the phases' durations s, epics written) of a fresh offline sample run."""
+    from spec_automation.resources import sample_brief_path
+    from spec_automation.services import RunOptions, create_project
+
+    folder.mkdir(parents=True)
+    if spec_text is not None:
+        (folder / "orchestrator_spec.yml").write_text(spec_text, encoding="utf-8")
+    brief = sample_brief_path(None).read_text(encoding="utf-8")
+    with create_project(folder, brief_text=brief, git_enabled=False) as project:
+        options = RunOptions(
+            mode=mode,
+            concurrency=CONCURRENCY,
+            latency_scale=LATENCY,
+            auto_approve=True,
+            use_cache=False,
+        )
+        report = await project.run_workflow(options)
+        assert report.status.value == "completed", report.failed
+        rule = project.spec.phases["SOLUTIONING_TASKS"].fan_out
+        epics = project.read_artifact("epics.md")
+        parts = len(split_items(rule, epics)) if rule is not None else 0
+        return report.wall_time_s, report.sequential_estimate_s, parts
+
+
+def split(root: Path) -> None:
+    import tempfile
+
+    old_text = (root / "bench" / "specs" / "before-split.yml").read_text(encoding="utf-8")
+    new = load_spec(root / "orchestrator_spec.yml")
+    print(
+        f"\nthe split: the sample offline, {LATENCY} s per estimated second, concurrency "
+        f"{CONCURRENCY}; every figure measured in this run\n"
+    )
+    header = f"{'graph':34} {'wall s':>7} {'one at a time s':>16} {'saved':>7} {'work s':>7}"
+    print(header)
+    print("-" * len(header))
+    rows = {}
+    with tempfile.TemporaryDirectory(prefix="bench-split-") as tmp:
+        for label, text in (("before the split", old_text), ("one artifact per call", None)):
+            wall, _, parts = asyncio.run(
+                sample_run(Path(tmp) / f"{len(rows)}p", text, RunMode.PARALLEL)
+            )
+            seq_wall, work, _ = asyncio.run(
+                sample_run(Path(tmp) / f"{len(rows)}s", text, RunMode.SEQUENTIAL)
+            )
+            rows[label] = (wall, seq_wall, parts)
+            print(f"{label:34} {wall:7.2f} {seq_wall:16.2f} {1 - wall / seq_wall:7.1%} {work:7.2f}")
+    wall, seq_wall, parts = rows["one artifact per call"]
+    graph = WorkflowGraph(new, items={"SOLUTIONING_TASKS": parts}, concurrency=CONCURRENCY)
+    critical = graph.critical_path.length_s * LATENCY
+    print(
+        f"\nnew graph: SOLUTIONING_TASKS in {parts} parts; critical path at concurrency "
+        f"{CONCURRENCY} {critical:.2f} s ({' -> '.join(graph.critical_path.phases)})"
+    )
+    print(f"new wall / new critical path: {wall / critical:.3f}")
+    print(
+        f"same total work: {sum(p.estimated_duration_s for p in new.phases.values()):.0f} s "
+        f"estimated in both specs"
+    )
+    print("targets: the new graph saves >= 45 % against one at a time; wall / critical <= 1.05")
 
 
 if __name__ == "__main__":
