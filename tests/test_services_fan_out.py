@@ -107,3 +107,19 @@ def _section(tasks: str, epic: str) -> str:
     assert match is not None, epic
     # Task numbers follow the parts before; the text is what must not change.
     return re.sub(r"T-\d+", "T-n", match.group(0))
+
+
+def test_the_plan_counts_the_epics_the_project_has(project: ProjectService) -> None:
+    before = project.plan(4)
+    guessed = next(p for p in before.phases if p.name == "SOLUTIONING_TASKS")
+    assert (guessed.parts, guessed.parts_known) == (5, False)  # no epics.md yet: a guess
+    asyncio.run(project.run_workflow(FAST))
+    epics = len(re.findall(r"^### E-\d+:", project.read_artifact("epics.md"), re.MULTILINE))
+    after = project.plan(4)
+    tasks = next(p for p in after.phases if p.name == "SOLUTIONING_TASKS")
+    assert (tasks.parts, tasks.parts_known) == (epics + 1, True)
+    rounds = -(-(epics + 1) // 4)
+    assert tasks.estimated_wall_s == pytest.approx(rounds * 40 / (epics + 1))
+    assert after.critical_path_s == pytest.approx(
+        before.critical_path_s - guessed.estimated_wall_s + tasks.estimated_wall_s
+    )

@@ -76,11 +76,23 @@ def _plan(args: argparse.Namespace, out: Output) -> int:
             f"{phase.estimated_duration_s:g}",
         )
     out.print(table)
+    for phase in plan.phases:
+        if phase.fan_out_of:
+            count = (
+                f"{phase.parts} calls"
+                if phase.parts_known
+                else f"{phase.parts} calls (a guess until {phase.fan_out_source} exists)"
+            )
+            out.print(
+                f"{phase.name} writes {', '.join(phase.produces)} in {count} side by side, "
+                f"one per part: the {phase.fan_out_of}. {phase.estimated_duration_s:g} s of "
+                f"work, {phase.estimated_wall_s:.3g} s at {plan.concurrency} at once."
+            )
     out.print(f"\n{len(plan.waves)} waves. Critical path (*): {' -> '.join(plan.critical_path)}")
     out.print(
-        f"Estimated: sequential {plan.sequential_estimate_s:g} s, parallel "
-        f"{plan.parallel_estimate_s:g} s with {plan.concurrency} at once "
-        f"(critical path {plan.critical_path_s:g} s)"
+        f"Estimated: sequential {plan.sequential_estimate_s:.4g} s, parallel "
+        f"{plan.parallel_estimate_s:.4g} s with {plan.concurrency} at once "
+        f"(critical path {plan.critical_path_s:.4g} s)"
     )
     for warning in plan.warnings:
         out.print(f"[yellow]warning:[/] {escape(warning)}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from spec_automation.core.artifacts import split_front_matter
@@ -27,6 +27,7 @@ __all__ = [
     "fan_out_wall_s",
     "item_source",
     "merge_items",
+    "part_counts",
     "split_items",
 ]
 
@@ -176,6 +177,22 @@ def merge_items(rule: FanOutRule, items: Sequence[FanOutItem], bodies: Sequence[
         parts.append(f"## {heading}")
         parts.append(_unique_lines(texts))
     return "\n\n".join(p.strip() for p in parts if p.strip()) + "\n"
+
+
+def part_counts(
+    phases: Iterable[tuple[str, FanOutRule | None]], read: Callable[[str], str | None]
+) -> dict[str, int]:
+    """Phase → how many calls it will make, for the phases that fan out over an artifact
+    that exists (``read`` gives its content, ``None`` when it does not exist yet: the phase
+    is then left out, and estimates assume a few parts). An artifact with no items: 1 call."""
+    counts: dict[str, int] = {}
+    for name, rule in phases:
+        if rule is None:
+            continue
+        content = read(rule.source)
+        if content is not None:
+            counts[name] = max(1, len(split_items(rule, content)))
+    return counts
 
 
 def fan_out_wall_s(estimated_s: float, items: int, concurrency: int) -> float:

@@ -123,10 +123,14 @@ class WorkflowGraph:
     def estimated_wall_s(self, name: str) -> float:
         """A phase's estimated wall time: its estimate, or for a phase that fans out, the
         rounds its calls take at the graph's concurrency."""
-        estimate = self.phase(name).estimated_duration_s
+        return self.wall_of(name, self.phase(name).estimated_duration_s)
+
+    def wall_of(self, name: str, work_s: float) -> float:
+        """The wall time of ``work_s`` of a phase's work (measured or estimated): the same,
+        or for a phase that fans out, the rounds its calls take at the graph's concurrency."""
         if name not in self.items:
-            return estimate
-        return fan_out_wall_s(estimate, self.items[name], self.concurrency)
+            return work_s
+        return fan_out_wall_s(work_s, self.items[name], self.concurrency)
 
     @cached_property
     def remaining_path_s(self) -> Mapping[str, float]:

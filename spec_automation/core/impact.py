@@ -92,12 +92,16 @@ class ImpactAnalyzer:
         sensitivity: Callable[[str], tuple[str, bool]],
         estimated_s: Mapping[str, float],
         phase_dependencies: Mapping[str, Sequence[str]] | None = None,
+        wall_s: Callable[[str, float], float] | None = None,
     ) -> None:
+        """``wall_s`` turns a phase's work into its wall time (a phase that fans out runs
+        its calls side by side); by default they are the same."""
         self._graph = artifact_graph
         self._producer = producer
         self._sensitivity = sensitivity
         self._estimated_s = estimated_s
         self._phase_dependencies = phase_dependencies or {}
+        self._wall_s = wall_s or (lambda _phase, work: work)
 
     @classmethod
     def for_graph(
@@ -119,6 +123,7 @@ class ImpactAnalyzer:
             sensitivity=spec.sensitivity_of,
             estimated_s={p.name: p.estimated_duration_s for p in spec.phases.values()},
             phase_dependencies={name: graph.dependencies(name) for name in spec.phases},
+            wall_s=graph.wall_of,
         )
 
     def analyze(
@@ -257,7 +262,7 @@ class ImpactAnalyzer:
                 for d in self._phase_dependencies.get(phase, ())
                 if d in chosen and d not in visiting
             ]
-            finish[phase] = durations[phase] + max(before, default=0.0)
+            finish[phase] = self._wall_s(phase, durations[phase]) + max(before, default=0.0)
             return finish[phase]
 
         return max((finish_of(p, frozenset()) for p in phases), default=0.0)

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from spec_automation.core.changes import ChangedBy, ImpactLevel
 from spec_automation.core.copying import copy_fields
+from spec_automation.core.graph import WorkflowGraph
 from spec_automation.core.impact import (
     ImpactAnalysis,
     ImpactAnalyzer,
@@ -18,6 +19,7 @@ from spec_automation.services.artifacts import artifact_name, user_edited
 from spec_automation.services.context import ProjectState
 from spec_automation.services.errors import ProjectError
 from spec_automation.services.freshness import context_inputs
+from spec_automation.services.plan import fan_out_parts
 from spec_automation.services.reports import ChangeInfo, ImpactReport, UsageEstimate
 from spec_automation.store.errors import StoreError
 from spec_automation.workspace import is_project_input
@@ -54,7 +56,10 @@ def analyze_impact(
             f"change #{change.id} is to {change.artifact}, which the current spec no "
             "longer produces and no phase reads"
         )
-    analyzer = ImpactAnalyzer.for_graph(project.graph, readers)
+    # The phases that fan out: as many calls as their lists hold now, side by side.
+    parts = fan_out_parts(project.spec, project.paths)
+    graph = WorkflowGraph(project.spec, items=parts) if parts else project.graph
+    analyzer = ImpactAnalyzer.for_graph(graph, readers)
     measured = project.regenerations.measured_durations(list(project.spec.phases))
     level = ImpactLevel(change.impact_level or ImpactLevel.HIGH)
     downstream = (

@@ -5,9 +5,11 @@ Nothing here opens the project's store, so ``plan`` answers without loading it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from spec_automation.core.fan_out import part_counts
 from spec_automation.core.graph import WorkflowGraph
 from spec_automation.core.spec import WorkflowSpec, load_spec
 from spec_automation.resources import bundled_spec_path
@@ -17,6 +19,7 @@ from spec_automation.workspace import ProjectPaths
 __all__ = [
     "PhasePlan",
     "PlanReport",
+    "fan_out_parts",
     "load_project_spec",
     "plan_project",
     "plan_workflow",
@@ -36,6 +39,14 @@ class PhasePlan:
     estimated_duration_s: float
     on_critical_path: bool
     approval_gates: tuple[str, ...]
+    #: For a phase that fans out: the calls it will make (0 for any other phase), whether
+    #: that is known from the list it splits (else assumed), and what it splits.
+    parts: int = 0
+    parts_known: bool = False
+    fan_out_of: str = ""
+    fan_out_source: str = ""
+    #: Its wall time at the plan's concurrency (its calls side by side).
+    estimated_wall_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +91,41 @@ def load_project_spec(paths: ProjectPaths) -> tuple[WorkflowSpec, str]:
 
 def plan_project(folder: Path, concurrency: int = 4) -> PlanReport:
     """The plan of the project in ``folder``, from its spec (the store is not opened)."""
-    spec, source = load_project_spec(project_paths(folder))
-    return plan_workflow(spec, source, concurrency)
+    paths = project_paths(folder)
+    spec, source = load_project_spec(paths)
+    return plan_workflow(spec, source, concurrency, fan_out_parts(spec, paths))
 
 
-def plan_workflow(spec: WorkflowSpec, source: str, concurrency: int = 4) -> PlanReport:
-    """The plan of any checked spec: waves, critical path, estimates, conflict warnings."""
+def fan_out_parts(spec: WorkflowSpec, paths: ProjectPaths) -> dict[str, int]:
+    """Phase → the calls it will make, for the phases that fan out over an artifact the
+    project has (its file as it is now; never read through a link)."""
+
+    def read(name: str) -> str | None:
+        path = paths.artifact(name)
+        if path.is_symlink() or not path.is_file():
+            return None
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    return part_counts(((n, p.fan_out) for n, p in spec.phases.items()), read)
+
+
+def plan_workflow(
+    spec: WorkflowSpec,
+    source: str,
+    concurrency: int = 4,
+    parts: Mapping[str, int] | None = None,
+) -> PlanReport:
+    """The plan of any checked spec: waves, critical path, estimates, conflict warnings.
+
+    ``parts`` gives the calls of the phases that fan out, where the list they split exists.
+    """
     if concurrency < 1:
         raise ProjectError("concurrency must be at least 1")
-    graph = WorkflowGraph(spec)
+    known = dict(parts or {})
+    graph = WorkflowGraph(spec, items=known, concurrency=concurrency)
     critical = graph.critical_path
     phases = tuple(
         PhasePlan(
@@ -100,6 +137,11 @@ def plan_workflow(spec: WorkflowSpec, source: str, concurrency: int = 4) -> Plan
             estimated_duration_s=graph.phase(name).estimated_duration_s,
             on_critical_path=name in critical.phases,
             approval_gates=graph.phase(name).approval_gates,
+            parts=graph.items.get(name, 0),
+            parts_known=name in known,
+            fan_out_of=_fan_out_of(graph, name),
+            fan_out_source=getattr(graph.phase(name).fan_out, "source", ""),
+            estimated_wall_s=graph.estimated_wall_s(name),
         )
         for name in graph.topological_order
     )
@@ -115,3 +157,11 @@ def plan_workflow(spec: WorkflowSpec, source: str, concurrency: int = 4) -> Plan
         phases=phases,
         warnings=tuple(c.message for c in graph.conflicts),
     )
+
+
+def _fan_out_of(graph: WorkflowGraph, name: str) -> str:
+    rule = graph.phase(name).fan_out
+    if rule is None:
+        return ""
+    lead = f" and the {rule.lead[0].lower()}" if rule.lead[0] else ""
+    return f"{rule.label}s of {rule.source}{lead}"

@@ -26,7 +26,12 @@ from spec_automation.services import artifacts, gates, metrics, status
 from spec_automation.services.context import ProjectState
 from spec_automation.services.errors import ProjectError, environment_message
 from spec_automation.services.options import RunOptions
-from spec_automation.services.plan import load_project_spec, plan_workflow, project_paths
+from spec_automation.services.plan import (
+    fan_out_parts,
+    load_project_spec,
+    plan_workflow,
+    project_paths,
+)
 from spec_automation.services.reports import (
     ChangePage,
     GateInfo,
@@ -306,7 +311,8 @@ class ProjectService(ProjectState):
 
     def plan(self, concurrency: int = 4) -> PlanReport:
         """Waves, critical path and estimated sequential and parallel time."""
-        return plan_workflow(self.spec, self.info.spec_source, concurrency)
+        parts = fan_out_parts(self.spec, self.paths)
+        return plan_workflow(self.spec, self.info.spec_source, concurrency, parts)
 
     async def run_workflow(
         self, options: RunOptions, on_event: EventSink | None = None

@@ -18,6 +18,7 @@ from spec_automation.core.fan_out import (
     split_items,
 )
 from spec_automation.core.graph import WorkflowGraph, simulate_schedule
+from spec_automation.core.impact import ImpactAnalyzer
 from spec_automation.core.ports import (
     PhaseError,
     PhaseOutput,
@@ -341,3 +342,13 @@ def test_a_rule_without_a_lead_part_has_only_items() -> None:
     assert "2 epics, one section per epic, in epic order." in merged
     assert "### E-1: Epic 1\n\nA" in merged
     assert "### E-2: Epic 2\n\nB" in merged
+
+
+def test_impact_estimates_run_a_fan_out_s_calls_side_by_side() -> None:
+    graph = WorkflowGraph(spec(), items={"TASKS": 4}, concurrency=4)
+    analyzer = ImpactAnalyzer.for_graph(graph)
+    # 40 s of measured work in 4 calls at once: 10 s of wall time, 40 s one after another.
+    assert analyzer.estimate(["tasks.md"], {"TASKS": 40.0}) == (10.0, 40.0)
+    assert analyzer.estimate(["tasks.md", "report.md"], {"TASKS": 40.0}) == (15.0, 45.0)
+    unsplit = ImpactAnalyzer.for_graph(WorkflowGraph(spec(), items={"TASKS": 1}))
+    assert unsplit.estimate(["tasks.md"], {"TASKS": 40.0}) == (40.0, 40.0)
