@@ -52,6 +52,7 @@ from spec_automation.core.ports import (
     TokenUsage,
 )
 from spec_automation.core.spec import WorkflowSpec
+from spec_automation.core.time_limit import TimeLimit
 from spec_automation.core.validation import REQUIRED_HEADINGS, ValidationReport, validate_artifacts
 from spec_automation.llm.cache import CachedReply, CacheKey, ResponseCache
 from spec_automation.llm.offline import OfflineProvider
@@ -137,8 +138,8 @@ class AgentPhaseRunner:
 
     async def run(self, request: PhaseRequest, progress: ProgressCallback) -> PhaseOutput:
         """Produce the phase's artifacts (from the cache when nothing changed)."""
-        loop = asyncio.get_running_loop()
-        deadline = None if self.deadline_s is None else loop.time() + self.deadline_s
+        # The engine's limit when it gives one (one clock for both), else the runner's own.
+        deadline = request.time_limit or TimeLimit(self.deadline_s)
         key = self.cache_key(request).digest if self.cache is not None else None
         if key is not None:
             reused = await self._from_cache(key, request)
@@ -166,7 +167,7 @@ class AgentPhaseRunner:
         )
 
     async def _reply(
-        self, request: PhaseRequest, deadline: float | None, progress: ProgressCallback
+        self, request: PhaseRequest, deadline: TimeLimit, progress: ProgressCallback
     ) -> tuple[ProviderReply, dict[str, str], TokenUsage, float]:
         """A reply that passed, its files, and the usage and cost of every attempt.
 
@@ -271,7 +272,7 @@ class AgentPhaseRunner:
         self,
         request: PhaseRequest,
         repair: str,
-        deadline: float | None,
+        deadline: TimeLimit,
         progress: ProgressCallback,
     ) -> ProviderReply:
         brief = await self.brief_of(request)
@@ -308,9 +309,10 @@ class AgentPhaseRunner:
             )
             return ProviderReply(reply, usage)
         prompt = self.build_prompt(request, brief, repair)
-        started = await self.warmup.enter(prompt, self.provider.model)
-        if deadline is not None:
-            remaining = deadline - asyncio.get_running_loop().time()
+        async with deadline.excluded():  # waiting on another phase is not this one's work
+            started = await self.warmup.enter(prompt, self.provider.model)
+        remaining = deadline.remaining()
+        if remaining is not None:
             if remaining <= 0:
                 started()
                 raise PhaseError("the phase deadline passed before its repair attempt")

@@ -14,7 +14,7 @@ import heapq
 from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -42,6 +42,7 @@ from spec_automation.core.ports import (
 from spec_automation.core.ratelimit import RateLimiter
 from spec_automation.core.run_types import RunResult, RunScope
 from spec_automation.core.store_thread import StoreThread
+from spec_automation.core.time_limit import TimeLimit
 from spec_automation.core.wave_book import PhaseTiming, wave_record
 
 if TYPE_CHECKING:
@@ -323,11 +324,19 @@ class Execution:
             self._emit(ev.PhaseProgress, phase=name, tokens=tokens, message=prefix + message)
 
         timeout = self.engine.settings.phase_timeout_s
+        # A wait for another phase to warm the prompt cache is not counted: see TimeLimit.
+        limit = TimeLimit(timeout)
         try:
-            async with asyncio.timeout(timeout):
-                return await self.engine.runner.run(request, report)
+            async with limit.applied():
+                return await self.engine.runner.run(replace(request, time_limit=limit), report)
         except TimeoutError:
-            raise PhaseError(f"timed out after {timeout:g} s") from None
+            waited = limit.excluded_s
+            besides = (
+                f" (besides {waited:.1f} s waiting for another phase to warm the prompt cache)"
+                if waited >= 0.05
+                else ""
+            )
+            raise PhaseError(f"timed out after {timeout:g} s{besides}") from None
 
     def _request(
         self, name: str, inputs: Mapping[str, str], item: FanOutItem | None = None

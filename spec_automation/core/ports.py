@@ -20,6 +20,7 @@ from typing import Protocol
 
 from spec_automation.core.fan_out import FanOutItem
 from spec_automation.core.spec import PhaseSpec
+from spec_automation.core.time_limit import TimeLimit
 
 __all__ = [
     "ArtifactDraft",
@@ -148,6 +149,9 @@ class PhaseRequest:
     #: One call of a phase that fans out: the item it writes. ``inputs`` then holds the
     #: split artifact as this item sees it (its other items left out).
     item: FanOutItem | None = None
+    #: The call's time limit, which the runner tells of waits that are not the phase's own
+    #: work (None: the runner keeps its own deadline, if any).
+    time_limit: TimeLimit | None = field(default=None, compare=False)
 
 
 #: Progress from a running phase: (tokens produced so far, short human message).

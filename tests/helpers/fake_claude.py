@@ -65,6 +65,8 @@ class FakeClaude(FakeModelService):
         call = Call(body=body, headers=headers, status=200)
         self.calls.append(call)
         written = self.account(call, automatic=False)  # the prompt is read as it arrives ...
+        if self.stalls(body):
+            await asyncio.Event().wait()  # the reply never starts
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
         self.cache_written(written)  # ... and what it wrote is readable once the reply starts

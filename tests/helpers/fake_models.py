@@ -92,6 +92,8 @@ class FakeModelService:
         self.min_cacheable_tokens = min_cacheable_tokens
         self.failures: list[Failure] = []
         self.hang_after_chunks: int | None = None
+        #: Requests this is true of never get a reply (not even its first byte): a hung call.
+        self.stall: Callable[[dict[str, Any]], bool] | None = None
         self.calls: list[Call] = []
         self._cache: set[str] = set()
         self._lock = threading.Lock()  # the loopback server answers from several threads
@@ -124,6 +126,10 @@ class FakeModelService:
         """The scripted failure this request gets, if any."""
         with self._lock:
             return self.failures.pop(0) if self.failures else None
+
+    def stalls(self, body: dict[str, Any]) -> bool:
+        """Whether this request is to hang before its reply starts."""
+        return self.stall is not None and self.stall(body)
 
     def chunks(self, reply: str) -> list[str]:
         """The reply cut into streamed pieces."""

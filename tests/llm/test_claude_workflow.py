@@ -116,3 +116,28 @@ async def test_the_key_is_never_written_anywhere(project, caplog):
     assert KEY not in caplog.text
     assert caplog.text
     assert KEY not in repr(refused)
+
+
+async def test_a_hung_phase_does_not_make_its_sibling_waiting_on_its_cache_prefix_time_out(
+    project,
+):
+    # STACK_SELECTION and SPEC_DESIGN_TOKENS send the same prefix (brief + analysis.md): the
+    # tokens wait for the stack's reply to start, to read the prefix from the prompt cache.
+    # The stack's call hangs until its time limit; the tokens then go on, with their own
+    # limit intact (the wait is not theirs), and finish.
+    fake = FakeClaude(api_key=KEY, latency_s=0.4)
+    fake.stall = lambda body: "Phase: STACK_SELECTION" in str(body)
+    options = dataclasses.replace(NO_CACHE, phase_timeout_s=1.0)
+    report, seen = await run(project, fake, options)
+
+    assert report.failed["STACK_SELECTION"] == "timed out after 1 s"
+    assert "SPEC_DESIGN_TOKENS" not in report.failed
+    succeeded = {e.phase: e for e in seen if isinstance(e, ev.PhaseSucceeded)}
+    assert {"ANALYSIS", "SPEC_DESIGN_TOKENS"} <= set(succeeded)
+    # The wait ended when the stack's call was given up, not at the warm-up's 60 s bound.
+    assert succeeded["SPEC_DESIGN_TOKENS"].elapsed_s < 10
+    # The tokens did wait for the stack (they went out after its call had hung a while).
+    asked = [c.task for c in fake.calls]
+    assert asked.index(next(t for t in asked if "STACK_SELECTION" in t)) < asked.index(
+        next(t for t in asked if "SPEC_DESIGN_TOKENS" in t)
+    )
