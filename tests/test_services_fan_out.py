@@ -13,6 +13,7 @@ from spec_automation.agents import offline
 from spec_automation.agents.brief import Brief
 from spec_automation.agents.offline import scrum_master
 from spec_automation.core import events as ev
+from spec_automation.core.artifacts import split_front_matter
 from spec_automation.core.fan_out import FanOutItem
 from spec_automation.core.ports import PhaseError, RunStatus
 from spec_automation.resources import sample_brief_path
@@ -123,3 +124,34 @@ def test_the_plan_counts_the_epics_the_project_has(project: ProjectService) -> N
     assert after.critical_path_s == pytest.approx(
         before.critical_path_s - guessed.estimated_wall_s + tasks.estimated_wall_s
     )
+
+
+def test_the_split_writes_what_the_phases_wrote_together_before(tmp_path: Path) -> None:
+    """Offline, one artifact per call gives the same artifacts as the spec before the split;
+    the tasks, written per epic, keep their sections and their tasks."""
+    brief = sample_brief_path(None).read_text(encoding="utf-8")
+    before = Path(__file__).resolve().parent.parent / "bench" / "specs" / "before-split.yml"
+    bodies: list[dict[str, str]] = []
+    for name, spec_text in (("old", before.read_text(encoding="utf-8")), ("new", None)):
+        folder = tmp_path / name
+        folder.mkdir()
+        if spec_text is not None:
+            (folder / "orchestrator_spec.yml").write_text(spec_text, encoding="utf-8")
+        with create_project(folder, brief_text=brief, git_enabled=False) as service:
+            assert asyncio.run(service.run_workflow(FAST)).status == RunStatus.COMPLETED
+            bodies.append(
+                {a: split_front_matter(service.read_artifact(a))[1] for a in service.spec.artifacts}
+            )
+    old, new = bodies
+    assert set(old) == set(new)
+    assert {a for a in old if old[a] != new[a]} == {"tasks.md"}
+    headings = [
+        [line for line in text.splitlines() if line.startswith("## ")]
+        for text in (old["tasks.md"], new["tasks.md"])
+    ]
+    assert headings[0] == headings[1] == ["## Tasks", "## Requirements in scope"]
+    old_titles, new_titles = (
+        re.findall(r"^#{3,4} T-\d+: (.+)$", text, re.MULTILINE)
+        for text in (old["tasks.md"], new["tasks.md"])
+    )
+    assert new_titles == old_titles  # the same tasks, in the same order
