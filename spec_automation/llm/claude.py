@@ -1,10 +1,13 @@
 """Claude through the official ``anthropic`` SDK: streamed, prompt-cached, with the SDK's retries.
 
 One ``ClaudeProvider`` serves a whole run. Each call streams a Messages API reply and reports
-tokens as they arrive. Retries are the SDK's own (``max_retries``; it honours ``retry-after``
-and ``retry-after-ms``, retries 408, 409, 429 and 5xx, and nothing else); this module adds no
-second loop. What it adds is an overall deadline per call and errors a user can act on: a rate
-limit or an overload names the cause and the wait the server asked for.
+tokens as they arrive. Retries are ``llm.retries``' loop, not the SDK's (built with
+``max_retries=0``): it retries what the SDK would (408, 409, 429, 5xx, a dropped connection,
+honouring ``retry-after-ms``, ``retry-after`` and ``x-should-retry``) and also an overload,
+rate limit or server error that arrives as an ``error`` event in the middle of the streamed
+reply, which the SDK raises with the stream's HTTP 200 and never retries; and every retry shows
+in the phase's progress. On top: an overall deadline per call and errors a user can act on: a
+rate limit or an overload names the cause and the wait the server asked for.
 
 Sampling parameters are not sent: API version 2026-10-21, which this SDK speaks, rejects
 ``temperature`` (even at its default) with HTTP 400, and the SDK no longer offers it.
@@ -23,10 +26,11 @@ import anthropic
 import httpx2
 
 from spec_automation.core.ports import ProgressCallback, TokenUsage
-from spec_automation.llm.http_errors import retry_after_s, scrub, wait_note
+from spec_automation.llm.http_errors import retry_after_s, scrub, status_kind, wait_note
 from spec_automation.llm.offline import estimate_tokens
 from spec_automation.llm.pricing import estimate_cost
 from spec_automation.llm.provider import ProviderError, ProviderReply, ProviderRequest
+from spec_automation.llm.retries import DEFAULT_RETRIES, Passing, RetryPolicy, with_retries
 
 __all__ = ["ClaudeProvider"]
 
@@ -39,7 +43,9 @@ class ClaudeProvider:
     Args:
         api_key: the Anthropic API key (never stored anywhere else).
         model: the model name, from the user's settings.
-        max_retries: how many times the SDK retries a retryable failure.
+        max_retries: how many times a passing failure (rate limit, overload, server error,
+            dropped connection, before or during the reply) is retried.
+        retry_backoff_s: the first wait between retries when the server asked for none.
         http_client: an ``httpx2.AsyncClient`` to send requests with (tests hand in one whose
             transport is a fake server); the provider does not close a client it was given.
         base_url: another API endpoint (a proxy, or a local fake server).
@@ -52,7 +58,8 @@ class ClaudeProvider:
         *,
         api_key: str,
         model: str,
-        max_retries: int = 2,
+        max_retries: int = DEFAULT_RETRIES,
+        retry_backoff_s: float = 0.5,
         http_client: httpx2.AsyncClient | None = None,
         base_url: str | None = None,
     ) -> None:
@@ -63,8 +70,9 @@ class ClaudeProvider:
         self._model = model
         self._secret = api_key
         self._owns_client = http_client is None
+        self._retries = RetryPolicy(retries=max_retries, backoff_s=retry_backoff_s)
         self._client = anthropic.AsyncAnthropic(
-            api_key=api_key, max_retries=max_retries, http_client=http_client, base_url=base_url
+            api_key=api_key, max_retries=0, http_client=http_client, base_url=base_url
         )
 
     def __repr__(self) -> str:
@@ -91,7 +99,12 @@ class ClaudeProvider:
         what = f" for {request.label}" if request.label else ""
         try:
             async with asyncio.timeout(request.deadline_s):
-                return await self._stream(request, progress)
+                return await with_retries(
+                    lambda: self._stream(request, progress),
+                    policy=self._retries,
+                    passing=_passing,
+                    progress=progress,
+                )
         except TimeoutError:
             raise ProviderError(
                 f"Claude gave no complete reply{what} within the phase deadline of "
@@ -101,7 +114,8 @@ class ClaudeProvider:
             raise self._status_error(exc, what) from None
         except anthropic.APIConnectionError as exc:
             raise ProviderError(
-                f"could not reach the Anthropic API{what}: {self._scrub(str(exc))}"
+                f"could not reach the Anthropic API{what}: {self._scrub(str(exc))}",
+                kind="unreachable",
             ) from None
 
     async def _stream(self, request: ProviderRequest, progress: ProgressCallback) -> ProviderReply:
@@ -162,6 +176,21 @@ class ClaudeProvider:
         detail = self._scrub(exc.api_message or "")
         detail = f": {detail}" if detail else ""
         status = exc.status_code
+        if status < 400:  # an error event in the middle of the streamed reply
+            kind = _event_type(exc)
+            if kind == "overloaded_error":
+                message = (
+                    f"the Anthropic API is overloaded (overloaded_error during the reply){what}"
+                )
+            elif kind == "rate_limit_error":
+                message = f"rate limited by the Anthropic API (during the reply){what}{detail}"
+            elif kind == "api_error":
+                message = f"the Anthropic API failed during the reply{what}{detail}"
+            else:
+                message = (
+                    f"the Anthropic API ended the reply with {kind or 'an error'}{what}{detail}"
+                )
+            return ProviderError(message, kind=_EVENT_KINDS.get(kind, ""))
         if isinstance(exc, anthropic.RateLimitError):
             message = f"rate limited by the Anthropic API (HTTP 429){what}{wait}{detail}"
         elif isinstance(exc, anthropic.OverloadedError):
@@ -177,7 +206,47 @@ class ClaudeProvider:
             message = f"the Anthropic API failed (HTTP {status}){what}{wait}{detail}"
         else:
             message = f"the Anthropic API rejected the request (HTTP {status}){what}{detail}"
-        return ProviderError(message, retry_after_s=retry_after)
+        return ProviderError(message, retry_after_s=retry_after, kind=status_kind(status))
 
     def _scrub(self, text: str) -> str:
         return scrub(text, self._secret)
+
+
+#: Error events in the middle of a streamed reply that pass, and what they are called.
+_EVENT_KINDS = {
+    "overloaded_error": "overloaded",
+    "rate_limit_error": "rate_limited",
+    "api_error": "server_error",
+}
+_EVENT_NAMES = {
+    "overloaded_error": "an overload",
+    "rate_limit_error": "a rate limit",
+    "api_error": "a server error",
+}
+
+
+def _event_type(exc: anthropic.APIStatusError) -> str:
+    """The ``error.type`` of an error body (``overloaded_error``), or ''."""
+    body = exc.body
+    error = body.get("error") if isinstance(body, dict) else None
+    kind = error.get("type") if isinstance(error, dict) else None
+    return kind if isinstance(kind, str) else ""
+
+
+def _passing(exc: Exception) -> Passing | None:
+    """Whether a failed call is worth retrying: what the SDK would retry, and an overload,
+    rate limit or server error reported in the middle of the reply."""
+    if isinstance(exc, anthropic.APIConnectionError):  # timeouts included
+        return Passing("a connection failure")
+    if not isinstance(exc, anthropic.APIStatusError):
+        return None
+    should = exc.response.headers.get("x-should-retry")
+    if should == "false":
+        return None
+    status = exc.status_code
+    if status < 400:
+        kind = _event_type(exc)
+        return Passing(f"{_EVENT_NAMES[kind]} during the reply") if kind in _EVENT_NAMES else None
+    if should == "true" or status in (408, 409, 429) or status >= 500:
+        return Passing(f"HTTP {status}", retry_after_s(exc.response.headers))
+    return None

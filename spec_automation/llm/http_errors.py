@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["retry_after_s", "scrub", "wait_note"]
+__all__ = ["retry_after_s", "scrub", "status_kind", "wait_note"]
 
 
 def retry_after_s(headers: Mapping[str, str]) -> float | None:
@@ -39,3 +39,13 @@ def scrub(text: str, secret: str | None) -> str:
     if secret:
         text = text.replace(secret, "[key]")
     return text.strip()
+
+
+def status_kind(status: int) -> str:
+    """The ``ProviderError.kind`` of an error status: ``rate_limited`` (429), ``overloaded``
+    (529), ``server_error`` (another 5xx), or '' (a request the server will not take)."""
+    if status == 429:
+        return "rate_limited"
+    if status == 529:
+        return "overloaded"
+    return "server_error" if status >= 500 else ""

@@ -9,9 +9,11 @@ automatic prefix caching (vLLM, llama.cpp, OpenAI) reuses the shared prefix betw
 
 Replies stream by default (``stream_options.include_usage`` asks for the usage chunk); usage is
 recorded when the server reports it, cached prompt tokens
-(``prompt_tokens_details.cached_tokens``) as cache reads. Retries are the SDK's own
-(``max_retries``; 408, 409, 429, 5xx and connection errors, honouring ``retry-after`` and
-``retry-after-ms``); this module adds an overall deadline per call and errors a user can act on.
+(``prompt_tokens_details.cached_tokens``) as cache reads. Retries are ``llm.retries``' loop (the
+SDK is built with ``max_retries=0``): 408, 409, 429, 5xx and connection errors, honouring
+``retry-after`` and ``retry-after-ms``, and an overload or server error sent as an ``error``
+event in the middle of a streamed reply, which the SDK never retries; every retry shows in the
+phase's progress. This module adds an overall deadline per call and errors a user can act on.
 
 The API key is optional (local servers take none); when there is one it is handed to the SDK
 and to nothing else, and any text that came from the server is scrubbed of it.
@@ -26,11 +28,12 @@ from typing import Any
 import openai
 
 from spec_automation.core.ports import ProgressCallback, TokenUsage
-from spec_automation.llm.http_errors import retry_after_s, scrub, wait_note
+from spec_automation.llm.http_errors import retry_after_s, scrub, status_kind, wait_note
 from spec_automation.llm.keys import ENV_VARS
 from spec_automation.llm.offline import estimate_tokens
 from spec_automation.llm.pricing import estimate_cost
 from spec_automation.llm.provider import ProviderError, ProviderReply, ProviderRequest
+from spec_automation.llm.retries import DEFAULT_RETRIES, Passing, RetryPolicy, with_retries
 
 __all__ = ["SERVER", "OpenAICompatibleProvider", "list_models"]
 
@@ -50,7 +53,9 @@ class OpenAICompatibleProvider:
         base_url: the server's API address, ``/v1`` included (``http://localhost:11434/v1``).
         model: the model name the server knows (``llama3.2``, ``qwen2.5-coder:7b``).
         api_key: the key the server wants, or None for a server that takes none.
-        max_retries: how many times the SDK retries a retryable failure.
+        max_retries: how many times a passing failure (rate limit, overload, server error,
+            dropped connection, before or during the reply) is retried.
+        retry_backoff_s: the first wait between retries when the server asked for none.
         stream: False asks for whole replies, for a server that cannot stream.
     """
 
@@ -62,7 +67,8 @@ class OpenAICompatibleProvider:
         base_url: str,
         model: str,
         api_key: str | None = None,
-        max_retries: int = 2,
+        max_retries: int = DEFAULT_RETRIES,
+        retry_backoff_s: float = 0.5,
         stream: bool = True,
     ) -> None:
         if not base_url.strip():
@@ -73,7 +79,8 @@ class OpenAICompatibleProvider:
         self._base_url = base_url.rstrip("/")
         self._secret = api_key or None
         self._stream_replies = stream
-        self._client = _client(openai.AsyncOpenAI, self._base_url, self._secret, max_retries)
+        self._retries = RetryPolicy(retries=max_retries, backoff_s=retry_backoff_s)
+        self._client = _client(openai.AsyncOpenAI, self._base_url, self._secret, 0)
 
     def __repr__(self) -> str:
         return f"OpenAICompatibleProvider(base_url={self._base_url!r}, model={self._model!r})"
@@ -102,11 +109,14 @@ class OpenAICompatibleProvider:
         """
         what = f" for {request.label}" if request.label else ""
         try:
+            answer = self._streamed if self._stream_replies else self._whole
             async with asyncio.timeout(request.deadline_s):
-                if self._stream_replies:
-                    text, finish, usage = await self._streamed(request, progress)
-                else:
-                    text, finish, usage = await self._whole(request, progress)
+                text, finish, usage = await with_retries(
+                    lambda: answer(request, progress),
+                    policy=self._retries,
+                    passing=_passing,
+                    progress=progress,
+                )
         except TimeoutError:
             raise ProviderError(
                 f"{SERVER} at {self._base_url} gave no complete reply{what} within the phase "
@@ -251,9 +261,8 @@ def _error(
             "and that the address in Settings (or --base-url) is right"
         )
     if not isinstance(exc, openai.APIStatusError):  # an error event in the middle of a stream
-        return ProviderError(
-            f"{at} reported an error while replying{what}: {scrub(exc.message, secret)}"
-        )
+        said = f"{at} reported an error while replying{what}: {scrub(exc.message, secret)}"
+        return ProviderError(said, kind=_event_kind(exc))
     retry_after = retry_after_s(exc.response.headers)
     message = scrub(_server_message(exc), secret)
     if isinstance(exc, openai.NotFoundError):
@@ -270,7 +279,50 @@ def _error(
         detail=f": {message}" if message else "",
         key_var=_KEY_VAR,
     )
-    return ProviderError(text, retry_after_s=retry_after)
+    return ProviderError(text, retry_after_s=retry_after, kind=status_kind(exc.status_code))
+
+
+#: Words of a mid-stream error that say the server failed and may not next time.
+_PASSING_WORDS = ("server_error", "internal", "timeout")
+
+
+def _event_kind(exc: openai.APIError) -> str:
+    """What an error event in the middle of a stream says: ``overloaded``, ``rate_limited``
+    or ``server_error`` for trouble that passes, '' for anything else."""
+    body = exc.body if isinstance(exc.body, dict) else {}
+    code = body.get("code")
+    words = f"{body.get('type', '')} {exc.message}".lower()
+    if code in (503, 529) or "overload" in words or "unavailable" in words:
+        return "overloaded"
+    if code == 429 or "rate_limit" in words:
+        return "rate_limited"
+    if (isinstance(code, int) and code >= 500) or any(w in words for w in _PASSING_WORDS):
+        return "server_error"
+    return ""
+
+
+def _passing(exc: Exception) -> Passing | None:
+    """Whether a failed call is worth retrying: what the SDK would retry, and an overload or
+    server error reported in the middle of a streamed reply."""
+    if isinstance(exc, openai.APIConnectionError):  # timeouts included
+        return Passing("a connection failure")
+    if isinstance(exc, openai.APIStatusError):
+        should = exc.response.headers.get("x-should-retry")
+        status = exc.status_code
+        if should == "false":
+            return None
+        if should == "true" or status in (408, 409, 429) or status >= 500:
+            return Passing(f"HTTP {status}", retry_after_s(exc.response.headers))
+        return None
+    kind = _event_kind(exc) if isinstance(exc, openai.APIError) else ""
+    return Passing(f"{_EVENT_NAMES[kind]} during the reply") if kind else None
+
+
+_EVENT_NAMES = {
+    "overloaded": "an overload",
+    "rate_limited": "a rate limit",
+    "server_error": "a server error",
+}
 
 
 #: The sentence for each kind of error status (the first that matches); ``_REJECTED`` else.

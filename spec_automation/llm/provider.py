@@ -31,12 +31,15 @@ MAX_CACHE_POINTS = 4
 class ProviderError(PhaseError):
     """A provider could not produce a reply; ``str()`` names the cause and what to do.
 
-    ``retry_after_s`` is the wait the server asked for, when it gave one.
+    ``retry_after_s`` is the wait the server asked for, when it gave one. ``kind`` says what
+    passing trouble it was, once the retries were spent: ``overloaded``, ``rate_limited``,
+    ``server_error`` or ``unreachable`` ('' for anything else: a refused key, a bad request).
     """
 
-    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+    def __init__(self, message: str, *, retry_after_s: float | None = None, kind: str = "") -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)

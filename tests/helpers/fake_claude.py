@@ -4,7 +4,8 @@ It answers ``POST /v1/messages`` the way the real service does: streamed replies
 server-sent events (``message_start`` with usage, ``content_block_start``, ``ping``, one
 ``content_block_delta`` per chunk, ``content_block_stop``, ``message_delta`` with the stop
 reason and output usage, ``message_stop``), errors as JSON bodies with the real error types and
-``retry-after`` headers.
+``retry-after`` headers, and an error in the middle of a reply (``fail_during_next``) as the
+service sends it: an ``error`` event (``{"type": "error", "error": {...}}``) in the stream.
 
 Prompt caching is modelled as Claude does it (see ``FakeModelService.account``): a prefix that
 ended at a ``cache_control`` breakpoint of an earlier request, and is at least
@@ -64,6 +65,7 @@ class FakeClaude(FakeModelService):
             return self._error(body, headers, failure)
         call = Call(body=body, headers=headers, status=200)
         self.calls.append(call)
+        self.next_break(call)
         written = self.account(call, automatic=False)  # the prompt is read as it arrives ...
         if self.stalls(body):
             await asyncio.Event().wait()  # the reply never starts
@@ -128,6 +130,10 @@ class FakeClaude(FakeModelService):
         )
         yield event("ping", {"type": "ping"})
         for number, chunk in enumerate(self.chunks(reply)):
+            if call.broken_by is not None and number >= call.broken_after:
+                error = {"type": call.broken_by.error_type, "message": call.broken_by.message}
+                yield event("error", {"type": "error", "error": error})
+                return
             if self.hang_after_chunks is not None and number >= self.hang_after_chunks:
                 await asyncio.Event().wait()  # the reply never finishes
             if self.chunk_delay_s:

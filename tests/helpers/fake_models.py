@@ -55,6 +55,9 @@ class Call:
     cache_read_tokens: int = 0
     output_tokens: int = 0
     shared_tokens: int = 0  # the prefix worth caching (up to the last breakpoint, or the task)
+    #: An error sent in the middle of the streamed reply, after ``broken_after`` chunks.
+    broken_by: Failure | None = None
+    broken_after: int = 0
 
     @property
     def task(self) -> str:
@@ -91,6 +94,7 @@ class FakeModelService:
         self.api_key = api_key
         self.min_cacheable_tokens = min_cacheable_tokens
         self.failures: list[Failure] = []
+        self.broken: list[tuple[Failure, int]] = []  # mid-stream failures, with their chunk
         self.hang_after_chunks: int | None = None
         #: Requests this is true of never get a reply (not even its first byte): a hung call.
         self.stall: Callable[[dict[str, Any]], bool] | None = None
@@ -103,10 +107,22 @@ class FakeModelService:
         with self._lock:
             self.failures.extend([failure] * times)
 
+    def fail_during_next(self, failure: Failure, times: int = 1, after_chunks: int = 1) -> None:
+        """Break the next ``times`` streamed replies with ``failure`` as an error event after
+        ``after_chunks`` chunks (the HTTP status stays 200: the reply had begun)."""
+        with self._lock:
+            self.broken.extend([(failure, after_chunks)] * times)
+
+    def next_break(self, call: Call) -> None:
+        """Mark the call to be broken mid-stream, if one is scripted."""
+        with self._lock:
+            if self.broken:
+                call.broken_by, call.broken_after = self.broken.pop(0)
+
     @property
     def replies(self) -> list[Call]:
-        """Requests answered with a reply."""
-        return [c for c in self.calls if c.status == 200]
+        """Requests answered with a whole reply."""
+        return [c for c in self.calls if c.status == 200 and c.broken_by is None]
 
     def cache_share(self) -> float:
         """Share of the cacheable prefix tokens that were read from the prompt cache."""

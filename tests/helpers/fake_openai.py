@@ -11,7 +11,9 @@ format over real HTTP/1.1:
   caching (see ``FakeModelService.account``), unless ``report_usage`` is off.
 * ``GET /v1/models``: the ``models`` it serves; a chat request for another model gets
   Ollama's 404 (``model "x" not found, try pulling it first``).
-* Errors as ``{"error": {"message", "type", "code"}}`` bodies with their status and headers.
+* Errors as ``{"error": {"message", "type", "code"}}`` bodies with their status and headers,
+  and an error in the middle of a streamed reply (``fail_during_next``) as a ``data:`` event
+  holding such an ``error`` object, after which the stream ends.
 
 Use it as a context manager (``with FakeOpenAI() as fake: fake.base_url``).
 """
@@ -118,6 +120,7 @@ class FakeOpenAI(FakeModelService):
             return self._error(body, headers, Failure(404, "not_found_error", message))
         call = Call(body=body, headers=headers, status=200)
         self.calls.append(call)
+        self.next_break(call)
         written = self.account(call, automatic=True)  # the prompt is read as it arrives ...
         if self.latency_s:
             time.sleep(self.latency_s)
@@ -182,6 +185,15 @@ class FakeOpenAI(FakeModelService):
 
         yield chunk(delta({"role": "assistant", "content": ""}))
         for count, piece in enumerate(self.chunks(reply)):
+            if call.broken_by is not None and count >= call.broken_after:
+                # As vLLM and OpenAI send it: an error object in a data event, then nothing.
+                error = {
+                    "message": call.broken_by.message,
+                    "type": call.broken_by.error_type,
+                    "code": call.broken_by.status,
+                }
+                yield f"data: {json.dumps({'error': error})}\n\n".encode()
+                return
             if self.hang_after_chunks is not None and count >= self.hang_after_chunks:
                 self._stopping.wait()  # the reply never finishes
                 return

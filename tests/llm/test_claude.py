@@ -34,7 +34,11 @@ def request(deadline_s: float | None = None) -> ProviderRequest:
 
 def provider(fake: FakeClaude, max_retries: int = 2) -> ClaudeProvider:
     return ClaudeProvider(
-        api_key=KEY, model=MODEL, max_retries=max_retries, http_client=fake.client()
+        api_key=KEY,
+        model=MODEL,
+        max_retries=max_retries,
+        retry_backoff_s=0.01,
+        http_client=fake.client(),
     )
 
 
@@ -157,3 +161,50 @@ def test_the_provider_needs_a_key_and_a_model():
         ClaudeProvider(api_key=" ", model=MODEL)
     with pytest.raises(ValueError, match="model"):
         ClaudeProvider(api_key=KEY, model="")
+
+
+OVERLOADED = Failure(529, "overloaded_error", "Overloaded")
+
+
+async def test_an_overload_in_the_middle_of_the_reply_is_retried_and_the_retry_shown():
+    fake = FakeClaude(lambda body: REPLY, chunk_chars=100)
+    fake.fail_during_next(OVERLOADED, after_chunks=3)
+    messages: list[str] = []
+    reply = await provider(fake).complete(request(), lambda _, message: messages.append(message))
+
+    assert reply.text == REPLY  # the whole reply, not the broken one's start joined to it
+    assert len(fake.calls) == 2
+    assert "retrying after an overload during the reply (attempt 2 of 3)" in messages
+
+
+async def test_a_lasting_overload_during_the_reply_is_reported_as_an_overload():
+    fake = FakeClaude(lambda body: REPLY, chunk_chars=100)
+    fake.fail_during_next(OVERLOADED, times=5)
+    messages: list[str] = []
+    with pytest.raises(ProviderError) as caught:
+        await provider(fake).complete(request(), lambda _, message: messages.append(message))
+    assert len(fake.calls) == 3  # the first try and two retries
+    message = str(caught.value)
+    assert message == "the Anthropic API is overloaded (overloaded_error during the reply) for P"
+    assert "HTTP 200" not in message
+    assert caught.value.kind == "overloaded"
+    assert [m for m in messages if m.startswith("retrying")] == [
+        "retrying after an overload during the reply (attempt 2 of 3)",
+        "retrying after an overload during the reply (attempt 3 of 3)",
+    ]
+
+
+async def test_an_invalid_request_during_the_reply_is_not_retried():
+    fake = FakeClaude(lambda body: REPLY, chunk_chars=100)
+    fake.fail_during_next(Failure(400, "invalid_request_error", "bad tool"), times=3)
+    with pytest.raises(ProviderError, match="ended the reply with invalid_request_error for P"):
+        await provider(fake).complete(request(), lambda *_: None)
+    assert len(fake.calls) == 1
+
+
+async def test_retries_before_the_reply_show_in_the_progress_with_the_status():
+    fake = FakeClaude(lambda body: REPLY)
+    fake.fail_next(Failure(529, "overloaded_error", "Overloaded", {"retry-after-ms": "5"}))
+    messages: list[str] = []
+    await provider(fake).complete(request(), lambda _, message: messages.append(message))
+    assert messages[0] == "retrying after HTTP 529 (attempt 2 of 3)"

@@ -215,17 +215,38 @@ async def test_a_reply_that_never_finishes_hits_the_phase_deadline(fake, open_pr
 
 
 async def test_an_error_event_in_the_middle_of_a_stream_is_reported(fake, open_provider):
-    original = fake._events
-
-    def broken(call, reply, number, *, with_usage):
-        pieces = original(call, reply, number, with_usage=with_usage)
-        yield next(pieces)
-        yield b'data: {"error": {"message": "the model crashed", "type": "server_error"}}\n\n'
-
-    fake._events = broken
+    fake.fail_during_next(Failure(400, "invalid_request_error", "the model crashed"), 3)
     with pytest.raises(ProviderError) as caught:
-        await open_provider(fake.base_url).complete(request(), lambda *_: None)
+        await open_provider(fake.base_url, retry_backoff_s=0.01).complete(
+            request(), lambda *_: None
+        )
     assert "reported an error while replying for P: the model crashed" in str(caught.value)
+    assert len(fake.calls) == 1  # not a passing error: not retried
+
+
+async def test_an_overload_in_the_middle_of_a_stream_is_retried_and_the_retry_shown(
+    fake, open_provider
+):
+    fake.fail_during_next(Failure(503, "overloaded_error", "Overloaded"))
+    messages: list[str] = []
+    provider = open_provider(fake.base_url, retry_backoff_s=0.01)
+    reply = await provider.complete(request(), lambda _, message: messages.append(message))
+    assert len(fake.calls) == 2
+    assert reply.text == fake.responder(fake.calls[1].body)  # the retry's whole reply
+    assert "retrying after an overload during the reply (attempt 2 of 3)" in messages
+
+
+async def test_a_lasting_overload_in_the_middle_of_a_stream_fails_as_an_overload(
+    fake, open_provider
+):
+    fake.fail_during_next(Failure(503, "overloaded_error", "Overloaded"), 5)
+    with pytest.raises(ProviderError) as caught:
+        await open_provider(fake.base_url, retry_backoff_s=0.01).complete(
+            request(), lambda *_: None
+        )
+    assert len(fake.calls) == 3
+    assert caught.value.kind == "overloaded"
+    assert "reported an error while replying for P: Overloaded" in str(caught.value)
 
 
 def test_the_models_of_a_server_are_listed(fake):
