@@ -7,7 +7,7 @@ the run id and the seconds elapsed since the run (segment) started.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spec_automation.core.ports import RunMode, RunStatus, TokenUsage
 
@@ -136,11 +136,14 @@ class PhaseSucceeded(EngineEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PhaseFailed(EngineEvent):
-    """A phase failed; its dependents will be blocked."""
+    """A phase failed; its dependents will be blocked. ``usage`` and ``cost_usd`` are what its
+    calls were billed all the same (a reply that failed validation, one cut off)."""
 
     phase: str
     error: str
     duration_s: float
+    usage: TokenUsage = field(default_factory=TokenUsage)
+    cost_usd: float = 0.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -65,6 +65,8 @@ class _FanOut:
     started_at: datetime
     outputs: dict[int, PhaseOutput] = field(default_factory=dict)
     errors: dict[int, str] = field(default_factory=dict)
+    #: What each failed call was billed (a reply that failed validation, one cut off).
+    spent: dict[int, tuple[TokenUsage, float]] = field(default_factory=dict)
     durations: dict[int, float] = field(default_factory=dict)
     tokens: dict[int, int] = field(default_factory=dict)  # streamed so far, per call
 
@@ -396,6 +398,7 @@ class Execution:
             state.outputs[index] = task.result()
         else:
             state.errors[index] = _describe(error)
+            state.spent[index] = _billed(error)
         self._emit(
             ev.ItemFinished,
             phase=name,
@@ -417,7 +420,7 @@ class Execution:
                 f"{len(failed)} of {len(state.items)} parts failed ({what} written one at a "
                 f"time; the others are kept for a retry): " + "; ".join(failed)
             )
-            self._fail_phase(name, message, sum(state.durations.values()))
+            self._fail_phase(name, message, sum(state.durations.values()), *self._spent(name))
             return
         merging = asyncio.create_task(self._merge(name), name=f"merge {name}")
         tasks[merging] = ("merge", name)
@@ -555,16 +558,55 @@ class Execution:
                     hashes = {d.name: d.content_hash for d in completion.artifacts}
                     self._open_gates(name, hashes, tasks)
             return
-        self._fail_phase(name, _describe(error), duration)
+        usage, cost = _billed(error)
+        if name in self.fan_outs:  # its parts were billed, though the merge failed
+            parts_usage, parts_cost = self._spent(name)
+            usage, cost = usage + parts_usage, cost + parts_cost
+        self._fail_phase(name, _describe(error), duration, usage, cost)
 
-    def _fail_phase(self, name: str, message: str, duration: float) -> None:
+    def _spent(self, name: str) -> tuple[TokenUsage, float]:
+        """What the calls of a fan-out were billed, the failed ones too."""
+        state = self.fan_outs[name]
+        usage, cost = TokenUsage(), 0.0
+        for output in state.outputs.values():
+            usage, cost = usage + output.usage, cost + output.cost_usd
+        for part_usage, part_cost in state.spent.values():
+            usage, cost = usage + part_usage, cost + part_cost
+        return usage, cost
+
+    def _fail_phase(
+        self,
+        name: str,
+        message: str,
+        duration: float,
+        usage: TokenUsage | None = None,
+        cost: float = 0.0,
+    ) -> None:
+        """Record a failed phase with what its calls were billed, and block its dependents."""
+        usage = usage or TokenUsage()
         self.timing.durations[name] = duration
         self.status[name] = PhaseStatus.FAILED
         self.failed[name] = message
+        self.usage = self.usage + usage
+        self.cost += cost
         self.store.submit(
-            self.recorder.phase_failed, self.run_id, name, message, self.clock.now(), duration
+            self.recorder.phase_failed,
+            self.run_id,
+            name,
+            message,
+            self.clock.now(),
+            duration,
+            usage,
+            cost,
         )
-        self._emit(ev.PhaseFailed, phase=name, error=message, duration_s=duration)
+        self._emit(
+            ev.PhaseFailed,
+            phase=name,
+            error=message,
+            duration_s=duration,
+            usage=usage,
+            cost_usd=cost,
+        )
         self._block_downstream(name, name)
 
     def _block_downstream(self, source: str, reason: str) -> None:
@@ -749,6 +791,13 @@ class Execution:
     def _emit(self, kind: Callable[..., ev.EngineEvent], **fields: Any) -> None:
         elapsed = self.clock.monotonic() - self.t0 if self.t0 else 0.0
         self.engine.publish(kind(run_id=self.run_id, elapsed_s=elapsed, **fields))
+
+
+def _billed(error: BaseException) -> tuple[TokenUsage, float]:
+    """What the calls of a failed phase were billed, as its error carries it."""
+    if isinstance(error, PhaseError):
+        return error.usage, error.cost_usd
+    return TokenUsage(), 0.0
 
 
 def _describe(error: BaseException) -> str:

@@ -320,9 +320,16 @@ class RunRecorder(Protocol):
         ...
 
     def phase_failed(
-        self, run_id: int, phase: str, error: str, finished_at: datetime, duration_s: float
+        self,
+        run_id: int,
+        phase: str,
+        error: str,
+        finished_at: datetime,
+        duration_s: float,
+        usage: TokenUsage | None = None,
+        cost_usd: float = 0.0,
     ) -> None:
-        """Record a phase failure with its error."""
+        """Record a phase failure with its error, and what its calls were billed."""
         ...
 
     def phase_blocked(self, run_id: int, phase: str, blocked_by: str) -> None:

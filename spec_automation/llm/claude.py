@@ -29,7 +29,12 @@ from spec_automation.core.ports import ProgressCallback, TokenUsage
 from spec_automation.llm.http_errors import retry_after_s, scrub, status_kind, wait_note
 from spec_automation.llm.offline import estimate_tokens
 from spec_automation.llm.pricing import estimate_cost
-from spec_automation.llm.provider import ProviderError, ProviderReply, ProviderRequest
+from spec_automation.llm.provider import (
+    ProviderError,
+    ProviderReply,
+    ProviderRequest,
+    cut_off,
+)
 from spec_automation.llm.retries import DEFAULT_RETRIES, Passing, RetryPolicy, with_retries
 
 __all__ = ["ClaudeProvider"]
@@ -127,22 +132,21 @@ class ClaudeProvider:
                     progress(estimate_tokens(produced), "writing")
             message = await stream.get_final_message()
         text = "".join(block.text for block in message.content if block.type == "text")
-        if message.stop_reason == "max_tokens":
-            raise ProviderError(
-                f"Claude's reply was cut off at max_tokens ({request.max_tokens}); "
-                "raise max_tokens in Settings"
-            )
         usage = TokenUsage(
             input_tokens=message.usage.input_tokens,
             output_tokens=message.usage.output_tokens,
             cache_write_tokens=message.usage.cache_creation_input_tokens or 0,
             cache_read_tokens=message.usage.cache_read_input_tokens or 0,
         )
+        cost = estimate_cost(self._model, usage)
+        if message.stop_reason == "max_tokens":  # billed all the same
+            raise ProviderError(
+                cut_off(f"Claude's reply{_label(request)}", request.max_tokens),
+                usage=usage,
+                cost_usd=cost,
+            )
         return ProviderReply(
-            text=text,
-            usage=usage,
-            cost_usd=estimate_cost(self._model, usage),
-            stop_reason=str(message.stop_reason or ""),
+            text=text, usage=usage, cost_usd=cost, stop_reason=str(message.stop_reason or "")
         )
 
     def message_params(self, request: ProviderRequest) -> dict[str, Any]:
@@ -223,6 +227,10 @@ _EVENT_NAMES = {
     "rate_limit_error": "a rate limit",
     "api_error": "a server error",
 }
+
+
+def _label(request: ProviderRequest) -> str:
+    return f" for {request.label}" if request.label else ""
 
 
 def _event_type(exc: anthropic.APIStatusError) -> str:

@@ -32,7 +32,12 @@ from spec_automation.llm.http_errors import retry_after_s, scrub, status_kind, w
 from spec_automation.llm.keys import ENV_VARS
 from spec_automation.llm.offline import estimate_tokens
 from spec_automation.llm.pricing import estimate_cost
-from spec_automation.llm.provider import ProviderError, ProviderReply, ProviderRequest
+from spec_automation.llm.provider import (
+    ProviderError,
+    ProviderReply,
+    ProviderRequest,
+    cut_off,
+)
 from spec_automation.llm.retries import DEFAULT_RETRIES, Passing, RetryPolicy, with_retries
 
 __all__ = ["SERVER", "OpenAICompatibleProvider", "list_models"]
@@ -124,17 +129,14 @@ class OpenAICompatibleProvider:
             ) from None
         except openai.APIError as exc:
             raise _error(exc, self._base_url, self._model, self._secret, what) from None
-        if finish == "length":
+        cost = estimate_cost(self._model, usage)
+        if finish == "length":  # billed all the same
             raise ProviderError(
-                f"the reply of {self._model}{what} was cut off at max_tokens "
-                f"({request.max_tokens}); raise max_tokens in Settings"
+                cut_off(f"The reply of {self._model}{what}", request.max_tokens),
+                usage=usage,
+                cost_usd=cost,
             )
-        return ProviderReply(
-            text=text,
-            usage=usage,
-            cost_usd=estimate_cost(self._model, usage),
-            stop_reason=finish or "",
-        )
+        return ProviderReply(text=text, usage=usage, cost_usd=cost, stop_reason=finish or "")
 
     async def _streamed(
         self, request: ProviderRequest, progress: ProgressCallback

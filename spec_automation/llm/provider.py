@@ -22,6 +22,7 @@ __all__ = [
     "ProviderError",
     "ProviderReply",
     "ProviderRequest",
+    "cut_off",
 ]
 
 #: The Messages API accepts at most four ``cache_control`` breakpoints in one request.
@@ -36,8 +37,16 @@ class ProviderError(PhaseError):
     ``server_error`` or ``unreachable`` ('' for anything else: a refused key, a bad request).
     """
 
-    def __init__(self, message: str, *, retry_after_s: float | None = None, kind: str = "") -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after_s: float | None = None,
+        kind: str = "",
+        usage: TokenUsage | None = None,
+        cost_usd: float = 0.0,
+    ) -> None:
+        super().__init__(message, usage=usage, cost_usd=cost_usd)
         self.retry_after_s = retry_after_s
         self.kind = kind
 
@@ -109,3 +118,12 @@ class Provider(Protocol):
     async def aclose(self) -> None:
         """Release connections."""
         ...
+
+
+def cut_off(reply: str, max_tokens: int) -> str:
+    """The sentence for a reply cut off at the length limit, saying how to raise it."""
+    return (
+        f"{reply} was cut off at the limit of {max_tokens:,} tokens (max_tokens) before it "
+        f"was complete; raise the limit with --max-tokens (say --max-tokens {max_tokens * 2}) "
+        "or Max tokens in Settings, and run again"
+    )

@@ -31,6 +31,7 @@ from spec_automation.core.ports import (
     RunStatus,
     RunSummary,
     SystemClock,
+    TokenUsage,
     WaveRecord,
 )
 from spec_automation.store.database import Database
@@ -347,9 +348,17 @@ class SqlRunRecorder:
                 )
 
     def phase_failed(
-        self, run_id: int, phase: str, error: str, finished_at: datetime, duration_s: float
+        self,
+        run_id: int,
+        phase: str,
+        error: str,
+        finished_at: datetime,
+        duration_s: float,
+        usage: TokenUsage | None = None,
+        cost_usd: float = 0.0,
     ) -> None:
-        """Record a phase failure with its error."""
+        """Record a phase failure with its error, and what its calls were billed."""
+        usage = usage or TokenUsage()
         with self._db.session() as session:
             self._close_attempt(
                 session,
@@ -360,6 +369,11 @@ class SqlRunRecorder:
                     "error": error,
                     "completed_at": finished_at,
                     "duration_s": duration_s,
+                    "input_tokens": usage.input_tokens,
+                    "output_tokens": usage.output_tokens,
+                    "cache_write_tokens": usage.cache_write_tokens,
+                    "cache_read_tokens": usage.cache_read_tokens,
+                    "cost_usd": cost_usd,
                 },
                 started_at=finished_at - timedelta(seconds=duration_s),
             )

@@ -151,7 +151,10 @@ class FakeClaude(FakeModelService):
             "message_delta",
             {
                 "type": "message_delta",
-                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "delta": {
+                    "stop_reason": "max_tokens" if call.cut_off else "end_turn",
+                    "stop_sequence": None,
+                },
                 "usage": {"output_tokens": call.output_tokens},
             },
         )

@@ -58,6 +58,7 @@ class Call:
     #: An error sent in the middle of the streamed reply, after ``broken_after`` chunks.
     broken_by: Failure | None = None
     broken_after: int = 0
+    cut_off: bool = False  # the reply stops at the length limit (max_tokens, "length")
 
     @property
     def task(self) -> str:
@@ -95,6 +96,7 @@ class FakeModelService:
         self.min_cacheable_tokens = min_cacheable_tokens
         self.failures: list[Failure] = []
         self.broken: list[tuple[Failure, int]] = []  # mid-stream failures, with their chunk
+        self.cut_offs = 0  # replies still to end at the length limit
         self.hang_after_chunks: int | None = None
         #: Requests this is true of never get a reply (not even its first byte): a hung call.
         self.stall: Callable[[dict[str, Any]], bool] | None = None
@@ -113,16 +115,24 @@ class FakeModelService:
         with self._lock:
             self.broken.extend([(failure, after_chunks)] * times)
 
+    def cut_off_next(self, times: int = 1) -> None:
+        """End the next ``times`` replies at the length limit (billed, as the services do)."""
+        with self._lock:
+            self.cut_offs += times
+
     def next_break(self, call: Call) -> None:
-        """Mark the call to be broken mid-stream, if one is scripted."""
+        """Mark the call to be broken mid-stream or cut off, if one is scripted."""
         with self._lock:
             if self.broken:
                 call.broken_by, call.broken_after = self.broken.pop(0)
+            elif self.cut_offs:
+                self.cut_offs -= 1
+                call.cut_off = True
 
     @property
     def replies(self) -> list[Call]:
         """Requests answered with a whole reply."""
-        return [c for c in self.calls if c.status == 200 and c.broken_by is None]
+        return [c for c in self.calls if c.status == 200 and c.broken_by is None and not c.cut_off]
 
     def cache_share(self) -> float:
         """Share of the cacheable prefix tokens that were read from the prompt cache."""

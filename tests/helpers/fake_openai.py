@@ -144,7 +144,7 @@ class FakeOpenAI(FakeModelService):
                 {
                     "index": 0,
                     "message": {"role": "assistant", "content": reply},
-                    "finish_reason": "stop",
+                    "finish_reason": "length" if call.cut_off else "stop",
                     "logprobs": None,
                 }
             ],
@@ -200,7 +200,7 @@ class FakeOpenAI(FakeModelService):
             if self.chunk_delay_s:
                 time.sleep(self.chunk_delay_s)
             yield chunk(delta({"content": piece}))
-        yield chunk(delta({}, "stop"))
+        yield chunk(delta({}, "length" if call.cut_off else "stop"))
         if with_usage:
             yield chunk([], usage=_usage(call))
         yield b"data: [DONE]\n\n"

@@ -22,6 +22,7 @@ from spec_automation.core.ports import (
     RunMode,
     RunStart,
     RunSummary,
+    TokenUsage,
     WaveRecord,
 )
 from spec_automation.core.spec import PhaseSpec, WorkflowSpec
@@ -152,9 +153,18 @@ class MemoryRecorder:
         )
 
     def phase_failed(
-        self, run_id: int, phase: str, error: str, finished_at: datetime, duration_s: float
+        self,
+        run_id: int,
+        phase: str,
+        error: str,
+        finished_at: datetime,
+        duration_s: float,
+        usage: TokenUsage | None = None,
+        cost_usd: float = 0.0,
     ) -> None:
-        self._row(run_id, phase).update(status="failed", error=error)
+        self._row(run_id, phase).update(
+            status="failed", error=error, usage=usage or TokenUsage(), cost_usd=cost_usd
+        )
 
     def phase_blocked(self, run_id: int, phase: str, blocked_by: str) -> None:
         self._row(run_id, phase).update(status="blocked", blocked_by=blocked_by)

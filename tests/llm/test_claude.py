@@ -208,3 +208,18 @@ async def test_retries_before_the_reply_show_in_the_progress_with_the_status():
     messages: list[str] = []
     await provider(fake).complete(request(), lambda _, message: messages.append(message))
     assert messages[0] == "retrying after HTTP 529 (attempt 2 of 3)"
+
+
+async def test_a_reply_cut_off_at_max_tokens_says_how_to_raise_it_and_is_billed():
+    fake = FakeClaude(lambda body: REPLY)
+    fake.cut_off_next()
+    with pytest.raises(ProviderError) as caught:
+        await provider(fake).complete(request(), lambda *_: None)
+    assert str(caught.value).startswith(
+        "Claude's reply for P was cut off at the limit of 4,096 tokens (max_tokens) before it "
+        "was complete; raise the limit with --max-tokens (say --max-tokens 8192)"
+    )
+    call = fake.calls[0]
+    assert caught.value.usage.output_tokens == call.output_tokens > 0
+    assert caught.value.usage.cache_write_tokens == call.cache_write_tokens
+    assert caught.value.cost_usd == pytest.approx(estimate_cost(MODEL, caught.value.usage))

@@ -14,7 +14,7 @@ from spec_automation.core.ports import RunStatus
 from spec_automation.core.validation import validate_artifacts
 from spec_automation.resources import sample_brief_path
 from spec_automation.store import queries
-from tests.helpers.fake_claude import FakeClaude
+from tests.helpers.fake_claude import FakeClaude, offline_responder
 from tests.helpers.leaks import key_leaks
 
 KEY = "sk-ant-api03-FAKE-KEY-never-to-be-written-0123456789"
@@ -141,3 +141,49 @@ async def test_a_hung_phase_does_not_make_its_sibling_waiting_on_its_cache_prefi
     assert asked.index(next(t for t in asked if "STACK_SELECTION" in t)) < asked.index(
         next(t for t in asked if "SPEC_DESIGN_TOKENS" in t)
     )
+
+
+async def test_a_phase_failing_after_its_repair_is_recorded_with_both_calls_tokens(project):
+    # The designer keeps answering with a file that fails validation: it is repaired once,
+    # fails, and both of its calls were billed; the run's totals and its phase row say so.
+    def respond(body):
+        if "Phase: SPEC_DESIGN_TOKENS" in str(body):
+            return "# Design tokens\n\nPurple gradients everywhere.\n"
+        return offline_responder(body)
+
+    fake = FakeClaude(respond, api_key=KEY)
+    report, seen = await run(project, fake, NO_CACHE)
+
+    assert report.failed["SPEC_DESIGN_TOKENS"].startswith(
+        "validation failed after one repair attempt"
+    )
+    billed = [c for c in fake.calls if "Phase: SPEC_DESIGN_TOKENS" in c.task]
+    assert len(billed) == 2
+    failed = next(e for e in seen if isinstance(e, ev.PhaseFailed))
+    assert failed.usage.output_tokens == sum(c.output_tokens for c in billed) > 0
+    assert failed.cost_usd > 0
+    row = next(
+        r for r in queries.get_run(project.db, report.run_id).phases if r.phase == failed.phase
+    )
+    assert row.status == "failed"
+    assert row.input_tokens == sum(c.input_tokens for c in billed) > 0
+    assert row.cache_read_tokens == sum(c.cache_read_tokens for c in billed)
+    assert row.cost_usd == pytest.approx(failed.cost_usd)
+    # The run's totals hold every call, the failed phase's included.
+    assert report.output_tokens == sum(c.output_tokens for c in fake.calls if c.status == 200)
+    assert report.input_tokens == sum(c.input_tokens for c in fake.calls if c.status == 200)
+
+
+async def test_a_reply_cut_off_at_max_tokens_is_recorded_with_its_tokens(project):
+    fake = FakeClaude(api_key=KEY)
+    fake.cut_off_next()  # the first call, ANALYSIS's
+    report, _ = await run(project, fake, NO_CACHE)
+
+    assert "cut off at the limit of 8,192 tokens" in report.failed["ANALYSIS"]
+    assert "--max-tokens" in report.failed["ANALYSIS"]
+    row = next(
+        r for r in queries.get_run(project.db, report.run_id).phases if r.phase == "ANALYSIS"
+    )
+    assert row.output_tokens == fake.calls[0].output_tokens > 0
+    assert report.output_tokens == fake.calls[0].output_tokens
+    assert report.cost_usd > 0

@@ -184,19 +184,19 @@ async def test_a_key_goes_out_only_in_the_authorization_header_and_a_refusal_hid
     assert KEY not in repr(open_provider(fake.base_url, api_key=KEY))
 
 
-async def test_a_reply_cut_off_at_max_tokens_says_to_raise_it(open_provider):
+@pytest.mark.parametrize("stream", [True, False])
+async def test_a_reply_cut_off_at_max_tokens_says_to_raise_it_and_is_billed(open_provider, stream):
     with FakeOpenAI(lambda body: REPLY) as fake:
-        original = fake._events
-
-        def length_finish(call, reply, number, *, with_usage):
-            for piece in original(call, reply, number, with_usage=with_usage):
-                yield piece.replace(b'"finish_reason": "stop"', b'"finish_reason": "length"')
-
-        fake._events = length_finish
-        with pytest.raises(
-            ProviderError, match=r"cut off at max_tokens \(4096\); raise max_tokens"
-        ):
-            await open_provider(fake.base_url).complete(request(), lambda *_: None)
+        fake.cut_off_next()
+        with pytest.raises(ProviderError) as caught:
+            await open_provider(fake.base_url, stream=stream).complete(request(), lambda *_: None)
+    assert str(caught.value) == (
+        f"The reply of {MODEL} for P was cut off at the limit of 4,096 tokens (max_tokens) "
+        "before it was complete; raise the limit with --max-tokens (say --max-tokens 8192) "
+        "or Max tokens in Settings, and run again"
+    )
+    assert caught.value.usage.output_tokens == fake.calls[0].output_tokens > 0
+    assert len(fake.calls) == 1  # a cut-off is not retried: the same limit cuts it again
 
 
 async def test_a_reply_that_never_finishes_hits_the_phase_deadline(fake, open_provider):
