@@ -14,7 +14,7 @@ from spec_automation.core import events as ev
 from spec_automation.core.ports import RunStatus
 from spec_automation.services import ProjectService, RunReport
 
-__all__ = ["ProgressView"]
+__all__ = ["ProgressView", "usage_line"]
 
 
 class ProgressView:
@@ -192,11 +192,15 @@ class ProgressView:
                 f"Reused from the response cache (0 tokens): {', '.join(self.cached)}"
                 " (run with --no-cache to ask the provider again)"
             )
-        if report.input_tokens or report.output_tokens:
-            out.print(
-                f"Tokens: {report.input_tokens} in, {report.output_tokens} out; "
-                f"estimated cost ${report.cost_usd:.4f}"
-            )
+        line = usage_line(
+            report.input_tokens,
+            report.cache_read_tokens,
+            report.cache_write_tokens,
+            report.output_tokens,
+            report.cost_usd,
+        )
+        if line:
+            out.print(line)
         for phase, error in report.failed.items():
             out.print(f"[red]failed[/] {phase}: {escape(error)}")
         for phase, by in report.blocked.items():
@@ -211,3 +215,23 @@ class ProgressView:
                 f"Finish it with: spec-automation run --resume{provider} "
                 f"-p {self.project.paths.root}"
             )
+
+
+def usage_line(
+    input_tokens: int,
+    cache_reads: int,
+    cache_writes: int,
+    output_tokens: int,
+    cost_usd: float,
+) -> str:
+    """``Tokens: 2,820 in + 28,245 cache reads + 1,746 cache writes, 12,538 out; estimated
+    cost $0.2461`` ('' when nothing was spent): the prompt tokens read from and written to the
+    prompt cache are shown, as they are billed, apart from the rest."""
+    if not (input_tokens or cache_reads or cache_writes or output_tokens):
+        return ""
+    prompt = [f"{input_tokens:,} in"]
+    if cache_reads:
+        prompt.append(f"{cache_reads:,} cache reads")
+    if cache_writes:
+        prompt.append(f"{cache_writes:,} cache writes")
+    return f"Tokens: {' + '.join(prompt)}, {output_tokens:,} out; estimated cost ${cost_usd:.4f}"

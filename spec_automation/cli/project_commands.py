@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from spec_automation.cli import UserError
+from spec_automation.cli.progress import usage_line
 from spec_automation.cli.render import EXIT_OK, Output, Table, escape, note, print_json, warn
 from spec_automation.core.spec import load_spec
 from spec_automation.resources import sample_brief_path
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from spec_automation.services import ProjectService
-    from spec_automation.services.reports import ArtifactStatus
+    from spec_automation.services.reports import ArtifactStatus, RunUsage
 
 __all__ = ["COMMANDS", "opened", "user_settings"]
 
@@ -138,6 +139,9 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         )
     if status.last_run_id is not None:
         out.print(f"Last run: #{status.last_run_id} {status.last_run_status}")
+        usage = status.last_run_usage
+        if usage is not None and (line := _usage_words(usage)):
+            out.print(f"  {line}")
     if status.resumable_run_id is not None:
         provider = status.resumable_provider
         named = f" --provider {provider}" if provider and provider != "offline" else ""
@@ -146,6 +150,18 @@ def _status(args: argparse.Namespace, out: Output) -> int:
             f"spec-automation run --resume{named} -p {status.project.root}"
         )
     return EXIT_OK
+
+
+def _usage_words(usage: RunUsage) -> str:
+    """The tokens line of a run (or of several), with the model that spent them."""
+    line = usage_line(
+        usage.input_tokens,
+        usage.cache_read_tokens,
+        usage.cache_write_tokens,
+        usage.output_tokens,
+        usage.cost_usd,
+    )
+    return f"{line} ({escape(usage.model)})" if line and usage.model else line
 
 
 def _state_words(a: ArtifactStatus) -> str:
@@ -178,6 +194,8 @@ def _metrics(args: argparse.Namespace, out: Output) -> int:
     out.print(f"Sequential (sum of phase durations): {metrics.sequential_duration_s:.2f} s")
     out.print(f"Parallel (wall time):                {metrics.parallel_duration_s:.2f} s")
     out.print(f"Time saved: {metrics.time_saved_s:.2f} s ({metrics.time_saved_pct:.1f}%)")
+    if line := _usage_words(metrics.usage):
+        out.print(line)
     if metrics.person_wait_s > 0:
         out.print(
             f"Waiting for approvals (not counted above): {metrics.person_wait_s:.2f} s"

@@ -9,11 +9,11 @@ from typing import Any
 from spec_automation.core.ports import RunMode, RunStatus
 from spec_automation.services.context import ProjectState
 from spec_automation.services.errors import ProjectError
-from spec_automation.services.reports import MetricsReport, RunMetrics, WaveMetrics
+from spec_automation.services.reports import MetricsReport, RunMetrics, RunUsage, WaveMetrics
 from spec_automation.store import queries
 from spec_automation.store.records import RunDetail
 
-__all__ = ["execution_metrics", "percent"]
+__all__ = ["execution_metrics", "percent", "run_usage", "total_usage"]
 
 
 def execution_metrics(
@@ -42,6 +42,7 @@ def execution_metrics(
         time_saved_pct=percent(sequential - parallel, sequential),
         waves=_wave_metrics(details),
         person_wait_s=waits,
+        usage=total_usage([run_usage(d) for d in details]),
         runs=tuple(
             RunMetrics(
                 run_id=d.run.id,
@@ -54,9 +55,41 @@ def execution_metrics(
                 time_saved_pct=percent(d.run.time_saved_s, d.run.sequential_estimate_s),
                 person_wait_s=d.run.person_wait_s,
                 parallel_time_s=d.run.wall_time_s - d.run.person_wait_s,
+                usage=run_usage(d),
             )
             for d in details
         ),
+    )
+
+
+def run_usage(detail: RunDetail) -> RunUsage:
+    """A run's tokens and cost: every phase attempt's, failed ones included."""
+    phases = detail.phases
+    return RunUsage(
+        provider=detail.run.provider,
+        model=detail.run.model,
+        input_tokens=sum(p.input_tokens for p in phases),
+        cache_read_tokens=sum(p.cache_read_tokens for p in phases),
+        cache_write_tokens=sum(p.cache_write_tokens for p in phases),
+        output_tokens=sum(p.output_tokens for p in phases),
+        cost_usd=sum(p.cost_usd for p in phases),
+    )
+
+
+def total_usage(usages: Sequence[RunUsage]) -> RunUsage:
+    """Several runs' tokens and cost together, with every provider and model they used."""
+
+    def names(values: Sequence[str]) -> str:
+        return ", ".join(dict.fromkeys(v for v in values if v))
+
+    return RunUsage(
+        provider=names([u.provider for u in usages]),
+        model=names([u.model for u in usages]),
+        input_tokens=sum(u.input_tokens for u in usages),
+        cache_read_tokens=sum(u.cache_read_tokens for u in usages),
+        cache_write_tokens=sum(u.cache_write_tokens for u in usages),
+        output_tokens=sum(u.output_tokens for u in usages),
+        cost_usd=sum(u.cost_usd for u in usages),
     )
 
 

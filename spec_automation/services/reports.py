@@ -49,6 +49,7 @@ __all__ = [
     "RunMetrics",
     "RunPreview",
     "RunReport",
+    "RunUsage",
     "SaveResult",
     "ScanReport",
     "SectionChangeInfo",
@@ -73,6 +74,20 @@ class ProjectInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class RunUsage:
+    """The tokens and estimated cost of a run's calls (failed attempts included), and the
+    provider and model that made them (several models: their names, comma-separated)."""
+
+    provider: str = ""
+    model: str = ""
+    input_tokens: int = 0  # not read from or written to the prompt cache
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class RunReport:
     """How a run ended."""
 
@@ -88,9 +103,11 @@ class RunReport:
     failed: dict[str, str]
     blocked: dict[str, str]
     artifacts_dir: Path
-    input_tokens: int
+    input_tokens: int  # not read from or written to the prompt cache
     output_tokens: int
     cost_usd: float
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
     git_commits: tuple[str, ...] = ()  # one per completed wave (and one for a partial end)
     notices: tuple[str, ...] = ()  # e.g. git missing or a commit that failed
     provider: str = ""
@@ -170,6 +187,7 @@ class StatusReport:
     last_run_phases: dict[str, str]
     resumable_run_id: int | None
     resumable_provider: str = ""  # the provider a resume goes on with
+    last_run_usage: RunUsage | None = None  # the last run's tokens, cost and model
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +216,7 @@ class RunMetrics:
     time_saved_pct: float
     person_wait_s: float = 0.0  # nothing ran while a gate waited for a person
     parallel_time_s: float = 0.0  # the wall time less the waits for people
+    usage: RunUsage = field(default_factory=RunUsage)  # its tokens, cost and model
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +233,7 @@ class MetricsReport:
     waves: tuple[WaveMetrics, ...]
     runs: tuple[RunMetrics, ...] = field(default_factory=tuple)
     person_wait_s: float = 0.0  # reported apart: time gates waited for a person
+    usage: RunUsage = field(default_factory=RunUsage)  # the runs' tokens and cost together
 
 
 #: One stored version of an artifact (no content; ``version_content`` reads it). ``kind`` is

@@ -105,6 +105,8 @@ async def run_workflow(
         artifacts_dir=project.paths.artifacts,
         input_tokens=result.usage.input_tokens,
         output_tokens=result.usage.output_tokens,
+        cache_read_tokens=result.usage.cache_read_tokens,
+        cache_write_tokens=result.usage.cache_write_tokens,
         git_commits=tuple(committer.commits),
         notices=tuple(committer.notices) + work.notices + _price_notice(options),
         provider=options.provider,

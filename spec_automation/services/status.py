@@ -7,6 +7,7 @@ from spec_automation.core.artifacts import content_hash
 from spec_automation.services.artifacts import file_text
 from spec_automation.services.context import ProjectState
 from spec_automation.services.freshness import current_states
+from spec_automation.services.metrics import run_usage
 from spec_automation.services.reports import ArtifactStatus, GateInfo, StatusReport
 from spec_automation.store import queries
 
@@ -68,6 +69,7 @@ def project_status(project: ProjectState) -> StatusReport:
         last_run_phases=last_phases,
         resumable_run_id=unfinished.id if unfinished else None,
         resumable_provider=unfinished.provider if unfinished else "",
+        last_run_usage=run_usage(last) if last is not None else None,
     )
 
 

@@ -63,3 +63,40 @@ def test_a_bad_address_or_no_model_is_refused_before_anything_runs(cli, sample_p
     assert result.code == 2
     assert "the openai_compatible provider needs a model name: pass --model NAME" in result.err
     assert "Traceback" not in result.err
+
+
+def test_the_totals_show_cache_reads_and_status_and_metrics_carry_tokens_cost_and_model(
+    cli, sample_project
+):
+    with FakeOpenAI() as fake:
+        result = run_on(cli, sample_project, fake.base_url)
+    assert result.code == 0, result.err
+    replies = fake.replies
+    fresh = sum(c.input_tokens for c in replies)
+    reads = sum(c.cache_read_tokens for c in replies)
+    out = sum(c.output_tokens for c in replies)
+    assert reads > 0  # the server's automatic prefix caching served the shared context
+    assert f"Tokens: {fresh:,} in + {reads:,} cache reads, {out:,} out;" in result.out
+
+    status = cli("status", "-p", sample_project, "--json")
+    assert status.code == 0, status.err
+    usage = status.json()["last_run_usage"]
+    assert usage["provider"] == "openai_compatible"
+    assert usage["model"] == "llama3.2"
+    assert (usage["input_tokens"], usage["cache_read_tokens"], usage["output_tokens"]) == (
+        fresh,
+        reads,
+        out,
+    )
+    assert usage["cost_usd"] == 0.0  # a model on the user's own server
+
+    human = cli("status", "-p", sample_project)
+    assert f"Tokens: {fresh:,} in + {reads:,} cache reads, {out:,} out;" in human.out
+    assert "(llama3.2)" in human.out
+
+    metrics = cli("metrics", "-p", sample_project, "--json")
+    assert metrics.code == 0, metrics.err
+    report = metrics.json()
+    assert report["usage"]["model"] == "llama3.2"
+    assert report["usage"]["cache_read_tokens"] == reads
+    assert [r["usage"]["output_tokens"] for r in report["runs"]] == [out]

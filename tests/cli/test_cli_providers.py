@@ -38,3 +38,14 @@ def test_an_unknown_provider_is_refused_by_the_parser(cli, sample_project, capsy
         cli("run", "-p", sample_project, "--provider", "gpt")
     assert exited.value.code == 2
     assert "invalid choice: 'gpt'" in capsys.readouterr().err
+
+
+def test_the_tokens_line_shows_cache_reads_and_writes_apart():
+    from spec_automation.cli.progress import usage_line
+
+    assert usage_line(2820, 28245, 1746, 12538, 0.2461) == (
+        "Tokens: 2,820 in + 28,245 cache reads + 1,746 cache writes, 12,538 out; "
+        "estimated cost $0.2461"
+    )
+    assert usage_line(120, 0, 0, 40, 0.0) == "Tokens: 120 in, 40 out; estimated cost $0.0000"
+    assert usage_line(0, 0, 0, 0, 0.0) == ""
