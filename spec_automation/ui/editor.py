@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -167,6 +167,16 @@ class DocumentEditor(NumberedTextEdit):
         self.highlighter.set_theme(theme)
 
 
+def _bar_button(text: str, tip: str) -> QPushButton:
+    """A narrow button of the find bar, its action said in its tooltip."""
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    button.setAccessibleName(tip.split(" (")[0])
+    button.setProperty("role", "glyph")
+    button.setMaximumWidth(36)
+    return button
+
+
 class FindBar(QFrame):
     """Find and replace in one editor: next, previous, replace, replace all."""
 
@@ -176,24 +186,41 @@ class FindBar(QFrame):
         self.editor = editor
         self.find_field = QLineEdit(placeholderText="Find")
         self.replace_field = QLineEdit(placeholderText="Replace with")
-        self.case = QCheckBox("Match case")
+        for field in (self.find_field, self.replace_field):
+            field.setMinimumWidth(160)
+        self.case = QCheckBox("Aa")
+        self.case.setToolTip("Match case")
+        self.case.setAccessibleName("Match case")
         self.status = QLabel()
         self.status.setProperty("role", "caption")
-        previous = QPushButton("Previous")
-        following = QPushButton("Next")
+        previous = _bar_button("↑", "Previous match (Shift+Enter)")
+        following = _bar_button("↓", "Next match (Enter)")
         replace = QPushButton("Replace")
-        replace_all = QPushButton("Replace all")
-        close = QPushButton("Close")
-        layout = QHBoxLayout(self)
+        replace_all = QPushButton("All")
+        replace_all.setToolTip("Replace every match")
+        close = _bar_button("✕", "Close the find bar (Esc)")
+        # Two short rows rather than one long one: the bar never holds the editor wide.
+        layout = QGridLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
-        layout.setSpacing(8)
-        for widget in (self.find_field, previous, following, self.replace_field, replace):
-            layout.addWidget(widget)
-        for widget in (replace_all, self.case, self.status):
-            layout.addWidget(widget)
-        layout.addStretch(1)
-        layout.addWidget(close)
+        layout.setHorizontalSpacing(4)
+        layout.setVerticalSpacing(4)
+        layout.addWidget(self.find_field, 0, 0)
+        layout.addWidget(previous, 0, 1)
+        layout.addWidget(following, 0, 2)
+        layout.addWidget(self.case, 0, 3)
+        layout.addWidget(close, 0, 4)
+        layout.addWidget(self.replace_field, 1, 0)
+        layout.addWidget(replace, 1, 1, 1, 2)
+        layout.addWidget(replace_all, 1, 3, 1, 2)
+        layout.addWidget(self.status, 2, 0, 1, 5)
+        layout.setColumnStretch(0, 1)
         self.find_field.returnPressed.connect(self.find_next)
+        QShortcut(
+            QKeySequence("Shift+Return"),
+            self.find_field,
+            activated=self.find_previous,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         following.clicked.connect(self.find_next)
         previous.clicked.connect(self.find_previous)
         replace.clicked.connect(self.replace_one)
@@ -325,6 +352,10 @@ class EditorTab(QWidget):
         self.splitter.addWidget(self.outline)
         self.splitter.addWidget(column)
         self.splitter.addWidget(self.preview)
+        # The editor and the preview keep readable widths; the outline gives way first.
+        self.editor.setMinimumWidth(240)
+        self.preview.setMinimumWidth(200)
+        self.outline.setMinimumWidth(40)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)

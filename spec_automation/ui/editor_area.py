@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QStackedWidget, QTabBar, QTabWidget, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QTabBar, QTabWidget, QToolButton, QWidget
 
 from spec_automation.ui.diffviewer import DiffViewer
 from spec_automation.ui.editor import EditorTab
+from spec_automation.ui.page_stack import PageStack
 from spec_automation.ui.theme import Theme
 from spec_automation.ui.window_part import WindowPart
 
@@ -36,7 +37,7 @@ class EditorArea(WindowPart):
         self.empty_hint = QLabel("Open an artifact from the explorer (double-click) to edit it.")
         self.empty_hint.setProperty("role", "muted")
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         self.stack.addWidget(self.empty_hint)
         self.stack.addWidget(self.tabs)
         self._register_actions()

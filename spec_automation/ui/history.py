@@ -2,7 +2,7 @@
 regeneration runs.
 
 Versions say when, by whom (generated, your edit, regeneration, rollback) and which run made
-them; selecting two and pressing Compare (or one and Compare with editor) opens the diff
+them; selecting two and pressing Compare (or one and With editor) opens the diff
 viewer. Change records list the sections changed and the impact level.
 """
 
@@ -111,7 +111,7 @@ class HistoryPanel(QWidget):
         self.compare_button.setToolTip(
             "Compare the two selected versions (or one with the one before)"
         )
-        self.editor_button = QPushButton("Compare with editor")
+        self.editor_button = QPushButton("With editor")
         self.editor_button.setToolTip("Compare the selected version with the text in the editor")
         self.compare_button.clicked.connect(self.compare_selected)
         self.editor_button.clicked.connect(self._compare_with_editor)

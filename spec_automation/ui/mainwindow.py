@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPlainTextEdit,
     QPushButton,
-    QStackedWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -52,6 +51,7 @@ from spec_automation.ui.editor_area import EditorArea
 from spec_automation.ui.errors import ErrorReporter, or_said, user_message
 from spec_automation.ui.explorer import ProjectExplorer, artifact_states, input_entries
 from spec_automation.ui.history_area import HistoryArea
+from spec_automation.ui.page_stack import PageStack
 from spec_automation.ui.project_menu import ProjectMenu
 from spec_automation.ui.regeneration_flow import RegenerationFlow
 from spec_automation.ui.run_area import RunArea
@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         self.disk = DiskSync(self)
         self.history_area = HistoryArea(self)
         self.runs = RunArea(self)
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(self.editors.stack)
         central = QWidget()
@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         self.regeneration.attach_summary(central_layout, 1)
 
         self.explorer = ProjectExplorer()
+        self.explorer.setMinimumWidth(180)  # names stay readable however many tabs open
         self.explorer.artifactActivated.connect(
             lambda name: self.start(self.editors.open_artifact(name))
         )
