@@ -84,6 +84,10 @@ def resolve_base_url(text: str) -> str:
     return wanted.rstrip("/")
 
 
+#: The most retries of one call the settings and the command line accept.
+MAX_RETRIES = 10
+
+
 @dataclass(frozen=True, kw_only=True)
 class AppSettings:
     """Everything the user can configure, with sensible defaults."""
@@ -95,6 +99,9 @@ class AppSettings:
     openai_model: str = ""
     max_tokens: int = 8192
     temperature: float = 0.2
+    #: Retries of a call that failed for a passing reason (overload, rate limit, server
+    #: error, dropped connection), each shown in the run's progress.
+    retries: int = 2
     concurrency: int = 4
     rate_limit_per_minute: int = 0  # 0: no limit
     phase_timeout_s: float = 900.0
@@ -118,6 +125,7 @@ class AppSettings:
             ),
             (1 <= self.max_tokens <= 200_000, "max_tokens must be between 1 and 200000"),
             (0.0 <= self.temperature <= 1.0, "temperature must be between 0 and 1"),
+            (0 <= self.retries <= MAX_RETRIES, f"retries must be between 0 and {MAX_RETRIES}"),
             (1 <= self.concurrency <= 64, "concurrency must be between 1 and 64"),
             (self.rate_limit_per_minute >= 0, "rate_limit_per_minute must be 0 or more"),
             (self.phase_timeout_s > 0, "phase_timeout_s must be more than 0"),

@@ -127,6 +127,10 @@ class AgentPhaseRunner:
         self._parsed_brief: tuple[tuple[str, str], asyncio.Future[Brief]] | None = None
 
     @property
+    def _takes_temperature(self) -> bool:
+        return not isinstance(self.provider, OfflineProvider) and self.provider.takes_temperature
+
+    @property
     def offline(self) -> bool:
         """Whether replies are drafted by the offline authors."""
         return isinstance(self.provider, OfflineProvider)
@@ -234,17 +238,25 @@ class AgentPhaseRunner:
                 **{d.name: content_hash(d.text) for d in self.documents_of(request)},
             },
             parameters={
-                **(
-                    {"latency": "offline"}
-                    if self.offline
-                    else {"max_tokens": self.max_tokens, "temperature": self.temperature}
-                ),
+                **({"latency": "offline"} if self.offline else self._call_parameters()),
                 # One call of a fan-out: its item, not its position, so adding an epic
                 # leaves the other epics' replies reusable.
                 **({"item": request.item.heading} if request.item is not None else {}),
             },
             feedback=request.feedback,
         )
+
+    def _call_parameters(self) -> dict[str, object]:
+        """What a model's reply depends on besides the prompt: only what is sent (no
+        temperature for a provider that takes none), and the server, where the model's name
+        does not say which model it is."""
+        assert not isinstance(self.provider, OfflineProvider)
+        parameters: dict[str, object] = {"max_tokens": self.max_tokens}
+        if self.provider.takes_temperature:
+            parameters["temperature"] = self.temperature
+        if self.provider.endpoint:
+            parameters["endpoint"] = self.provider.endpoint
+        return parameters
 
     async def _from_cache(self, key: str, request: PhaseRequest) -> PhaseOutput | None:
         assert self.cache is not None
@@ -382,7 +394,7 @@ class AgentPhaseRunner:
             shared=context.blocks,
             task=task,
             max_tokens=self.max_tokens,
-            temperature=self.temperature,
+            temperature=self.temperature if self._takes_temperature else None,
             label=phase.name,
         )
 

@@ -18,6 +18,7 @@ from spec_automation import __version__
 from spec_automation.core.strategy import Strategy
 from spec_automation.resources import samples
 from spec_automation.settings import (
+    MAX_RETRIES,
     PROVIDERS,
     SERVER_PRESETS,
     AppSettings,
@@ -48,6 +49,28 @@ def _base_url_argument(command: argparse.ArgumentParser) -> None:
         help="openai_compatible: the server's address, e.g. http://localhost:11434/v1, or one "
         f"of {_PRESET_NAMES}; its key, if it takes one, from OPENAI_API_KEY or Settings "
         "(default: your settings, else Ollama's)",
+    )
+
+
+def _call_arguments(command: argparse.ArgumentParser) -> None:
+    """--max-tokens and --retries: how long a model's reply may be, how often a call that
+    failed for a passing reason is tried again."""
+    command.add_argument(
+        "--max-tokens",
+        type=_whole("max tokens", 1, 200_000),
+        default=None,
+        metavar="N",
+        help="the longest reply a model may write, 1 to 200000; raise it when a reply is cut "
+        "off (default: your settings, 8192 out of the box)",
+    )
+    command.add_argument(
+        "--retries",
+        type=_whole("retries", 0, MAX_RETRIES),
+        default=None,
+        metavar="N",
+        help="retries of a call that failed for a passing reason (overload, rate limit, "
+        f"server error, dropped connection), 0 to {MAX_RETRIES}; each is shown "
+        "(default: your settings, 2 out of the box)",
     )
 
 
@@ -230,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the provider's model, e.g. claude-sonnet-4-6 or llama3.2 (default: your settings)",
     )
     _base_url_argument(run)
+    _call_arguments(run)
     run.add_argument(
         "--no-cache",
         action="store_true",
@@ -281,7 +305,35 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--json", action="store_true")
     _add_change_commands(sub, project_arg)
     _add_document_commands(sub, project_arg)
+    _add_quality_commands(sub, project_arg)
     return parser
+
+
+def _add_quality_commands(sub: Any, project_arg: Any) -> None:
+    """``gates run|list|show``: the quality gates on the project's code folder."""
+    gates = sub.add_parser(
+        "gates",
+        help="quality gates (ruff, basedpyright, pytest) on the code folder: run them, list "
+        "the runs, show one",
+    )
+    project_arg(gates)
+    gates.add_argument(
+        "action",
+        nargs="?",
+        choices=("run", "list", "show"),
+        default="list",
+        help="run the gates now, list the recorded runs (the default), or show one",
+    )
+    gates.add_argument(
+        "quality_run_id",
+        nargs="?",
+        type=_whole("gate run id", 1, _MAX_ID),
+        metavar="ID",
+        help="gates show: the run to show (gates list gives the ids)",
+    )
+    gates.add_argument("--limit", type=_PAGE_SIZE, default=20, metavar="N", help="1 to 10000")
+    gates.add_argument("--offset", type=_OFFSET, default=0, metavar="N")
+    gates.add_argument("--json", action="store_true", help="print JSON")
 
 
 def _add_document_commands(sub: Any, project_arg: Any) -> None:
@@ -383,6 +435,7 @@ def _regeneration_choice(command: argparse.ArgumentParser, what: str, *, require
     )
     command.add_argument("--model", default=None, metavar="NAME", help="default: settings")
     _base_url_argument(command)
+    _call_arguments(command)
     command.add_argument(
         "--auto-approve",
         action="store_true",

@@ -75,8 +75,13 @@ class ProgressView:
             case ev.PhaseStarted(phase=phase, wave=wave):
                 row.update(state="running", started=event.elapsed_s)
                 return f"{phase} started (wave {wave})"
-            case ev.PhaseProgress(tokens=tokens):
+            case ev.PhaseProgress(phase=phase, tokens=tokens, message=message):
                 row["tokens"] = tokens
+                if event.notable:
+                    row["note"] = message
+                    if self.live is not None:
+                        self.live.console.print(f"{phase}: {escape(message)}")
+                    return f"{phase}: {message}"
             case ev.PhaseSucceeded(
                 phase=phase, duration_s=duration, artifacts=artifacts, cached=cached
             ):
@@ -86,7 +91,7 @@ class ProgressView:
                     return (
                         f"{phase} cached (reused a stored reply, 0 tokens): {', '.join(artifacts)}"
                     )
-                row.update(state="succeeded", elapsed=duration)
+                row.update(state="succeeded", elapsed=duration, note="")
                 return f"{phase} succeeded in {duration:.2f}s: {', '.join(artifacts)}"
             case ev.PhaseFailed(phase=phase, error=error, duration_s=duration):
                 row.update(state="failed", elapsed=duration, note=error)

@@ -27,6 +27,8 @@ def run_options(args: argparse.Namespace, **extra: object) -> RunOptions:
         "rate_limit_per_minute": getattr(args, "rate_limit", None),
         "phase_timeout_s": getattr(args, "phase_timeout", None),
         "latency_scale": args.latency_scale,
+        "max_tokens": getattr(args, "max_tokens", None),
+        "retries": getattr(args, "retries", None),
     }
     if getattr(args, "no_cache", False):
         given["use_cache"] = False

@@ -91,11 +91,25 @@ class PhaseStarted(EngineEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PhaseProgress(EngineEvent):
-    """A running phase reported progress."""
+    """A running phase reported progress.
+
+    Most reports only count tokens ("writing"); a ``notable`` one says something the user
+    should see as a line of its own: a retry ("retrying after HTTP 529 (attempt 2 of 3)") or
+    a repair attempt.
+    """
 
     phase: str
     tokens: int
     message: str
+
+    @property
+    def notable(self) -> bool:
+        """Whether the message is worth a line of its own (a retry or a repair)."""
+        return any(word in self.message for word in _NOTABLE)
+
+
+#: What a notable progress message says (after a fan-out call's "E-1: ").
+_NOTABLE = ("retrying after ", "repairing")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -57,6 +57,8 @@ class ClaudeProvider:
     """
 
     name = "anthropic"
+    takes_temperature = False  # API version 2026-10-21 rejects it
+    endpoint = ""  # a model name means the same model on any Anthropic endpoint
 
     def __init__(
         self,

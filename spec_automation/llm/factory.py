@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from spec_automation.llm.keys import ENV_VAR, load_api_key
+from spec_automation.llm.retries import DEFAULT_RETRIES
 from spec_automation.settings import DEFAULT_BASE_URL, PROVIDERS, SettingsError, resolve_base_url
 
 if TYPE_CHECKING:
@@ -36,10 +37,17 @@ class ProviderFactory:
         self.http_client = http_client
 
     def build(
-        self, name: str, *, model: str, latency_scale: float, base_url: str = ""
+        self,
+        name: str,
+        *,
+        model: str,
+        latency_scale: float,
+        base_url: str = "",
+        retries: int = DEFAULT_RETRIES,
     ) -> Provider | OfflineProvider:
         """The provider called ``name``; ``base_url`` is the OpenAI-compatible server's address
-        ('' for the default, Ollama's).
+        ('' for the default, Ollama's); ``retries`` how often a call failing for a passing
+        reason is retried.
 
         Raises ``ProviderSetupError`` when the name is unknown, the provider needs an API key
         that cannot be found, or the OpenAI-compatible provider has no model or a bad address.
@@ -58,15 +66,20 @@ class ProviderFactory:
                 )
             from spec_automation.llm.claude import ClaudeProvider  # the SDK loads here
 
-            return ClaudeProvider(api_key=lookup.key, model=model, http_client=self.http_client)
+            return ClaudeProvider(
+                api_key=lookup.key,
+                model=model,
+                max_retries=retries,
+                http_client=self.http_client,
+            )
         if name == "openai_compatible":
-            return _openai_compatible(model, base_url)
+            return _openai_compatible(model, base_url, retries)
         raise ProviderSetupError(
             f"unknown provider {name!r} (choose one of {', '.join(PROVIDERS)})"
         )
 
 
-def _openai_compatible(model: str, base_url: str) -> Provider:
+def _openai_compatible(model: str, base_url: str, retries: int) -> Provider:
     """The OpenAI-compatible provider; its key (optional) from the environment or keyring."""
     if not model.strip():
         raise ProviderSetupError(
@@ -80,4 +93,6 @@ def _openai_compatible(model: str, base_url: str) -> Provider:
     key = load_api_key("openai_compatible").key  # local servers take none
     from spec_automation.llm.openai_compatible import OpenAICompatibleProvider  # the SDK loads
 
-    return OpenAICompatibleProvider(base_url=address, model=model.strip(), api_key=key)
+    return OpenAICompatibleProvider(
+        base_url=address, model=model.strip(), api_key=key, max_retries=retries
+    )

@@ -65,6 +65,7 @@ class OpenAICompatibleProvider:
     """
 
     name = "openai_compatible"
+    takes_temperature = True
 
     def __init__(
         self,
@@ -98,6 +99,11 @@ class OpenAICompatibleProvider:
     @property
     def base_url(self) -> str:
         """The server's API address."""
+        return self._base_url
+
+    @property
+    def endpoint(self) -> str:
+        """The server's address: another server may serve another model under the same name."""
         return self._base_url
 
     async def aclose(self) -> None:

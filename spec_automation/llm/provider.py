@@ -107,6 +107,18 @@ class Provider(Protocol):
         """The model replies come from."""
         ...
 
+    @property
+    def takes_temperature(self) -> bool:
+        """Whether a request's ``temperature`` is sent (Claude's API no longer takes it)."""
+        ...
+
+    @property
+    def endpoint(self) -> str:
+        """The server replies come from when the model's name does not say it (an
+        OpenAI-compatible server's address: two servers may serve different models under one
+        name); '' when the name is enough."""
+        ...
+
     async def complete(self, request: ProviderRequest, progress: ProgressCallback) -> ProviderReply:
         """Stream a reply to ``request``, calling ``progress`` with the tokens produced so far.
 

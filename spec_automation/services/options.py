@@ -21,6 +21,7 @@ RECORDED_OPTIONS = (
     "base_url",
     "max_tokens",
     "temperature",
+    "retries",
     "use_cache",
     "latency_scale",
 )
@@ -38,6 +39,7 @@ _FROM_SETTINGS = (
     "model",
     "max_tokens",
     "temperature",
+    "retries",
     "use_cache",
 )
 
@@ -63,6 +65,7 @@ class RunOptions:
     base_url: str = _SETTINGS.openai_base_url  # the OpenAI-compatible server's address
     max_tokens: int = _SETTINGS.max_tokens
     temperature: float = _SETTINGS.temperature
+    retries: int = _SETTINGS.retries  # of a call that failed for a passing reason
     use_cache: bool = _SETTINGS.use_cache  # False: --no-cache, every phase asks its provider
     everything: bool = False  # --all: every phase runs, not only what is out of date
     #: What to do with artifacts carrying the user's edits that the run would rewrite:

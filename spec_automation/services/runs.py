@@ -312,6 +312,7 @@ def build_phase_runner(project: ProjectState, options: RunOptions) -> AgentPhase
             model=options.model,
             latency_scale=options.latency_scale,
             base_url=options.base_url,
+            retries=options.retries,
         )
     except ProviderSetupError as exc:
         raise ProjectError(str(exc)) from None

@@ -216,6 +216,8 @@ class RunArea(WindowPart):
         match event:
             case ev.PhaseStarted(phase=phase, wave=wave):
                 line = f"{phase} started (wave {wave})"
+            case ev.PhaseProgress(phase=phase, message=message) if event.notable:
+                line = f"{phase}: {message}"  # a retry or a repair
             case ev.PhaseSucceeded(phase=phase, duration_s=duration, cached=cached):
                 line = f"{phase} {'reused from the cache' if cached else 'done'} in {duration:.1f}s"
                 self._phase_finished(phase)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.fake_openai import FakeOpenAI, unused_address
+from tests.helpers.fake_openai import Failure, FakeOpenAI, unused_address
 from tests.helpers.leaks import key_leaks
 
 KEY = "sk-lmstudio-FAKE-KEY-never-printed-0123456789"
@@ -100,3 +100,38 @@ def test_the_totals_show_cache_reads_and_status_and_metrics_carry_tokens_cost_an
     assert report["usage"]["model"] == "llama3.2"
     assert report["usage"]["cache_read_tokens"] == reads
     assert [r["usage"]["output_tokens"] for r in report["runs"]] == [out]
+
+
+def test_retries_are_shown_and_set_with_retries(cli, sample_project):
+    overloaded = Failure(503, "server_error", "the server is busy", {"retry-after-ms": "5"})
+    with FakeOpenAI() as fake:
+        fake.fail_next(overloaded)
+        result = cli(*RUN_ONE, sample_project, "--base-url", fake.base_url, "--retries", "1")
+    assert result.code == 0, result.err
+    assert "ANALYSIS: retrying after HTTP 503 (attempt 2 of 2)" in result.out
+
+    with FakeOpenAI() as fake:
+        fake.fail_next(overloaded)
+        result = cli(*RUN_ONE, sample_project, "--base-url", fake.base_url, "--retries", "0")
+    assert result.code == 1
+    assert len(fake.calls) == 1  # no retry
+    assert "retrying" not in result.out
+
+
+def test_a_cut_off_reply_says_to_raise_max_tokens_and_the_flag_does(cli, sample_project):
+    with FakeOpenAI() as fake:
+        fake.cut_off_next()
+        result = cli(*RUN_ONE, sample_project, "--base-url", fake.base_url)
+    assert result.code == 1
+    text = " ".join(result.out.split())
+    assert "cut off at the limit of 8,192 tokens (max_tokens)" in text
+    assert "raise the limit with --max-tokens (say --max-tokens 16384)" in text
+
+    with FakeOpenAI() as fake:
+        result = cli(*RUN_ONE, sample_project, "--base-url", fake.base_url, "--max-tokens", "16384")
+    assert result.code == 0, result.err
+    assert {c.body["max_tokens"] for c in fake.calls} == {16384}
+
+
+#: A run on the server, every phase asked again.
+RUN_ONE = ("run", "--auto-approve", "--all", "--no-cache", *SERVER, "--model", "llama3.2", "-p")

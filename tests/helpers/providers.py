@@ -17,6 +17,8 @@ class ScriptedProvider:
     answer: Callable[[ProviderRequest], str] | None = None
     name: str = "scripted"
     model: str = "scripted-model-1"
+    takes_temperature: bool = True
+    endpoint: str = ""
     requests: list[ProviderRequest] = field(default_factory=list)
 
     async def complete(self, request: ProviderRequest, progress: ProgressCallback) -> ProviderReply:
