@@ -10,6 +10,7 @@ after typing stops; the tab asks for a backup of its buffer through ``backupDue`
 from __future__ import annotations
 
 import asyncio
+import bisect
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,7 +47,7 @@ from PySide6.QtWidgets import (
 from spec_automation.core.artifacts import content_hash
 from spec_automation.ui.highlighter import MarkdownHighlighter
 from spec_automation.ui.outline import Heading, headings
-from spec_automation.ui.preview import MarkdownPreview, render_preview
+from spec_automation.ui.preview import LARGE_DOCUMENT_LINES, MarkdownPreview, render_preview
 from spec_automation.ui.tasks import spawn
 from spec_automation.ui.theme import Theme, current_theme
 
@@ -371,6 +372,10 @@ class EditorTab(QWidget):
         )
         self.editor.document().modificationChanged.connect(self.dirtyChanged)
         self.editor.textChanged.connect(self._on_text_changed)
+        # The preview follows the editor: the heading at the top of the editor (and how far
+        # past it) is the heading at the top of the preview.
+        self._headings: list[Heading] = []
+        self.editor.verticalScrollBar().valueChanged.connect(self._preview_follows)
         self._render_task: asyncio.Task[None] | None = None
         self._outline_task: asyncio.Task[None] | None = None
         self._refresh_preview()
@@ -477,6 +482,21 @@ class EditorTab(QWidget):
     async def _render(self, text: str, line: int) -> None:
         fragment = await asyncio.to_thread(render_preview, text, line)
         self.preview.show_html(fragment)
+        self._preview_follows()
+
+    def _preview_follows(self, *_: object) -> None:
+        """Scroll the preview to what the editor shows at its top."""
+        if not self.preview.isVisible() or self.editor.document().blockCount() > (
+            LARGE_DOCUMENT_LINES
+        ):
+            return  # a large document's preview shows only the cursor's section
+        top = self.editor.firstVisibleBlock().blockNumber()
+        lines = [h.line for h in self._headings]
+        before = bisect.bisect_right(lines, top) - 1
+        start = lines[before] if before >= 0 else 0
+        stop = lines[before + 1] if before + 1 < len(lines) else self.editor.blockCount()
+        fraction = (top - start) / max(1, stop - start)
+        self.preview.follow(before, fraction)
 
     def _refresh_outline(self) -> None:
         if self._outline_task is not None and not self._outline_task.done():
@@ -489,6 +509,7 @@ class EditorTab(QWidget):
         self._show_outline(await asyncio.to_thread(headings, text))
 
     def _show_outline(self, found: list[Heading]) -> None:
+        self._headings = found
         self.outline.clear()
         parents: list[tuple[int, QTreeWidgetItem]] = []
         for heading in found:

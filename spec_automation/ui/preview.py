@@ -156,6 +156,30 @@ class MarkdownPreview(QTextBrowser):
         """The fragment last shown (what the document turned into)."""
         return self._html
 
+    def heading_tops(self) -> list[float]:
+        """The top of every heading in the rendered document, in order, in scroll units."""
+        tops = []
+        layout = self.document().documentLayout()
+        block = self.document().begin()
+        while block.isValid():
+            if block.blockFormat().headingLevel() > 0:
+                tops.append(layout.blockBoundingRect(block).top())
+            block = block.next()
+        return tops
+
+    def follow(self, heading: int, fraction: float) -> None:
+        """Scroll to ``fraction`` (0-1) of the way from heading number ``heading`` to the
+        next one (-1: before the first), as the editor shows its source."""
+        tops = self.heading_tops()
+        if not tops:
+            return
+        bar = self.verticalScrollBar()
+        end = float(self.document().size().height())
+        start = 0.0 if heading < 0 else tops[min(heading, len(tops) - 1)]
+        following = heading + 1
+        stop = tops[following] if 0 <= following < len(tops) else (tops[0] if heading < 0 else end)
+        bar.setValue(min(bar.maximum(), round(start + (stop - start) * fraction)))
+
     def loadResource(self, kind: int, name: QUrl) -> Any:
         """Refuse: a document shown here never makes the app fetch or read anything."""
         del kind
