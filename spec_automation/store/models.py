@@ -39,6 +39,9 @@ __all__ = [
     "PhaseRun",
     "ProcessingResult",
     "Project",
+    "QualityFinding",
+    "QualityGateResult",
+    "QualityGateRun",
     "RegenerationRun",
     "ResponseCacheEntry",
     "Snapshot",
@@ -392,3 +395,73 @@ class ProcessingResult(Base):
     extraction: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     duration_ms: Mapped[float] = mapped_column(Float, default=0.0)
     processed_at: Mapped[datetime]
+
+
+class QualityGateRun(Base):
+    """One run of the quality gates on the code folder: when, how long, how it ended, and the
+    workflow run and Dev-QA round it belongs to (none for a run the user started alone)."""
+
+    __tablename__ = "quality_runs"
+    __table_args__ = (
+        CheckConstraint("status IN ('passed', 'failed', 'cancelled')", name="status"),
+        Index(None, "project_id", "started_at"),
+        Index(None, "run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_runs.id"))
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    phase: Mapped[str] = mapped_column(String(64), default="")
+    code_dir: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    wall_s: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class QualityGateResult(Base):
+    """How one gate of a quality run went: status, counts by severity or outcome, duration,
+    and the sentence saying what happened (its findings are ``quality_findings``)."""
+
+    __tablename__ = "quality_gate_results"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('passed', 'failed', 'error', 'missing', 'timeout', 'cancelled')",
+            name="status",
+        ),
+        Index(None, "quality_run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quality_run_id: Mapped[int] = mapped_column(
+        ForeignKey("quality_runs.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    command: Mapped[list[str]] = mapped_column(JSON, default=list)
+    parser: Mapped[str] = mapped_column(String(32))
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    message: Mapped[str] = mapped_column(Text, default="")
+    finding_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QualityFinding(Base):
+    """One thing a gate found: where (file relative to the code folder, line, column), the
+    rule (for pytest: the test's id), the message and the severity (for pytest: the outcome)."""
+
+    __tablename__ = "quality_findings"
+    __table_args__ = (Index(None, "gate_result_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gate_result_id: Mapped[int] = mapped_column(
+        ForeignKey("quality_gate_results.id", ondelete="CASCADE")
+    )
+    file: Mapped[str] = mapped_column(Text)
+    line: Mapped[int] = mapped_column(Integer, default=0)
+    column: Mapped[int] = mapped_column(Integer, default=0)
+    rule: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[str] = mapped_column(String(16))
