@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from spec_automation.agents.runner import AgentPhaseRunner
     from spec_automation.core.events import EventSink
     from spec_automation.services.documents import Documents
+    from spec_automation.services.quality import Quality
 
 __all__ = ["ProjectService", "create_project", "open_project", "plan_workflow", "read_brief_file"]
 
@@ -386,6 +387,13 @@ class ProjectService(ProjectState):
         from spec_automation.services.documents import Documents
 
         return Documents(self, self._phase_runner)
+
+    @functools.cached_property
+    def quality(self) -> Quality:
+        """The quality gates on the code folder: run them, list and show recorded runs."""
+        from spec_automation.services.quality import Quality
+
+        return Quality(self)
 
     def read_artifact(self, name: str) -> str:
         """The text of an artifact's file (``ProjectError`` when there is none)."""
