@@ -6,7 +6,7 @@ bad arguments, not a project), 130 cancelled.
 
 ``parser`` holds the arguments; each group of commands lives in its own module
 (``project_commands``, ``run_commands``, ``change_commands``, ``document_commands``,
-``gui_commands``), imported only
+``quality_commands``, ``gui_commands``), imported only
 when one of its commands runs, so a quick command does not load what a run needs.
 """
 
@@ -56,6 +56,7 @@ _GROUPS = {
         "rollback",
     ),
     "document_commands": ("import", "documents", "proposal"),
+    "quality_commands": ("gates",),
     "gui_commands": ("gui", "screenshots"),
 }
 

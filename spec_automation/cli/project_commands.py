@@ -187,8 +187,14 @@ def _metrics(args: argparse.Namespace, out: Output) -> int:
         metrics = project.metrics(args.since, args.until)
     if args.json:
         return print_json(out, metrics)
+    gates = (
+        f"Quality gates: {metrics.gate_runs} run{'s' if metrics.gate_runs != 1 else ''}, "
+        f"{metrics.gate_time_s:.2f} s in all"
+    )
     if not metrics.runs_analysed:
         out.print("No finished parallel runs in that range yet: run the workflow first.")
+        if metrics.gate_runs:
+            out.print(gates)
         return EXIT_OK
     out.print(f"Runs analysed: {metrics.runs_analysed}")
     out.print(f"Sequential (sum of phase durations): {metrics.sequential_duration_s:.2f} s")
@@ -200,6 +206,8 @@ def _metrics(args: argparse.Namespace, out: Output) -> int:
         out.print(
             f"Waiting for approvals (not counted above): {metrics.person_wait_s:.2f} s"
         )
+    if metrics.gate_runs:
+        out.print(gates)
     table = Table.of(
         "wave", "phases", "wall s", "sequential s", "saved s", title="Per wave (average per run)"
     )

@@ -1,4 +1,5 @@
-"""Execution metrics: parallel against one-at-a-time time over the finished runs."""
+"""Execution metrics: parallel against one-at-a-time time over the finished runs, and the
+time the quality gates took."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from spec_automation.services.context import ProjectState
 from spec_automation.services.errors import ProjectError
 from spec_automation.services.reports import MetricsReport, RunMetrics, RunUsage, WaveMetrics
 from spec_automation.store import queries
+from spec_automation.store.quality import QualityStore
 from spec_automation.store.records import RunDetail
 
 __all__ = ["execution_metrics", "percent", "run_usage", "total_usage"]
@@ -32,6 +34,9 @@ def execution_metrics(
     # Time a gate waited for a person is not the scheduler's: it is reported apart.
     waits = sum(d.run.person_wait_s for d in details)
     parallel = sum(d.run.wall_time_s for d in details) - waits
+    gates = QualityStore(project.db, project.project_id)
+    gate_time, gate_runs = gates.gate_time(since, until)
+    gate_time_by_run = gates.gate_time_by_run([d.run.id for d in details])
     return MetricsReport(
         since=since,
         until=until,
@@ -43,6 +48,8 @@ def execution_metrics(
         waves=_wave_metrics(details),
         person_wait_s=waits,
         usage=total_usage([run_usage(d) for d in details]),
+        gate_runs=gate_runs,
+        gate_time_s=gate_time,
         runs=tuple(
             RunMetrics(
                 run_id=d.run.id,
@@ -56,6 +63,7 @@ def execution_metrics(
                 person_wait_s=d.run.person_wait_s,
                 parallel_time_s=d.run.wall_time_s - d.run.person_wait_s,
                 usage=run_usage(d),
+                gate_time_s=gate_time_by_run.get(d.run.id, 0.0),
             )
             for d in details
         ),

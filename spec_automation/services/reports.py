@@ -217,6 +217,7 @@ class RunMetrics:
     person_wait_s: float = 0.0  # nothing ran while a gate waited for a person
     parallel_time_s: float = 0.0  # the wall time less the waits for people
     usage: RunUsage = field(default_factory=RunUsage)  # its tokens, cost and model
+    gate_time_s: float = 0.0  # the wall time of its quality gate runs (every Dev-QA round)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +235,9 @@ class MetricsReport:
     runs: tuple[RunMetrics, ...] = field(default_factory=tuple)
     person_wait_s: float = 0.0  # reported apart: time gates waited for a person
     usage: RunUsage = field(default_factory=RunUsage)  # the runs' tokens and cost together
+    # The quality gates run in the range (inside a run or alone): how many, their wall time.
+    gate_runs: int = 0
+    gate_time_s: float = 0.0
 
 
 #: One stored version of an artifact (no content; ``version_content`` reads it). ``kind`` is
