@@ -3,8 +3,9 @@
 Plain Python, no Qt: the bridge feeds engine events in through ``apply``; the views read the
 result. State changes (a phase starting, failing, waiting for approval) are reported back to
 the caller at once, because they are rare and the user must see every one; progress (tokens
-streamed) only marks the phase dirty, and the workspace refreshes dirty phases on one repaint
-timer, so a phase streaming fifty events a second costs one repaint per frame, not fifty.
+streamed, a part of a fanned-out phase starting or ending) only marks the phase dirty, and
+the workspace refreshes dirty phases on one repaint timer, so a phase streaming fifty events
+a second costs one repaint per frame, not fifty.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from dataclasses import dataclass, field
 from spec_automation.core import events as ev
 from spec_automation.core.ports import RunMode, RunStatus
 
-__all__ = ["NodeState", "PhaseView", "RunState", "format_duration", "format_tokens"]
+__all__ = [
+    "NodeState",
+    "PartView",
+    "PhaseView",
+    "RunState",
+    "format_duration",
+    "format_tokens",
+]
 
 
 class NodeState(enum.StrEnum):
@@ -64,6 +72,31 @@ _RECORDED = {
 
 
 @dataclass(slots=True)
+class PartView:
+    """One call of a phase that fans out (the foundation part, one epic's tasks...)."""
+
+    index: int  # 0-based, in merge order
+    heading: str  # "E-2: Skill mix", "Foundation"
+    started_at: float  # seconds since the run segment started
+    finished_at: float | None = None
+    duration_s: float | None = None
+    cached: bool = False
+    error: str = ""
+    cancelled: bool = False  # the run stopped while the call was still going
+
+    @property
+    def state(self) -> NodeState:
+        """What the part shows: running, succeeded, cached, failed or cancelled."""
+        if self.cancelled:
+            return NodeState.CANCELLED
+        if self.finished_at is None:
+            return NodeState.RUNNING
+        if self.error:
+            return NodeState.FAILED
+        return NodeState.CACHED if self.cached else NodeState.SUCCEEDED
+
+
+@dataclass(slots=True)
 class PhaseView:
     """One phase as the user sees it during (and after) a run."""
 
@@ -81,6 +114,28 @@ class PhaseView:
     gate: str = ""
     cost_usd: float = 0.0
     warnings: tuple[str, ...] = ()
+    #: A phase that fans out: its calls by index, as they start, and how many it makes.
+    parts: dict[int, PartView] = field(default_factory=dict)
+    part_count: int = 0
+
+    @property
+    def fanned_out(self) -> bool:
+        """Whether the phase runs (or ran) as one call per item in this segment."""
+        return self.part_count > 0
+
+    def parts_in(self, *states: NodeState) -> list[PartView]:
+        """The parts started so far that are in any of ``states``, by index."""
+        return [p for _i, p in sorted(self.parts.items()) if p.state in states]
+
+    @property
+    def parts_done(self) -> int:
+        """Parts that have ended, whichever way."""
+        return sum(1 for p in self.parts.values() if p.finished_at is not None)
+
+    @property
+    def work_s(self) -> float:
+        """The time the phase's calls took together (more than its wall time, side by side)."""
+        return sum(p.duration_s or 0.0 for p in self.parts.values())
 
 
 @dataclass(slots=True)
@@ -153,7 +208,9 @@ class RunState:
         view = self.phases[phase]
         if view.started_at is None:
             return None
-        if view.duration_s is not None:
+        # A fanned-out phase reports the time of all its calls as its duration; what it took
+        # on the clock (its bar on the timeline) is from its start to its end.
+        if view.duration_s is not None and not view.fanned_out:
             return view.duration_s
         end = view.finished_at if view.finished_at is not None else self.now_s()
         return max(0.0, end - view.started_at)
@@ -182,6 +239,25 @@ class RunState:
                 view.tokens = tokens
                 self.dirty.add(phase)
                 return []
+            case ev.ItemStarted(phase=phase):
+                view = self.phases[phase]
+                view.part_count = event.count
+                view.parts[event.index] = PartView(event.index, event.item, event.elapsed_s)
+                self.dirty.add(phase)
+                return []
+            case ev.ItemFinished(phase=phase):
+                view = self.phases[phase]
+                view.part_count = event.count
+                part = view.parts.get(event.index)
+                if part is None:  # started before this view followed the run
+                    start = event.elapsed_s - event.duration_s
+                    part = view.parts[event.index] = PartView(event.index, event.item, start)
+                part.finished_at = event.elapsed_s
+                part.duration_s = event.duration_s
+                part.cached = event.cached
+                part.error = event.error
+                self.dirty.add(phase)
+                return []
             case ev.RunStarted():
                 self._start(event)
                 return []
@@ -196,6 +272,8 @@ class RunState:
                 view.duration_s = None
                 view.tokens = 0
                 view.error = ""
+                view.parts = {}
+                view.part_count = 0
                 self._streamed[phase] = 0
                 return self._set(phase, NodeState.RUNNING)
             case ev.PhaseSucceeded(phase=phase):
@@ -222,7 +300,12 @@ class RunState:
                 self.phases[phase].skipped_because = event.reason
                 return self._set(phase, NodeState.SKIPPED)
             case ev.PhaseCancelled(phase=phase):
-                self.phases[phase].finished_at = event.elapsed_s
+                view = self.phases[phase]
+                view.finished_at = event.elapsed_s
+                for part in view.parts.values():
+                    if part.finished_at is None:
+                        part.finished_at = event.elapsed_s
+                        part.cancelled = True
                 return self._set(phase, NodeState.CANCELLED)
             case ev.GateWaiting(phase=phase):
                 self.phases[phase].gate = event.gate
