@@ -46,6 +46,7 @@ from spec_automation.ui.visualizer.palette import (
 )
 from spec_automation.ui.visualizer.run_state import (
     NodeState,
+    PartView,
     PhaseView,
     RunState,
     format_duration,
@@ -91,6 +92,8 @@ class PhaseNode(QGraphicsItem):
         self.detail = f"est. {format_duration(estimate_s)}"
         self.dimmed = False  # outside the phases a run or a regeneration runs
         self.dimmed_as = NOT_REGENERATED  # what a dimmed node says instead of its state
+        #: A phase that fans out: each part's state by index (pending until it starts).
+        self.part_states: tuple[NodeState, ...] = ()
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, False)
@@ -104,6 +107,7 @@ class PhaseNode(QGraphicsItem):
         """Show the phase as ``view`` says (state, elapsed time, tokens, error)."""
         self.state = view.state
         self.detail = _detail(view, state, self.estimate_s)
+        self.part_states = _part_states(view)
         self.setToolTip(_tooltip(self, view, state))
         self.update()
 
@@ -153,6 +157,25 @@ class PhaseNode(QGraphicsItem):
             Qt.AlignmentFlag.AlignLeft,
             metrics.elidedText(detail, Qt.TextElideMode.ElideRight, width),
         )
+        if not self.dimmed:
+            painter.setPen(Qt.PenStyle.NoPen)
+            for part, segment in zip(self.part_states, self.part_segments(), strict=True):
+                painter.setBrush(QColor(self.look.states[part].border))
+                painter.drawRoundedRect(segment, 1.5, 1.5)
+
+    def part_segments(self) -> list[QRectF]:
+        """Where the parts of a phase that fans out are drawn: one short segment each along
+        the card's foot, in index order (none for a phase that runs as one call)."""
+        count = len(self.part_states)
+        if not count:
+            return []
+        left, width = 16.0, NODE_WIDTH - 24.0
+        gap = 2.0 if count * 4 <= width else 0.0
+        step = (width + gap) / count
+        return [
+            QRectF(left + index * step, NODE_HEIGHT - 7, max(1.0, step - gap), 3)
+            for index in range(count)
+        ]
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         """Lift the node a little so the pointer's target is clear."""
@@ -365,6 +388,8 @@ class WaveView(QGraphicsView):
 
 def _detail(view: PhaseView, state: RunState, estimate_s: float) -> str:
     elapsed = state.elapsed_of(view.name)
+    if view.fanned_out:
+        return _parts_detail(view, elapsed)
     match view.state:
         case NodeState.PENDING:
             return f"pending · est. {format_duration(estimate_s)}"
@@ -393,6 +418,73 @@ def _detail(view: PhaseView, state: RunState, estimate_s: float) -> str:
     return str(view.state)
 
 
+def _parts_detail(view: PhaseView, elapsed: float | None) -> str:
+    """The state line of a phase that fans out: how many of its parts are done."""
+    count, done = view.part_count, view.parts_done
+    parts = "part" if count == 1 else "parts"
+    failed = len(view.parts_in(NodeState.FAILED))
+    match view.state:
+        case NodeState.RUNNING if done == count:
+            return f"{done}/{count} {parts} · merging"
+        case NodeState.RUNNING:
+            running = len(view.parts_in(NodeState.RUNNING))
+            return f"{done}/{count} {parts} · {running} running"
+        case NodeState.WAITING:
+            return f"waiting for approval: {view.gate}"
+        case NodeState.SUCCEEDED:
+            return f"✓ done in {format_duration(elapsed)} · {count} {parts}"
+        case NodeState.CACHED:
+            return f"✓ cached · {count} {parts}"
+        case NodeState.FAILED if failed:
+            return f"✗ {failed} of {count} {parts} failed"
+        case NodeState.FAILED:
+            return f"✗ failed: {view.error}"
+        case NodeState.CANCELLED:
+            return f"cancelled · {done}/{count} {parts} done"
+    return f"{view.state} · {count} {parts}"
+
+
+def _part_states(view: PhaseView) -> tuple[NodeState, ...]:
+    """Each part's state by index; a part not started yet is pending (waiting for a slot)."""
+    return tuple(
+        view.parts[i].state if i in view.parts else NodeState.PENDING
+        for i in range(view.part_count)
+    )
+
+
+def _part_line(part: PartView) -> str:
+    match part.state:
+        case NodeState.RUNNING:
+            return f"{_escape(part.heading)}: running"
+        case NodeState.FAILED:
+            return f"{_escape(part.heading)}: failed: {_escape(part.error)}"
+        case NodeState.CACHED:
+            return f"{_escape(part.heading)}: cached"
+        case NodeState.CANCELLED:
+            return f"{_escape(part.heading)}: cancelled"
+    return f"{_escape(part.heading)}: done in {format_duration(part.duration_s)}"
+
+
+_MAX_PARTS_LISTED = 24
+
+
+def _parts_tooltip(view: PhaseView) -> list[str]:
+    """The tooltip's lines about a phase's parts: a summary, then each part with its state."""
+    count = view.part_count
+    waiting = count - len(view.parts)
+    lines = [
+        f"Parts: {count}, run side by side and merged in order "
+        f"({format_duration(view.work_s)} of calls in all)"
+    ]
+    listed = [p for _i, p in sorted(view.parts.items())]
+    lines += [f"&nbsp;&nbsp;{_part_line(p)}" for p in listed[:_MAX_PARTS_LISTED]]
+    if len(listed) > _MAX_PARTS_LISTED:
+        lines.append(f"&nbsp;&nbsp;and {len(listed) - _MAX_PARTS_LISTED} more")
+    if waiting > 0:
+        lines.append(f"&nbsp;&nbsp;{waiting} waiting for a slot")
+    return lines
+
+
 def _tooltip(node: PhaseNode, view: PhaseView, state: RunState) -> str:
     lines = [
         f"<b>{node.phase}</b> ({node.agent}, wave {node.wave})",
@@ -406,6 +498,8 @@ def _tooltip(node: PhaseNode, view: PhaseView, state: RunState) -> str:
         lines.append(f"Ran for: {format_duration(state.elapsed_of(view.name))}")
     if view.tokens:
         lines.append(f"Tokens: {view.tokens:,}")
+    if view.fanned_out:
+        lines += _parts_tooltip(view)
     if view.error:
         lines.append(f"<span>Error: {_escape(view.error)}</span>")
     if view.blocked_by:
