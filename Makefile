@@ -47,6 +47,7 @@ bench: setup
 	$(BIN)/python bench/engine_overhead.py
 	$(BIN)/python bench/providers.py
 	$(BIN)/python bench/changes.py
+	$(BIN)/python bench/gates.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/ui.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/visualizer.py
 	$(BIN)/python bench/startup.py
