@@ -1,5 +1,8 @@
 """Documentation screenshots of the visualizer: before, during and after a run of the sample.
 
+"During" is the moment the tasks are written one epic at a time (the fan-out), several of
+their parts running side by side.
+
 ``render_screenshots(directory)`` runs the bundled sample with the offline provider in a
 temporary project and saves ``visualizer-*.png`` (dark theme, plus the light theme's run and
 metrics). The app's ``screenshots`` command can call it; so can a developer.
@@ -13,11 +16,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSplitter
 
 from spec_automation.settings import AppSettings
 from spec_automation.ui.visualizer.palette import theme_palette
-from spec_automation.ui.visualizer.run_state import NodeState
+from spec_automation.ui.visualizer.run_state import NodeState, PhaseView
 from spec_automation.ui.visualizer.standalone import (
     VisualizerWindow,
     application,
@@ -27,7 +30,9 @@ from spec_automation.ui.visualizer.standalone import (
 
 __all__ = ["capture_screenshots", "render_screenshots"]
 
-_SCALE = 0.03  # the sample's critical path (250 s of estimates) runs in about 7.5 s
+_SCALE = 0.03  # the sample's critical path (176 s of estimates) runs in about 5.3 s
+_SIZE = (1440, 1160)
+_SPLIT = (560, 480)  # graph, timeline
 
 
 def render_screenshots(directory: Path) -> list[Path]:
@@ -39,10 +44,18 @@ def render_screenshots(directory: Path) -> list[Path]:
 async def capture_screenshots(directory: Path) -> list[Path]:
     """Write the screenshots on the running qasync loop and return their paths."""
     directory.mkdir(parents=True, exist_ok=True)
-    saved = await _capture(directory, dark=True, suffix="")
-    saved += await _capture(directory, dark=False, suffix="-light", short=True)
     app = QApplication.instance()
-    if isinstance(app, QApplication):
+    assert isinstance(app, QApplication)
+    # The desktop app's screenshots leave its last theme's style sheet on the application,
+    # which would paint the dark pictures light: these follow the palette alone, as the
+    # visualizer's own window does.
+    style_sheet = app.styleSheet()
+    app.setStyleSheet("")
+    try:
+        saved = await _capture(directory, dark=True, suffix="")
+        saved += await _capture(directory, dark=False, suffix="-light", short=True)
+    finally:
+        app.setStyleSheet(style_sheet)
         app.setPalette(theme_palette(dark=True))
     return saved
 
@@ -58,9 +71,14 @@ async def _capture(directory: Path, *, dark: bool, suffix: str, short: bool = Fa
             latency_scale=_SCALE, concurrency=4, theme="dark" if dark else "light"
         )
         window = VisualizerWindow(project, settings)
+        window.resize(*_SIZE)
         workspace = window.workspace
         try:
             window.show()
+            # Room for the graph at a readable scale and for every row of the timeline.
+            splitter = workspace.findChild(QSplitter)
+            if splitter is not None:
+                splitter.setSizes(list(_SPLIT))
             await asyncio.sleep(0.2)
             workspace.view.fit()
 
@@ -73,19 +91,15 @@ async def _capture(directory: Path, *, dark: bool, suffix: str, short: bool = Fa
                 shot("before")
             task = workspace.start_run()
             assert task is not None
-            state = workspace.tracker.state
-            await _until(
-                lambda: (
-                    state.phases["SPEC_ARCHITECT"].state == NodeState.RUNNING
-                    and len(state.in_state(NodeState.RUNNING)) >= 2
-                )
-            )
-            await asyncio.sleep(0.4)  # let the bars grow a little
-            shot("mid-run")
             await _until(lambda: workspace.waiting_gate is not None)
             if not short:
                 shot("approval")
             workspace.approval_banner.approve()
+            # Mid-run: the tasks written one epic at a time, some parts done, some running.
+            state = workspace.tracker.state
+            await _until(lambda: _fanned_out_halfway(state.phases["SOLUTIONING_TASKS"]))
+            workspace.tracker.flush()  # the nodes show what the state holds now
+            shot("mid-run")
             await task
             await asyncio.sleep(0.1)
             shot("after")
@@ -102,6 +116,11 @@ async def _capture(directory: Path, *, dark: bool, suffix: str, short: bool = Fa
             window.close()
             project.close()
     return saved
+
+
+def _fanned_out_halfway(view: PhaseView) -> bool:
+    """Some parts of the phase done and several running: a moment that shows the fan-out."""
+    return view.parts_done >= 6 and len(view.parts_in(NodeState.RUNNING)) >= 3
 
 
 async def _until(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
