@@ -39,7 +39,7 @@ from spec_automation.agents.context import (
 from spec_automation.agents.offline import author_artifacts
 from spec_automation.agents.offline.designer import component_facts, palette_facts
 from spec_automation.agents.prompts import PromptLibrary
-from spec_automation.agents.reply import IncompleteReply, parse_reply, render_reply
+from spec_automation.agents.reply import IncompleteReply, parse_files, render_reply
 from spec_automation.core.artifacts import ArtifactHeader, content_hash, render_artifact
 from spec_automation.core.documents.applying import ChangeNote, read_change_notes
 from spec_automation.core.documents.readers import SourceDocument, documents_for
@@ -51,7 +51,7 @@ from spec_automation.core.ports import (
     ProgressCallback,
     TokenUsage,
 )
-from spec_automation.core.spec import WorkflowSpec
+from spec_automation.core.spec import PhaseSpec, WorkflowSpec
 from spec_automation.core.time_limit import TimeLimit
 from spec_automation.core.validation import REQUIRED_HEADINGS, ValidationReport, validate_artifacts
 from spec_automation.llm.cache import CachedReply, CacheKey, ResponseCache
@@ -168,6 +168,7 @@ class AgentPhaseRunner:
             model=self.provider.model,
             usage=usage,
             cost_usd=cost,
+            files=_code_files(reply.text, request),
         )
 
     async def _reply(
@@ -276,6 +277,7 @@ class AgentPhaseRunner:
             usage=TokenUsage(),
             cost_usd=0.0,
             cached=True,
+            files=_code_files(hit.reply, request),
         )
 
     # --- drafting ----------------------------------------------------------------------
@@ -297,8 +299,11 @@ class AgentPhaseRunner:
                 documents=self.documents_of(request),
                 item=request.item,
             )
-            if request.feedback:
-                drafted = {n: _with_feedback(b, request.feedback) for n, b in drafted.items()}
+            if request.feedback:  # said in the artifacts, never written into code files
+                drafted = {
+                    n: _with_feedback(b, request.feedback) if n in request.phase.produces else b
+                    for n, b in drafted.items()
+                }
             notes = _change_notes(request.inputs)
             if notes:  # a change proposal's edits upstream: carried on, so none is lost
                 first = next(iter(drafted))
@@ -408,7 +413,7 @@ class AgentPhaseRunner:
     def _check(self, reply: str, request: PhaseRequest) -> tuple[dict[str, str], ValidationReport]:
         """Parse the reply into the phase's files and validate them as they would be stored."""
         phase = request.phase
-        artifacts = parse_reply(reply, phase.produces)
+        artifacts, _files = parse_files(reply, phase.produces, code=writes_code(phase))
         now = datetime.now(UTC)
         rendered = {
             name: render_artifact(
@@ -438,6 +443,18 @@ class OfflinePhaseRunner(AgentPhaseRunner):
 
 
 # --- prompt pieces --------------------------------------------------------------------------
+
+
+def writes_code(phase: PhaseSpec) -> bool:
+    """Whether the phase writes code files (``<<<FILE code/PATH>>>`` blocks) besides its
+    artifacts: an implementation phase."""
+    return phase.phase_type == "implementation"
+
+
+def _code_files(reply: str, request: PhaseRequest) -> dict[str, str]:
+    if not writes_code(request.phase):
+        return {}
+    return parse_files(reply, request.phase.produces, code=True)[1]
 
 
 def _files_block(produces: tuple[str, ...]) -> str:

@@ -194,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"start from a bundled sample ({', '.join(samples()) or 'none'})",
     )
     init.add_argument("--name", help="the project's name (default: the folder's name)")
+    init.add_argument(
+        "--with-code",
+        action="store_true",
+        help="add the implementation stage: a developer writes code/ from the specification, "
+        "then ruff, basedpyright and pytest check it (the project gets its own spec)",
+    )
 
     plan = sub.add_parser("plan", help="show waves, critical path and estimated times")
     project_arg(plan)

@@ -38,13 +38,20 @@ def _init(args: argparse.Namespace, out: Output) -> int:
             text = sample_brief_path(args.sample or None).read_text(encoding="utf-8")
         except FileNotFoundError as exc:
             raise UserError(str(exc)) from None
-    with create_project(args.folder, brief_text=text, name=args.name) as project:
+    with create_project(
+        args.folder, brief_text=text, name=args.name, with_code=args.with_code
+    ) as project:
         out.print(f"Created project [bold]{escape(project.info.name)}[/] in {project.paths.root}")
         out.print(f"Brief: {project.paths.brief}")
         if project.git is not None:
             out.print("Git: the folder is a repository (.spec_automation/ is ignored)")
         for notice in project.notices:
             note(notice)
+        if args.with_code:
+            out.print(
+                f"Code: the implementation stage writes {project.paths.root / 'code'} and "
+                "checks it with the quality gates (see orchestrator_spec.yml)"
+            )
         out.print(f"Next:  spec-automation plan -p {project.paths.root}")
         out.print(f"       spec-automation run -p {project.paths.root}")
     return EXIT_OK

@@ -168,6 +168,9 @@ class PhaseOutput:
     usage: TokenUsage = field(default_factory=TokenUsage)
     cost_usd: float = 0.0
     cached: bool = False
+    #: Files outside the artifacts an implementation phase wrote: path in the code folder
+    #: → text (written to the code folder by the stage's runner, never by the engine).
+    files: Mapping[str, str] = field(default_factory=dict)
 
 
 class PhaseRunner(Protocol):

@@ -20,6 +20,7 @@ from typing import Any
 
 from spec_automation.core.fan_out import FAN_OUT_RULES, FanOutRule
 from spec_automation.core.plain_yaml import PlainYamlError, load_plain_yaml, shown
+from spec_automation.core.quality import DEFAULT_GATES, QualityGateSpec, parse_quality_gates
 
 __all__ = [
     "DEFAULT_SENSITIVITY",
@@ -43,7 +44,9 @@ _PHASE_NAME_MAX = 64
 _ARTIFACT_NAME_MAX = 200
 #: A spec file larger than this is refused unread (the bundled spec is 6 KB for 11 phases).
 _MAX_SPEC_BYTES = 1024 * 1024
-_TOP_LEVEL_FIELDS = frozenset({"version", "name", "description", "phases", "sensitivity"})
+_TOP_LEVEL_FIELDS = frozenset(
+    {"version", "name", "description", "phases", "sensitivity", "quality_gates"}
+)
 
 #: Levels an artifact's sensitivity may take (how strongly an upstream change affects it).
 SENSITIVITY_LEVELS = ("HIGH", "MEDIUM", "LOW")
@@ -129,6 +132,9 @@ class WorkflowSpec:
     source: str | None = None
     #: Artifact → HIGH, MEDIUM or LOW, as the spec sets it (see ``sensitivity_of``).
     sensitivity: Mapping[str, str] = field(default_factory=dict)
+    #: The checks a ``quality`` phase runs on the code folder (``quality_gates:``; by
+    #: default ruff, basedpyright and pytest).
+    quality_gates: tuple[QualityGateSpec, ...] = DEFAULT_GATES
     _producer: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -244,6 +250,10 @@ def parse_spec(text: str, *, source: str | None = None) -> WorkflowSpec:
     phases = _resolve_artifact_dependencies(phases)
     _check_graph(phases, source)
     sensitivity = _parse_sensitivity(data.get("sensitivity", {}), phases, source)
+    try:
+        gates = parse_quality_gates(data.get("quality_gates"))
+    except ValueError as exc:
+        raise SpecError(str(exc), source=source) from None
     return WorkflowSpec(
         name=name.strip(),
         version=version,
@@ -251,6 +261,7 @@ def parse_spec(text: str, *, source: str | None = None) -> WorkflowSpec:
         phases=phases,
         source=source,
         sensitivity=sensitivity,
+        quality_gates=gates,
     )
 
 

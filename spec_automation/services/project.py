@@ -20,8 +20,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from spec_automation.core.spec import parse_spec
 from spec_automation.core.strategy import Strategy
 from spec_automation.git_repo import GitError, GitRepo, git_notice
+from spec_automation.resources import bundled_spec_path, resource_path
 from spec_automation.services import artifacts, gates, metrics, status
 from spec_automation.services.context import ProjectState
 from spec_automation.services.errors import ProjectError, environment_message
@@ -94,14 +96,21 @@ def read_brief_file(path: Path) -> str:
 
 
 def create_project(
-    folder: Path, *, brief_text: str, name: str | None = None, git_enabled: bool | None = None
+    folder: Path,
+    *,
+    brief_text: str,
+    name: str | None = None,
+    git_enabled: bool | None = None,
+    with_code: bool = False,
 ) -> ProjectService:
     """Make ``folder`` a new project with the given brief and open it.
 
     Everything is checked before anything is written: the brief must not be empty, the folder
     must not already be a project, an existing different ``brief.md`` is never overwritten, and
     the spec the project will use must load. With git (``git_enabled``, default: the user's
-    settings) the folder becomes a git repository ignoring ``.spec_automation/``.
+    settings) the folder becomes a git repository ignoring ``.spec_automation/``. With
+    ``with_code`` the project gets its own spec: the default one and the implementation stage
+    (a developer writing ``code/``, then the quality gates checking it).
     """
     folder = folder.expanduser().resolve()
     paths = ProjectPaths(folder)
@@ -121,7 +130,16 @@ def create_project(
         raise ProjectError(
             f"{paths.brief} already exists with other text; move it away or use it as the brief"
         )
-    spec, _ = load_project_spec(paths)
+    stage_text = implementation_spec_text() if with_code else None
+    if stage_text is not None:
+        if paths.spec_override.exists() or paths.spec_override.is_symlink():
+            raise ProjectError(
+                f"{paths.spec_override} already exists; a project with code gets its own spec "
+                "there: move that one away, or add the implementation stage to it yourself"
+            )
+        spec = parse_spec(stage_text, source=str(paths.spec_override))
+    else:
+        spec, _ = load_project_spec(paths)
     project_name = (name or folder.name).strip() or "project"
 
     for folder_inside in (paths.artifacts, paths.inputs, paths.state):
@@ -133,6 +151,8 @@ def create_project(
             paths.write_text(
                 paths.brief, brief_text if brief_text.endswith("\n") else brief_text + "\n"
             )
+        if stage_text is not None:
+            paths.write_text(paths.spec_override, stage_text)
     except OSError as exc:
         message = environment_message(exc)
         if message is None:
@@ -144,6 +164,13 @@ def create_project(
     finally:
         db.close()
     return open_project(folder, git_enabled=git_enabled)
+
+
+def implementation_spec_text() -> str:
+    """The default spec with the implementation stage after the tasks."""
+    default = bundled_spec_path().read_text(encoding="utf-8")
+    stage = resource_path("specs", "implementation-stage.yml").read_text(encoding="utf-8")
+    return default.rstrip("\n") + "\n" + stage
 
 
 def _refuse_unwritable(folder: Path) -> None:

@@ -27,6 +27,7 @@ from spec_automation.llm.factory import ProviderSetupError
 from spec_automation.llm.pricing import price_of, runs_locally
 from spec_automation.services.artifacts import refuse_unreadable_targets, scan
 from spec_automation.services.cache import StoreResponseCache
+from spec_automation.services.code_folder import CodeFolder
 from spec_automation.services.commits import WaveCommitter
 from spec_automation.services.context import ProjectState
 from spec_automation.services.errors import EditsAtRisk, ProjectError
@@ -39,7 +40,9 @@ from spec_automation.services.freshness import (
 from spec_automation.services.gates import AutoApprover, StoreGatekeeper
 from spec_automation.services.metrics import percent
 from spec_automation.services.options import RunOptions
+from spec_automation.services.quality import Quality
 from spec_automation.services.reports import RunPreview, RunReport
+from spec_automation.services.stage import StageRunner
 from spec_automation.store import queries
 from spec_automation.store.database import Database
 from spec_automation.store.errors import StoreError
@@ -316,8 +319,10 @@ def build_phase_runner(project: ProjectState, options: RunOptions) -> AgentPhase
         )
     except ProviderSetupError as exc:
         raise ProjectError(str(exc)) from None
-    return AgentPhaseRunner(
+    return StageRunner(
         provider,
+        code=CodeFolder(project.paths),
+        quality=lambda: Quality(project),
         cache=StoreResponseCache(project.db) if options.use_cache else None,
         constitution=_read_constitution(project),
         documents=source_documents(project),

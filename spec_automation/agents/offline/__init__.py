@@ -11,7 +11,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from spec_automation.agents.brief import Brief
-from spec_automation.agents.offline import analyst, architect, designer, pm, scrum_master, validator
+from spec_automation.agents.offline import (
+    analyst,
+    architect,
+    designer,
+    developer,
+    pm,
+    scrum_master,
+    validator,
+)
 from spec_automation.agents.offline.generic import write_generic
 from spec_automation.core.documents.readers import SourceDocument
 from spec_automation.core.fan_out import FanOutItem
@@ -73,10 +81,20 @@ def author_artifacts(
             ``inputs`` hold only that item of the split artifact).
 
     Returns:
-        Artifact file name → markdown body, with exactly the keys of ``phase.produces``.
+        Artifact file name → markdown body, with exactly the keys of ``phase.produces``;
+        for an implementation phase also ``code/PATH`` → text, the scaffold's files (its
+        first artifact is the manifest listing them).
     """
     if project_name and brief.name == "Untitled product":
         brief = _renamed(brief, project_name)
+    if phase.phase_type == "implementation":
+        scaffold = developer.write_scaffold(brief, inputs)
+        first, *rest = phase.produces
+        return {
+            first: scaffold.manifest,
+            **{name: write_generic(phase, name, brief, inputs) for name in rest},
+            **{f"code/{path}": text for path, text in scaffold.files.items()},
+        }
     bodies: dict[str, str] = {}
     for name in phase.produces:
         if item is not None and name in _ITEM_AUTHORS:

@@ -1,0 +1,224 @@
+"""The implementation stage: the developer's files into the code folder, and the Dev-QA loop.
+
+Every phase goes through the agents' runner as usual. Two kinds get more:
+
+* an ``implementation`` phase's reply carries code files besides its manifest: they are
+  written to the code folder, never over a file you edited (those are named in the manifest);
+* a ``quality`` phase runs the project's quality gates on the code folder. When one fails and
+  a repair round is left, the developer (the implementation phase upstream) is given the
+  findings, its fixed files are written, and the gates run again. Every round is recorded
+  with the workflow run; the phase writes the report of the last round, and fails when a gate
+  still fails after the last round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from spec_automation.agents.runner import AgentPhaseRunner
+from spec_automation.core.ports import PhaseError, PhaseOutput, PhaseRequest, ProgressCallback
+from spec_automation.core.quality import Finding
+from spec_automation.core.spec import PhaseSpec
+from spec_automation.llm.offline import OfflineProvider
+from spec_automation.llm.provider import Provider
+from spec_automation.services.code_folder import CodeFolder, CodeWrite
+from spec_automation.services.quality import Quality, QualityRunReport
+
+__all__ = ["DEFAULT_REPAIR_ROUNDS", "StageRunner", "quality_report"]
+
+#: Repair rounds the developer gets when a gate fails (then the phase fails).
+DEFAULT_REPAIR_ROUNDS = 1
+#: Findings listed per gate in the report (all of them are recorded).
+_SHOWN_FINDINGS = 20
+
+
+class StageRunner(AgentPhaseRunner):
+    """The agents' runner, with the code folder and the quality gates of one project."""
+
+    def __init__(
+        self,
+        provider: Provider | OfflineProvider,
+        *,
+        code: CodeFolder,
+        quality: Callable[[], Quality],
+        repair_rounds: int = DEFAULT_REPAIR_ROUNDS,
+        **options: Any,
+    ) -> None:
+        """``options`` are the agents' runner's (cache, constitution, spec, ...)."""
+        super().__init__(provider, **options)
+        self.code = code
+        self._quality = quality
+        self.repair_rounds = repair_rounds
+
+    async def run(self, request: PhaseRequest, progress: ProgressCallback) -> PhaseOutput:
+        """Run the phase; write an implementation's files; check the code for a quality
+        phase."""
+        if request.phase.phase_type == "quality":
+            return await self._gates(request, progress)
+        output = await super().run(request, progress)
+        if not output.files:
+            return output
+        return await self._written(request.phase, output, progress)
+
+    async def _written(
+        self, phase: PhaseSpec, output: PhaseOutput, progress: ProgressCallback
+    ) -> PhaseOutput:
+        result = await asyncio.to_thread(self.code.write, output.files)
+        progress(0, _wrote(result))
+        first = phase.produces[0]
+        artifacts = dict(output.artifacts)
+        artifacts[first] = _with_kept(artifacts[first], result)
+        return dataclasses.replace(output, artifacts=artifacts, files={})
+
+    async def _gates(self, request: PhaseRequest, progress: ProgressCallback) -> PhaseOutput:
+        quality = self._quality()
+        phase = request.phase
+        rounds: list[QualityRunReport] = []
+        for number in range(1, self.repair_rounds + 2):
+            progress(0, f"round {number}: running the quality gates")
+            report = await quality.run(
+                run_id=request.run_id or None,
+                round=number,
+                phase=phase.name,
+                on_progress=lambda gate, state: progress(0, f"{gate}: {state}"),
+            )
+            rounds.append(report)
+            if report.passed or number > self.repair_rounds:
+                break
+            developer = self._developer(phase)
+            if developer is None:
+                break  # nothing upstream writes the code: nobody to repair it
+            progress(0, f"round {number}: {len(report.findings)} findings to the developer")
+            fix = await super().run(
+                dataclasses.replace(
+                    request,
+                    phase=developer,
+                    feedback=_findings_note(report),
+                    item=None,
+                ),
+                progress,
+            )
+            if fix.files:
+                await self._written(developer, fix, progress)
+        last = rounds[-1]
+        body = quality_report(rounds)
+        if not last.passed:
+            failed = [g for g in last.gates if g.status != "passed"]
+            raise PhaseError(
+                f"{len(failed)} quality gate{'s' if len(failed) != 1 else ''} still failing "
+                f"after {len(rounds)} round{'s' if len(rounds) != 1 else ''}: "
+                + "; ".join(
+                    f"{g.name} {g.status} ({g.message or _counted(g.counts)})" for g in failed
+                )
+            )
+        return PhaseOutput(
+            artifacts={phase.produces[0]: body},
+            provider="quality gates",
+            model=", ".join(g.name for g in last.gates),
+        )
+
+    def _developer(self, phase: PhaseSpec) -> PhaseSpec | None:
+        """The implementation phase upstream of ``phase`` that writes the code."""
+        if self.spec is None:
+            return None
+        for name in self.order_of_upstream(phase.name):
+            candidate = self.spec.phases[name]
+            if candidate.phase_type == "implementation":
+                return candidate
+        return None
+
+    def order_of_upstream(self, name: str) -> list[str]:
+        """The phases upstream of ``name``, nearest first."""
+        assert self.spec is not None
+        seen: list[str] = []
+        frontier = list(self.spec.phases[name].depends_on)
+        while frontier:
+            current = frontier.pop(0)
+            if current not in seen:
+                seen.append(current)
+                frontier.extend(self.spec.phases[current].depends_on)
+        return seen
+
+
+def quality_report(rounds: Sequence[QualityRunReport]) -> str:
+    """quality-report.md: the last round's gates, their findings, and what each round did."""
+    last = rounds[-1]
+    lines = [
+        "# Quality report",
+        f"The code in `{last.code_dir}` checked by {len(last.gates)} gates in "
+        f"{len(rounds)} round{'s' if len(rounds) != 1 else ''}: "
+        + ("every gate passed." if last.passed else "some gates still fail."),
+        "## Gates",
+        "| Gate | Status | Time | Counts |\n|---|---|---|---|",
+    ]
+    lines[-1] += "".join(
+        f"\n| {g.name} | {g.status} | {g.duration_s:.1f} s | {_counted(g.counts) or '—'} |"
+        for g in last.gates
+    )
+    lines.append("## Findings")
+    shown = []
+    for gate in last.gates:
+        problems = [f for f in gate.findings if f.severity not in {"passed", "skipped", "xfailed"}]
+        for finding in problems[:_SHOWN_FINDINGS]:
+            shown.append(f"- {gate.name}: {_where(finding)}: {finding.rule} {finding.message}")
+        if len(problems) > _SHOWN_FINDINGS:
+            shown.append(
+                f"- {gate.name}: {len(problems) - _SHOWN_FINDINGS} more (see `gates show`)"
+            )
+    lines.append("\n".join(shown) or "- None: nothing to fix.")
+    lines.append("## Rounds")
+    lines.append(
+        "\n".join(
+            f"- Round {r.round}: {r.status} in {r.wall_s:.1f} s "
+            f"({sum(1 for g in r.gates if g.status == 'passed')} of {len(r.gates)} gates passed)"
+            for r in rounds
+        )
+    )
+    return "\n\n".join(lines) + "\n"
+
+
+def _findings_note(report: QualityRunReport) -> str:
+    failing = [g for g in report.gates if g.status != "passed"]
+    lines = [
+        "The quality gates failed on the code you wrote. Fix these and write every file you "
+        "change again in full (<<<FILE code/PATH>>> blocks), with the manifest:"
+    ]
+    for gate in failing:
+        lines.append(f"{gate.name} ({gate.status}): {gate.message}".rstrip(": "))
+        for finding in gate.findings[:_SHOWN_FINDINGS]:
+            if finding.severity in {"passed", "skipped", "xfailed"}:
+                continue
+            lines.append(f"- {_where(finding)}: {finding.rule} {finding.message}".rstrip())
+    return "\n".join(lines)
+
+
+def _where(finding: Finding) -> str:
+    line = f":{finding.line}" if finding.line else ""
+    return f"{finding.file or '(no file)'}{line}"
+
+
+def _counted(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+
+
+def _wrote(result: CodeWrite) -> str:
+    parts = [f"wrote {len(result.written)} code files"]
+    if result.unchanged:
+        parts.append(f"{len(result.unchanged)} already so")
+    if result.kept:
+        parts.append(f"kept {len(result.kept)} you edited")
+    return ", ".join(parts)
+
+
+def _with_kept(manifest: str, result: CodeWrite) -> str:
+    if not result.kept:
+        return manifest
+    listed = "\n".join(f"- `{path}`" for path in result.kept)
+    return (
+        f"{manifest.rstrip()}\n\n## Kept as you edited them\n\n"
+        "These files differ from what the app last wrote there, so they were left as they "
+        f"are; the developer's versions were not written:\n\n{listed}\n"
+    )

@@ -1,0 +1,186 @@
+"""The implementation stage through the service: the scaffold, the gates, your edits kept,
+and a Dev-QA repair round."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from spec_automation.agents.reply import ReplyError, code_path, parse_files, render_reply
+from spec_automation.core.ports import RunStatus
+from spec_automation.resources import bundled_spec_path, sample_brief_path
+from spec_automation.services import ProjectError, ProjectService, RunOptions, create_project
+from tests.helpers.providers import ScriptedProvider
+
+FAST = RunOptions(latency_scale=0, auto_approve=True)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProjectService]:
+    """The sample with the implementation stage, run once offline (the gates are real)."""
+    folder = tmp_path_factory.mktemp("stage") / "clinic"
+    brief = sample_brief_path(None).read_text(encoding="utf-8")
+    with create_project(folder, brief_text=brief, git_enabled=False, with_code=True) as service:
+        assert service.spec.phases["IMPLEMENTATION"].phase_type == "implementation"
+        assert set(bundled_phases()) < set(service.spec.phases)
+        report = asyncio.run(service.run_workflow(FAST))
+        assert report.status == RunStatus.COMPLETED, report.failed
+        yield service
+
+
+def bundled_phases() -> list[str]:
+    from spec_automation.core.spec import load_spec
+
+    return list(load_spec(bundled_spec_path()).phases)
+
+
+def test_offline_the_developer_scaffolds_the_specification_and_the_gates_pass(
+    built: ProjectService,
+) -> None:
+    code = built.paths.root / "code"
+    models = (code / "src" / "shiftcare" / "models.py").read_text(encoding="utf-8")
+    # One typed dataclass per entity of data-model.md, fields typed from its words.
+    assert "@dataclass(slots=True)\nclass Rota:" in models
+    assert "    period_start: datetime.date\n" in models
+    assert "    owner_id: str\n" in models
+    # One module per API resource with a typed stub per endpoint.
+    rota = (code / "src" / "shiftcare" / "api" / "rota.py").read_text(encoding="utf-8")
+    assert "def get_rota(rota_id: str) -> Rota:" in rota
+    assert 'raise NotImplementedError("GET /api/rotas/{id}: Read one Rota")' in rota
+    # One xfail test per acceptance criterion, the criterion as its reason.
+    tests = (code / "tests" / "test_acceptance.py").read_text(encoding="utf-8")
+    prd = built.read_artifact("prd.md")
+    criteria = [
+        line
+        for block in re.findall(r"- Acceptance criteria:\n((?:  +- .+\n)+)", prd)
+        for line in block.splitlines()
+    ]
+    assert len(criteria) > 11
+    assert tests.count("@pytest.mark.xfail(") == len(criteria)
+    assert 'reason="FR-1: Given a signed-in clinic manager' in tests
+    manifest = built.read_artifact("implementation.md")
+    assert "`src/shiftcare/models.py`" in manifest
+    # The gates ran on it, in the run, and passed: ruff, basedpyright, pytest.
+    report = built.read_artifact("quality-report.md")
+    assert "every gate passed" in report
+    runs = built.quality.list().items
+    assert len(runs) == 1
+    assert (runs[0].round, runs[0].status, runs[0].phase) == (1, "passed", "QUALITY")
+    assert runs[0].run_id == built.status().last_run_id
+    assert {g.name for g in runs[0].gates} == {"ruff", "basedpyright", "pytest"}
+    shown = built.quality.show(runs[0].id)
+    outcomes = {f.severity for g in shown.gates if g.name == "pytest" for f in g.findings}
+    assert outcomes == {"xfailed"}
+
+
+def test_a_code_file_you_edited_is_kept_when_the_developer_writes_again(
+    built: ProjectService,
+) -> None:
+    models = built.paths.root / "code" / "src" / "shiftcare" / "models.py"
+    mine = models.read_text(encoding="utf-8") + "\n# my own note\n"
+    models.write_text(mine, encoding="utf-8")
+    again = asyncio.run(
+        built.run_workflow(
+            RunOptions(latency_scale=0, auto_approve=True, everything=True, use_cache=False)
+        )
+    )
+    assert again.status == RunStatus.COMPLETED, again.failed
+    assert models.read_text(encoding="utf-8") == mine
+    manifest = built.read_artifact("implementation.md")
+    assert "## Kept as you edited them" in manifest
+    assert "- `src/shiftcare/models.py`" in manifest
+
+
+def test_code_paths_stay_inside_the_code_folder() -> None:
+    assert code_path("src/app/models.py") == "src/app/models.py"
+    for bad in ("../escape.py", "/etc/passwd", "src/../../x.py", "src\\x.py", ".hidden", ""):
+        with pytest.raises(ReplyError, match="not a plain path inside the code folder"):
+            code_path(bad)
+    reply = render_reply({"implementation.md": "# I\n", "code/src/a.py": "x = 1\n"})
+    artifacts, files = parse_files(reply, ("implementation.md",), code=True)
+    assert (artifacts, files) == ({"implementation.md": "# I\n"}, {"src/a.py": "x = 1\n"})
+    with pytest.raises(ReplyError, match="does not produce"):
+        parse_files(reply, ("implementation.md",), code=False)
+
+
+def test_a_link_in_the_code_folder_is_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    from spec_automation.services.code_folder import CodeFolder
+    from spec_automation.workspace import ProjectPaths
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "project"
+    (root / "code").mkdir(parents=True)
+    (root / ".spec_automation").mkdir()
+    os.symlink(outside, root / "code" / "src")
+    with pytest.raises(ProjectError, match="is a link; the app does not read or write"):
+        CodeFolder(ProjectPaths(root)).write({"src/app.py": "x = 1\n", "README.md": "hi\n"})
+    assert not any(outside.iterdir())
+    assert not (root / "code" / "README.md").exists(), "nothing was written"
+
+
+DEV_QA = """
+name: dev-qa
+quality_gates:
+  - {name: ruff, command: [ruff, check, --output-format, json, .], parser: ruff_json}
+phases:
+  IMPLEMENTATION:
+    {description: Write the code., agent: developer, phase_type: implementation,
+     produces: [implementation.md], depends_on: [], estimated_duration_s: 1,
+     validators: [presence]}
+  QUALITY:
+    {description: Check the code., agent: quality, phase_type: quality,
+     produces: [quality-report.md], depends_on: [IMPLEMENTATION], estimated_duration_s: 1,
+     validators: [presence]}
+"""
+
+
+def test_a_failing_gate_gets_one_repair_round_and_both_rounds_are_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "orchestrator_spec.yml").write_text(DEV_QA, encoding="utf-8")
+
+    def developer(request: object) -> str:
+        task = str(getattr(request, "task", ""))
+        fixed = "F401" in task  # the findings came back: the unused import is gone
+        code = "def answer() -> int:\n    return 42\n"
+        if not fixed:
+            code = "import os\n\n\n" + code
+        return render_reply({"implementation.md": "# Implementation\n", "code/app.py": code})
+
+    provider = ScriptedProvider(answer=developer)
+    with create_project(folder, brief_text="# Demo\n\nA tiny tool.\n", git_enabled=False) as p:
+        monkeypatch.setattr(p.providers, "build", lambda *_a, **_k: provider)
+        report = asyncio.run(p.run_workflow(FAST))
+        assert report.status == RunStatus.COMPLETED, report.failed
+        assert (folder / "code" / "app.py").read_text(encoding="utf-8").startswith("def answer")
+        rounds = sorted(p.quality.list().items, key=lambda r: r.round)
+        assert [(r.round, r.status) for r in rounds] == [(1, "failed"), (2, "passed")]
+        assert {r.run_id for r in rounds} == {report.run_id}
+        first = p.quality.show(rounds[0].id)
+        assert [(f.file, f.line, f.rule) for f in first.findings] == [("app.py", 1, "F401")]
+        assert "Round 1: failed" in p.read_artifact("quality-report.md")
+        assert "Round 2: passed" in p.read_artifact("quality-report.md")
+        # Two calls to the developer: the first draft and the repair with the findings.
+        assert len(provider.requests) == 2
+        assert "app.py:1: F401" in provider.requests[1].task
+
+
+def test_with_code_never_replaces_a_spec_the_folder_has(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    mine = "# my own spec\n"
+    (folder / "orchestrator_spec.yml").write_text(mine, encoding="utf-8")
+    with pytest.raises(ProjectError, match=r"orchestrator_spec\.yml already exists"):
+        create_project(folder, brief_text="# Demo\n\nA tool.\n", with_code=True)
+    assert (folder / "orchestrator_spec.yml").read_text(encoding="utf-8") == mine
+    assert not (folder / "brief.md").exists(), "nothing was written"
