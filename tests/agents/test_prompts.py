@@ -117,3 +117,11 @@ async def test_a_phase_sharing_a_prefix_in_flight_waits_for_that_reply_to_start(
     assert order == ["sibling sent"]
     # Unrelated prefixes never wait.
     (await warmup.enter(request("x"), "m"))()
+
+
+def test_the_developer_of_the_implementation_stage_has_its_own_prompt_file():
+    loaded = PromptLibrary().role("developer")
+    assert loaded.source == resource_path("prompts", "developer.md")
+    task = loaded.render_task(VALUES)
+    assert "<<<FILE code/src/package/models.py>>>" in task
+    assert "ruff check" in task
