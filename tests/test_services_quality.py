@@ -21,7 +21,7 @@ import pytest
 from spec_automation import services
 from spec_automation.core.quality import DEFAULT_GATES, GateResult, QualityGateSpec, QualityRun
 from spec_automation.services import ProjectError, ProjectService
-from spec_automation.services.quality import QualityRunCancelled, code_folder, run_gates
+from spec_automation.services.quality import code_folder, run_gates
 from spec_automation.services.reports import to_json
 from tests.helpers.code_folders import FAILING_TEST, LINT_ERROR, TYPE_ERROR, write_code_folder
 
@@ -202,17 +202,31 @@ async def test_cancelling_stops_every_gate_and_says_which_had_finished(tmp_path:
     quick = QualityGateSpec("quick", (PY, "-c", "pass"))
     slow = QualityGateSpec("slow", (PY, "-c", "import time; time.sleep(60)"), timeout_s=120)
     started: list[str] = []
+    stood: list[QualityRun] = []
     task = asyncio.ensure_future(
-        run_gates(tmp_path, [quick, slow], on_progress=lambda g, s: started.append(f"{g} {s}"))
+        run_gates(
+            tmp_path,
+            [quick, slow],
+            on_progress=lambda g, s: started.append(f"{g} {s}"),
+            on_cancelled=stood.append,
+        )
     )
     while "quick passed" not in started:
         await asyncio.sleep(0.05)
     task.cancel()
-    with pytest.raises(QualityRunCancelled) as cancelled:
+    with pytest.raises(asyncio.CancelledError):
         await task
-    assert [r.status for r in cancelled.value.run.results] == ["passed", "cancelled"]
-    assert cancelled.value.run.status == "cancelled"
-    assert cancelled.value.run.results[1].message == "slow was stopped: the run was cancelled."
+    (run,) = stood
+    assert [r.status for r in run.results] == ["passed", "cancelled"]
+    assert run.status == "cancelled"
+    assert run.results[1].message == "slow was stopped: the run was cancelled."
+
+
+async def test_a_time_limit_around_the_gates_is_still_a_timeout(tmp_path: Path) -> None:
+    slow = QualityGateSpec("slow", (PY, "-c", "import time; time.sleep(60)"), timeout_s=120)
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.5):
+            await run_gates(tmp_path, [slow])
 
 
 # --- recorded through the project ------------------------------------------------------------

@@ -303,6 +303,9 @@ def _parse_pyright(
         )
     if exit_code not in (0, 1) and not findings:
         return "error", (), _could_not_check(gate, exit_code, stderr or stdout)
+    summary = data.get("summary")
+    if exit_code == 0 and isinstance(summary, dict) and summary.get("filesAnalyzed") == 0:
+        return "passed", (), f"{gate} found no Python files to check."
     return _linter_outcome(gate, tuple(findings), exit_code, "diagnostic")
 
 

@@ -54,7 +54,6 @@ __all__ = [
     "GateProgress",
     "GateSummary",
     "Quality",
-    "QualityRunCancelled",
     "QualityRunInfo",
     "QualityRunPage",
     "QualityRunReport",
@@ -87,14 +86,6 @@ def project_gates(project: ProjectState) -> tuple[QualityGateSpec, ...]:
     return gates
 
 
-class QualityRunCancelled(asyncio.CancelledError):
-    """The run was cancelled; ``run`` holds what it had, the unfinished gates ``cancelled``."""
-
-    def __init__(self, run: QualityRun) -> None:
-        super().__init__("the quality gates were cancelled")
-        self.run = run
-
-
 # --- running the gates ----------------------------------------------------------------------
 
 
@@ -104,13 +95,18 @@ async def run_gates(
     *,
     on_progress: GateProgress | None = None,
     python: str | None = None,
+    on_cancelled: Callable[[QualityRun], object] | None = None,
 ) -> QualityRun:
     """Run every gate in ``code_dir`` at once and read what each found.
 
     ``python`` is the interpreter ``{python}`` stands for, and the one whose environment a
     tool is looked for in when it is not on PATH (default: the app's own). Raises
     ``ProjectError`` before anything runs when ``code_dir`` is not a folder or a gate's folder
-    is outside it or reached through a link; cancelling raises :class:`QualityRunCancelled`.
+    is outside it or reached through a link.
+
+    Cancelling the awaiting task stops every gate; ``on_cancelled`` is then handed the run as
+    it stood (the gates that had finished, the others ``cancelled``) before the
+    ``CancelledError`` goes on, unchanged, so ``asyncio.timeout`` still sees its own.
     """
     root = Path(code_dir)
     if not root.is_dir():
@@ -136,14 +132,13 @@ async def run_gates(
                 task.cancel()
             if tasks:  # each kills its process when cancelled: wait until they have
                 await asyncio.wait(tasks)
-            if not isinstance(exc, asyncio.CancelledError):
-                raise
-            done = tuple(
-                _finished(task) or _cancelled(gate) for task, gate in zip(tasks, gates, strict=True)
-            )
-            raise QualityRunCancelled(
-                QualityRun(done, time.monotonic() - start, started_at)
-            ) from None
+            if isinstance(exc, asyncio.CancelledError) and on_cancelled is not None:
+                done = tuple(
+                    _finished(task) or _cancelled(gate)
+                    for task, gate in zip(tasks, gates, strict=True)
+                )
+                on_cancelled(QualityRun(done, time.monotonic() - start, started_at))
+            raise
     return QualityRun(results, time.monotonic() - start, started_at)
 
 
@@ -245,8 +240,8 @@ async def _run_gate(
     program = _program(argv[0], folder, interpreter)
     if program is None:
         return result("missing", _missing(gate, argv[0], interpreter))
-    try:
-        process = await asyncio.create_subprocess_exec(
+    spawn = asyncio.ensure_future(
+        asyncio.create_subprocess_exec(
             program,
             *argv[1:],
             cwd=folder,
@@ -255,6 +250,14 @@ async def _run_gate(
             stderr=asyncio.subprocess.PIPE,
             **_own_process_group(),
         )
+    )
+    try:
+        # Shielded: a cancellation while the process starts must still find it to stop it.
+        process = await asyncio.shield(spawn)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await _stop(await spawn)
+        return result("cancelled", f"{gate.name} was stopped: the run was cancelled.")
     except FileNotFoundError:
         return result("missing", _missing(gate, argv[0], interpreter))
     except OSError as exc:
@@ -479,8 +482,8 @@ class Quality:
         the run, as round ``round`` of workflow run ``run_id`` when it is one.
 
         A failing gate is a result, not an error. Raises ``ProjectError`` before anything runs
-        when there is no code folder, no gate, or no such workflow run; cancelling records the
-        run as cancelled and raises :class:`QualityRunCancelled`.
+        when there is no code folder, no gate, or no such workflow run; cancelling the awaiting
+        task stops the gates and records the run as cancelled.
         """
         folder = self._checked_folder()
         chosen = tuple(gates) if gates is not None else self.gates()
@@ -502,11 +505,13 @@ class Quality:
                     run, code_dir=where, run_id=run_id, round=round, phase=phase
                 )
 
-        try:
-            run = await run_gates(folder, chosen, on_progress=on_progress, python=python)
-        except QualityRunCancelled as cancelled:
-            record(cancelled.run)  # quick, and no await may follow a cancellation
-            raise
+        run = await run_gates(
+            folder,
+            chosen,
+            on_progress=on_progress,
+            python=python,
+            on_cancelled=record,  # in the loop's thread: a cancelled task awaits nothing more
+        )
         recorded = await asyncio.to_thread(record, run)
         return await asyncio.to_thread(self.show, recorded)
 
