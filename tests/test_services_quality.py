@@ -103,6 +103,10 @@ def test_pytest_reports_every_test_and_the_failing_one_where_it_failed(checked) 
         "tests/test_shapes.py::test_volume": "xfailed",
     }
     assert _at(pytest_gate, FAILING_TEST) == ["tests/test_shapes.py::test_perimeter_is_wrong"]
+    # What is left to fix: the failing test only, not the one that passed or the xfail.
+    assert [f.rule for f in pytest_gate.problems] == [
+        "tests/test_shapes.py::test_perimeter_is_wrong"
+    ]
     failed = next(f for f in pytest_gate.findings if f.severity == "failed")
     assert "assert 1 == 2" in failed.message
     assert dict(pytest_gate.counts) == {

@@ -30,9 +30,6 @@ _STYLE = {
     "timeout": "yellow",
     "cancelled": "dim",
 }
-#: What a finding of each severity or outcome is printed as; passed and skipped tests are
-#: counted, not listed.
-_PROBLEMS = ("error", "warning", "info", "failed")
 
 
 def _gates(args: argparse.Namespace, out: Output) -> int:
@@ -98,7 +95,7 @@ def _print_run(out: Output, report: QualityRunReport, *, limit: int | None, proj
     for gate in report.gates:
         if gate.status != "passed" and gate.message:
             out.print(f"  {escape(gate.name)}: {escape(gate.message)}")
-    problems = [f for f in report.findings if f.severity in _PROBLEMS]
+    problems = report.problems
     if problems:
         table = Table.of("where", "gate", "rule or test", "message", title="Findings")
         for finding in problems[:limit]:

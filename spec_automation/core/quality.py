@@ -67,6 +67,8 @@ _GATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 _GATE_FIELDS = ("name", "command", "cwd", "timeout_s", "parser")
 #: pytest's outcomes, in the order they are counted.
 _OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed")
+#: The outcomes that leave nothing to fix.
+_NOT_PROBLEMS = frozenset({"passed", "skipped", "xfailed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,12 @@ class Finding:
     message: str
     severity: str
 
+    @property
+    def is_problem(self) -> bool:
+        """Whether it is something to fix: not a test that passed, was skipped or was
+        expected to fail."""
+        return self.severity not in _NOT_PROBLEMS
+
 
 @dataclass(frozen=True, slots=True)
 class GateResult:
@@ -149,6 +157,11 @@ class GateResult:
     def passed(self) -> bool:
         """Whether the gate passed."""
         return self.status == "passed"
+
+    @property
+    def problems(self) -> tuple[Finding, ...]:
+        """Its findings that are something to fix (see :attr:`Finding.is_problem`)."""
+        return tuple(f for f in self.findings if f.is_problem)
 
 
 @dataclass(frozen=True, slots=True)

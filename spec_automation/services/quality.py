@@ -446,6 +446,12 @@ class QualityRunReport:
         """Every gate's findings, gate by gate."""
         return tuple(f for gate in self.gates for f in gate.findings)
 
+    @property
+    def problems(self) -> tuple[Finding, ...]:
+        """Every gate's findings that are something to fix (not the tests that passed, were
+        skipped or were expected to fail), gate by gate."""
+        return tuple(f for gate in self.gates for f in gate.problems)
+
 
 #: A page of recorded quality runs, newest first.
 QualityRunPage = Page[QualityRunInfo]
