@@ -98,7 +98,16 @@ def test_a_code_file_you_edited_is_kept_when_the_developer_writes_again(
 
 def test_code_paths_stay_inside_the_code_folder() -> None:
     assert code_path("src/app/models.py") == "src/app/models.py"
-    for bad in ("../escape.py", "/etc/passwd", "src/../../x.py", "src\\x.py", ".hidden", ""):
+    assert code_path(".gitignore") == ".gitignore"
+    for bad in (
+        "../escape.py",
+        "/etc/passwd",
+        "src/../../x.py",
+        "src\\x.py",
+        ".hidden",
+        ".git/hooks/pre-commit",
+        "",
+    ):
         with pytest.raises(ReplyError, match="not a plain path inside the code folder"):
             code_path(bad)
     reply = render_reply({"implementation.md": "# I\n", "code/src/a.py": "x = 1\n"})

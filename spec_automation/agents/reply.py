@@ -93,15 +93,17 @@ def parse_files(
 #: How a reply names a file of the code folder: ``<<<FILE code/src/app/models.py>>>``.
 CODE_PREFIX = "code/"
 _CODE_PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+#: Hidden files a code folder may hold (never a hidden folder: no ``.git/hooks``).
+_DOTFILES = frozenset({".gitignore", ".editorconfig"})
 
 
 def code_path(path: str) -> str:
     """``path`` checked as a plain relative path inside the code folder (no ``..``, no
     absolute path, no backslash, no hidden or odd names); ``ReplyError`` otherwise."""
     parts = path.split("/")
-    if not path or path.startswith("/") or "\\" in path or not all(
-        _CODE_PART.fullmatch(p) and p not in (".", "..") for p in parts
-    ):
+    plain = [(_CODE_PART.fullmatch(p) is not None and p not in (".", "..")) for p in parts]
+    plain[-1] = plain[-1] or parts[-1] in _DOTFILES
+    if not path or path.startswith("/") or "\\" in path or not all(plain):
         raise ReplyError(
             f"the reply names the code file {path!r}, which is not a plain path inside the "
             "code folder; nothing was written"

@@ -91,7 +91,7 @@ class StageRunner(AgentPhaseRunner):
             developer = self._developer(phase)
             if developer is None:
                 break  # nothing upstream writes the code: nobody to repair it
-            progress(0, f"round {number}: {len(report.findings)} findings to the developer")
+            progress(0, f"round {number}: {len(report.problems)} problems to the developer")
             fix = await super().run(
                 dataclasses.replace(
                     request,
@@ -161,7 +161,7 @@ def quality_report(rounds: Sequence[QualityRunReport]) -> str:
     lines.append("## Findings")
     shown = []
     for gate in last.gates:
-        problems = [f for f in gate.findings if f.severity not in {"passed", "skipped", "xfailed"}]
+        problems = gate.problems
         for finding in problems[:_SHOWN_FINDINGS]:
             shown.append(f"- {gate.name}: {_where(finding)}: {finding.rule} {finding.message}")
         if len(problems) > _SHOWN_FINDINGS:
@@ -188,9 +188,7 @@ def _findings_note(report: QualityRunReport) -> str:
     ]
     for gate in failing:
         lines.append(f"{gate.name} ({gate.status}): {gate.message}".rstrip(": "))
-        for finding in gate.findings[:_SHOWN_FINDINGS]:
-            if finding.severity in {"passed", "skipped", "xfailed"}:
-                continue
+        for finding in gate.problems[:_SHOWN_FINDINGS]:
             lines.append(f"- {_where(finding)}: {finding.rule} {finding.message}".rstrip())
     return "\n".join(lines)
 

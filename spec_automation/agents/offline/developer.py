@@ -89,6 +89,7 @@ def write_scaffold(brief: Brief, inputs: Mapping[str, str]) -> Scaffold:
     criteria = _criteria(artifact(inputs, "prd.md"), requirements)
     files: dict[str, str] = {
         "pyproject.toml": _pyproject(package, brief),
+        ".gitignore": "__pycache__/\n.pytest_cache/\n.ruff_cache/\n*.egg-info/\n",
         f"src/{package}/__init__.py": f'"""{brief.name}: the application package."""\n',
         f"src/{package}/py.typed": "",
         f"src/{package}/models.py": _models(brief, entities),
