@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from spec_automation import __version__
 from spec_automation.cli.parser import EXIT_USER_ERROR, build_parser
@@ -72,6 +72,7 @@ def _handler(command: str) -> Callable[..., int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    _give_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -103,6 +104,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ENVIRONMENT
     except Exception as exc:  # a bug: one line for the user, the details in a log file
         return _internal_error(exc, err)
+
+
+def _give_streams() -> None:
+    """A windowed executable (Windows' spec-automation-gui.exe) starts with no stdout and no
+    stderr: what would be printed there (an error opening a project, say) goes to the log
+    folder's console.log instead of failing to be printed."""
+    if sys.stdout is not None and sys.stderr is not None:
+        return
+    try:
+        log = log_dir() / "console.log"
+        prepare_private_log(log)
+        stream: TextIO = log.open("a", encoding="utf-8")  # kept open for the process
+    except OSError:
+        stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    if sys.stdout is None:
+        sys.stdout = stream
+    if sys.stderr is None:
+        sys.stderr = stream
 
 
 @contextlib.contextmanager
