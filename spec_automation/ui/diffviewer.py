@@ -3,16 +3,26 @@
 Changed lines get a background (added, removed, changed, or a filler where the other side has
 a line); within a changed line the words that differ get a stronger one. Only the visible
 lines are painted, so a 10,000-line diff scrolls as fast as a short one. The diff itself is
-computed in a worker thread; the loop only lays out its result.
+computed in a worker thread; the loop puts its text into the panes in slices of a few
+milliseconds each, so the window never stalls however big the documents are.
+
+The front matter (where the artifact came from, its input hashes, which change on every
+regeneration) is folded away by default and its changes are not counted; "Show front matter"
+unfolds it. "Change k of n" says where the reader is; Previous and Next (Alt+Up, Alt+Down)
+step from change to change, always with the start of the lines in view: moving never scrolls
+sideways.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 
+import shiboken6
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPaintEvent, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -30,9 +40,11 @@ from spec_automation.ui.theme import Theme, current_theme
 
 __all__ = ["DiffPane", "DiffViewer"]
 
-# Text goes into the panes in slices, with a turn of the event loop between them, so a huge
-# diff never freezes the window while it is laid out.
-_LINES_PER_SLICE = 1500
+# Text goes into the panes in pieces of this many lines; after each piece, once a slice has
+# taken _SLICE_S, the event loop gets a turn, so a huge diff never freezes the window while it
+# is laid out (a slice is measured, not counted, so a busy machine gets smaller slices).
+_LINES_PER_PIECE = 200
+_SLICE_S = 0.008
 
 
 class DiffPane(NumberedTextEdit):
@@ -112,11 +124,22 @@ class DiffPane(NumberedTextEdit):
 
 
 class DiffViewer(QWidget):
-    """Two versions of an artifact side by side (objectName ``diffViewer``)."""
+    """Two versions of an artifact side by side (objectName ``diffViewer``).
 
-    ready = Signal()  # the diff is computed and shown
+    Args:
+        artifact: the artifact compared (for the window's tab and for tests).
+        keys: bind Alt+Down and Alt+Up to the next and previous change while the focus is in
+            the viewer (False: the owner binds them with :meth:`bind_keys` over a wider area).
 
-    def __init__(self, artifact: str, parent: QWidget | None = None) -> None:
+    Signals:
+        ready: the diff is computed and shown.
+        changeShown(int k, int n): change k (from 1) of n is in view.
+    """
+
+    ready = Signal()
+    changeShown = Signal(int, int)
+
+    def __init__(self, artifact: str, parent: QWidget | None = None, *, keys: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName("diffViewer")
         self.artifact = artifact
@@ -128,14 +151,26 @@ class DiffViewer(QWidget):
         for label in (self.old_title, self.new_title):
             label.setProperty("role", "caption")
         self.summary = QLabel("Comparing…")
+        self.summary.setObjectName("changeCounter")
+        self.front_matter = QCheckBox("Show front matter")
+        self.front_matter.setObjectName("showFrontMatter")
+        self.front_matter.setToolTip(
+            "The front matter says where the artifact came from; its hashes change on every "
+            "regeneration, so it is folded away and its changes are not counted"
+        )
+        self.front_matter.hide()
         self.previous_button = QPushButton("Previous change")
+        self.previous_button.setToolTip("Previous change (Alt+Up)")
         self.next_button = QPushButton("Next change")
+        self.next_button.setToolTip("Next change (Alt+Down)")
         self.sections = QComboBox()
-        self.sections.setMinimumWidth(240)
+        self.sections.setMinimumWidth(200)
         self.sections.setPlaceholderText("Go to section")
+        self.sections.setToolTip("Go to a section of the newer version")
         self.previous_button.clicked.connect(self.previous_change)
         self.next_button.clicked.connect(self.next_change)
         self.sections.activated.connect(self._go_to_section)
+        self.front_matter.toggled.connect(self._front_matter_toggled)
 
         bar = QFrame()
         bar.setObjectName("diffToolbar")
@@ -144,6 +179,7 @@ class DiffViewer(QWidget):
         bar_layout.setSpacing(8)
         bar_layout.addWidget(self.summary)
         bar_layout.addStretch(1)
+        bar_layout.addWidget(self.front_matter)
         bar_layout.addWidget(self.sections)
         bar_layout.addWidget(self.previous_button)
         bar_layout.addWidget(self.next_button)
@@ -171,9 +207,19 @@ class DiffViewer(QWidget):
         for one, other in ((self.old_pane, self.new_pane), (self.new_pane, self.old_pane)):
             one.verticalScrollBar().valueChanged.connect(other.verticalScrollBar().setValue)
             one.horizontalScrollBar().valueChanged.connect(other.horizontalScrollBar().setValue)
-        QShortcut(QKeySequence("Alt+Down"), self, activated=self.next_change)
-        QShortcut(QKeySequence("Alt+Up"), self, activated=self.previous_change)
+        if keys:
+            self.bind_keys(self)
         self._hunk = -1
+        self._hunks: tuple[int, ...] = ()  # the changes counted: those in view
+        self._shown = 0  # which _show is the latest (an older one stops at its next slice)
+
+    def bind_keys(self, scope: QWidget) -> None:
+        """Alt+Down and Alt+Up show the next and previous change while the focus is anywhere
+        in ``scope`` (this viewer, or a window part holding it)."""
+        for key, slot in (("Alt+Down", self.next_change), ("Alt+Up", self.previous_change)):
+            shortcut = QShortcut(QKeySequence(key), scope)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
 
     def set_theme(self, theme: Theme) -> None:
         """Use the theme's colours."""
@@ -187,82 +233,161 @@ class DiffViewer(QWidget):
         self.summary.setText("Comparing…")
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(None, side_by_side, old, new)
-        await self._show(result)
+        await self.show_diff(result)
         return result
 
+    async def show_diff(
+        self, result: SideBySide, old_title: str | None = None, new_title: str | None = None
+    ) -> None:
+        """Show a diff computed already (titles: the versions' names, if they change), in
+        slices; a later call takes over from one still going."""
+        if old_title is not None:
+            self.old_title.setText(old_title)
+        if new_title is not None:
+            self.new_title.setText(new_title)
+        await self._show(result)
+
     async def _show(self, result: SideBySide) -> None:
-        self.result = result
+        self._shown += 1
+        mine = self._shown
+        self.result = None
+        self._hunks = ()
+        self._hunk = -1
         for pane in (self.old_pane, self.new_pane):
             pane.rows = ()
             pane.clear()
+        self.summary.setText("Comparing…")
         old_lines = result.old_text.split("\n")
         new_lines = result.new_text.split("\n")
-        for start in range(0, len(result.rows) or 1, _LINES_PER_SLICE):
+        began = time.perf_counter()
+        for start in range(0, len(result.rows) or 1, _LINES_PER_PIECE):
             for pane, lines in ((self.old_pane, old_lines), (self.new_pane, new_lines)):
-                chunk = "\n".join(lines[start : start + _LINES_PER_SLICE])
+                chunk = "\n".join(lines[start : start + _LINES_PER_PIECE])
                 cursor = QTextCursor(pane.document())
                 cursor.movePosition(QTextCursor.MoveOperation.End)
                 cursor.insertText(chunk if start == 0 else "\n" + chunk)
-            await asyncio.sleep(0)
+            if time.perf_counter() - began >= _SLICE_S:
+                await asyncio.sleep(0)
+                if mine != self._shown or not shiboken6.isValid(self):
+                    return  # a newer diff is being shown, or the viewer was closed
+                began = time.perf_counter()
+        self.result = result
         for pane in (self.old_pane, self.new_pane):
             pane.rows = result.rows
+        self.sections.clear()
+        self.sections.addItems([title for title, _row in result.sections])
+        has_front_matter = result.front_matter_rows > 0
+        self.front_matter.setVisible(has_front_matter)
+        self._fold(not self.front_matter.isChecked())
+        for pane in (self.old_pane, self.new_pane):
             pane.moveCursor(QTextCursor.MoveOperation.Start)
             pane.viewport().update()
-        self.sections.clear()
-        for title, row in result.sections:
-            self.sections.addItem(title, row)
-        count = len(result.hunks)
-        self.summary.setText(
-            "No differences" if not count else f"{count} change{'s' if count != 1 else ''}"
-        )
-        self.previous_button.setEnabled(bool(count))
-        self.next_button.setEnabled(bool(count))
-        self._hunk = -1
-        if count:
-            self.next_change()
-            # Once the panes are laid out, scroll sideways to the change in a long line.
+        self._start_counting()
+        if self._hunks:
+            # Once the panes are laid out, bring the change into view again.
             QTimer.singleShot(0, self, self._reveal_current)
         self.ready.emit()
 
+    # --- the front matter ----------------------------------------------------------------
+
+    def front_matter_folded(self) -> bool:
+        """True when the diff has front matter and it is folded away."""
+        return (
+            self.result is not None
+            and self.result.front_matter_rows > 0
+            and not self.front_matter.isChecked()
+        )
+
+    def _fold(self, folded: bool) -> None:
+        """Hide (or show) the front matter's lines in both panes."""
+        rows = self.result.front_matter_rows if self.result is not None else 0
+        if not rows:
+            return
+        for pane in (self.old_pane, self.new_pane):
+            document = pane.document()
+            block = document.firstBlock()
+            for _ in range(rows):
+                block.setVisible(not folded)
+                block = block.next()
+            end = block.position() if block.isValid() else document.characterCount()
+            document.markContentsDirty(0, end)
+            pane.viewport().update()
+
+    def _front_matter_toggled(self, shown: bool) -> None:
+        if self.result is None:
+            return
+        self._fold(not shown)
+        self._start_counting()
+
+    # --- moving from change to change ----------------------------------------------------
+
+    def _start_counting(self) -> None:
+        """Count the changes in view and show the first (or say there are none)."""
+        result = self.result
+        if result is None:
+            return
+        self._hunks = result.body_hunks if self.front_matter_folded() else result.hunks
+        self._hunk = -1
+        self.previous_button.setEnabled(bool(self._hunks))
+        self.next_button.setEnabled(bool(self._hunks))
+        if self._hunks:
+            self.next_change()
+            return
+        if result.hunks:
+            self.summary.setText("Only the front matter changed")
+        else:
+            self.summary.setText("No differences")
+        self._scroll_to(result.front_matter_rows if self.front_matter_folded() else 0)
+
+    def change_count(self) -> int:
+        """How many changes the counter counts (outside the front matter while it is
+        folded)."""
+        return len(self._hunks)
+
+    def current_change(self) -> int:
+        """Which change is in view, from 1 (0: none)."""
+        return self._hunk + 1
+
     def _reveal_current(self) -> None:
-        if self.result is not None and self.result.hunks and self._hunk >= 0:
-            self._scroll_to(self.result.hunks[self._hunk])
+        if self._hunks and self._hunk >= 0:
+            self._scroll_to(self._hunks[self._hunk])
 
     def current_row(self) -> int:
         """The first line shown at the top of the panes."""
-        return self.new_pane.verticalScrollBar().value()
+        return self.new_pane.firstVisibleBlock().blockNumber()
 
     def _scroll_to(self, row: int) -> None:
-        # Keep a few lines of context above the change.
-        self.new_pane.verticalScrollBar().setValue(max(0, row - 3))
-        block = self.new_pane.document().findBlockByNumber(row)
+        """Bring a row near the top of both panes (a few lines of context above it), at the
+        start of the lines: a change far along a long line is marked, never scrolled to, so
+        moving never loses the line starts."""
+        document = self.new_pane.document()
+        block = document.findBlockByNumber(row)
         if not block.isValid():
             return
-        cursor = QTextCursor(block)
+        self.new_pane.setTextCursor(QTextCursor(block))
+        first = self.result.front_matter_rows if self.front_matter_folded() else 0
+        top = document.findBlockByNumber(max(first, row - 3))
+        # The scroll bar counts the lines laid out: folded ones are not.
+        bar = self.new_pane.verticalScrollBar()
+        bar.setValue(min(bar.maximum(), top.firstLineNumber()))
         self.new_pane.horizontalScrollBar().setValue(0)
-        self.new_pane.setTextCursor(cursor)
-        if self.result is not None and row < len(self.result.rows):
-            spans = self.result.rows[row].new_spans or self.result.rows[row].old_spans
-            if spans:
-                # In a long line, bring the first changed word to a third of the width.
-                cursor.setPosition(block.position() + min(spans[0][0], block.length() - 1))
-                x = self.new_pane.cursorRect(cursor).left()
-                width = self.new_pane.viewport().width()
-                if x > width * 0.8:
-                    bar = self.new_pane.horizontalScrollBar()
-                    bar.setValue(min(bar.maximum(), x - width // 3))
+
+    def _show_change(self, index: int) -> None:
+        self._hunk = index % len(self._hunks)
+        self._scroll_to(self._hunks[self._hunk])
+        count = len(self._hunks)
+        self.summary.setText(f"Change {self._hunk + 1} of {count}")
+        self.changeShown.emit(self._hunk + 1, count)
 
     def next_change(self) -> None:
         """Show the next change (wrapping to the first)."""
-        if self.result and self.result.hunks:
-            self._hunk = (self._hunk + 1) % len(self.result.hunks)
-            self._scroll_to(self.result.hunks[self._hunk])
+        if self._hunks:
+            self._show_change(self._hunk + 1)
 
     def previous_change(self) -> None:
         """Show the previous change (wrapping to the last)."""
-        if self.result and self.result.hunks:
-            self._hunk = (self._hunk - 1) % len(self.result.hunks)
-            self._scroll_to(self.result.hunks[self._hunk])
+        if self._hunks:
+            self._show_change(self._hunk - 1 if self._hunk >= 0 else -1)
 
     def go_to_section(self, title: str) -> bool:
         """Show the section with this heading."""
@@ -275,6 +400,5 @@ class DiffViewer(QWidget):
         return False
 
     def _go_to_section(self, index: int) -> None:
-        row = self.sections.itemData(index)
-        if isinstance(row, int):
-            self._scroll_to(row)
+        if self.result is not None and 0 <= index < len(self.result.sections):
+            self._scroll_to(self.result.sections[index][1])

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QTabBar, QTabWidget, QToolButton, QWidget
 
+from spec_automation.ui.change_review import ChangeReview
 from spec_automation.ui.diffviewer import DiffViewer
 from spec_automation.ui.editor import EditorTab
 from spec_automation.ui.page_stack import PageStack
@@ -174,7 +175,7 @@ class EditorArea(WindowPart):
         """Recolour every tab."""
         for index in range(self.tabs.count()):
             widget = self.tabs.widget(index)
-            if isinstance(widget, EditorTab | DiffViewer):
+            if isinstance(widget, EditorTab | DiffViewer | ChangeReview):
                 widget.set_theme(theme)
 
     def set_preview_visible(self, visible: bool) -> None:

@@ -1,11 +1,16 @@
 """The history side of the main window: the panel of an artifact's versions and changes,
-and the diffs opened from it (or from a regeneration's review)."""
+and the diffs opened from it (or the review of a regeneration's changes)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING
 
+import shiboken6
+from PySide6.QtWidgets import QWidget
+
+from spec_automation.services import RegenerationReport
+from spec_automation.ui.change_review import ChangeReview, ReviewedArtifact
 from spec_automation.ui.diffviewer import DiffViewer
 from spec_automation.ui.history import HistoryPanel, history_data
 from spec_automation.ui.window_part import WindowPart
@@ -85,3 +90,25 @@ class HistoryArea(WindowPart):
         editors.update_page()
         await viewer.compare(old, new, f"{artifact} {old_label}", f"{artifact} {new_label}")
         return viewer
+
+    def show_review(
+        self, report: RegenerationReport, items: list[ReviewedArtifact]
+    ) -> ChangeReview:
+        """Open the review of a regeneration's changes in a tab, on its first changed
+        artifact, with the focus in its list of artifacts."""
+        editors = self.window.editors
+        review = ChangeReview(report, items, self.window.theme)
+        editors.add_tab(review, f"Changes of regeneration #{report.run_id}")
+        editors.update_page()
+        review.start()
+        review.setFocus()
+        return review
+
+    def focus(self, widget: QWidget) -> bool:
+        """Bring a tab opened here to the front (False when it has been closed)."""
+        tabs = self.window.editors.tabs
+        if not shiboken6.isValid(widget) or tabs.indexOf(widget) < 0:
+            return False
+        tabs.setCurrentWidget(widget)
+        widget.setFocus()
+        return True

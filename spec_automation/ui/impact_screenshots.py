@@ -170,14 +170,10 @@ async def render_impact_shots(
             workspace.view.fit()
             await asyncio.sleep(0.1)
             save(workspace, "run")
-        viewers = await flow.review_changes()
+        review = await flow.review_changes()
+        if review is not None:
+            review.select("epics.md")
         await asyncio.sleep(0.3)
-        shown = next((v for v in viewers if v.artifact == "epics.md"), None) or (
-            viewers[0] if viewers else None
-        )
-        if shown is not None:
-            window.editors.tabs.setCurrentWidget(shown)
-            _past_front_matter(shown)
         window.resize(*size)  # the floated run dock may have widened it while docked
         window.resizeDocks(
             [window.explorer_dock, window.history_dock], [320, 380], Qt.Orientation.Horizontal
@@ -205,15 +201,3 @@ def _sample_proposal() -> Path:
     from spec_automation.resources import sample_brief_path
 
     return sample_brief_path().parent / "documents" / "sprint-change-proposal.md"
-
-
-def _past_front_matter(viewer: Any) -> None:
-    """Step to the first change below the first heading (the front matter's hashes always
-    change; the body is what a reviewer reads)."""
-    result = viewer.result
-    if result is None or not result.hunks:
-        return
-    body = result.sections[0][1] if result.sections else 0
-    target = next((i for i, row in enumerate(result.hunks) if row >= body), 0)
-    for _ in range(target):  # the viewer shows the first change already
-        viewer.next_change()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Heading", "headings"]
+__all__ = ["Heading", "front_matter_end", "headings"]
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -28,7 +28,7 @@ def headings(text: str) -> list[Heading]:
     """Every ATX heading (``#`` to ``######``) of ``text``, in order."""
     found: list[Heading] = []
     lines = text.splitlines()
-    start = _front_matter_end(lines)
+    start = front_matter_end(lines)
     fence: str | None = None
     for number in range(start, len(lines)):
         line = lines[number]
@@ -48,7 +48,7 @@ def headings(text: str) -> list[Heading]:
     return found
 
 
-def _front_matter_end(lines: list[str]) -> int:
+def front_matter_end(lines: list[str]) -> int:
     """The first line after a leading ``---`` ... ``---`` block (0 when there is none)."""
     if not lines or lines[0].strip() != "---":
         return 0

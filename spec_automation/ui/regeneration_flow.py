@@ -6,8 +6,9 @@ impact in a worker thread, then either tells the user quietly that a formatting-
 affects nothing (unless the settings ask for the dialog every time) or opens the
 :class:`ImpactDialog`. The chosen regeneration runs as a task, live in the run workspace's wave
 visualizer (the phases it runs active, the rest dimmed). When it ends, a notification lists what
-was regenerated, what came out unchanged and what failed, with Review changes (a diff of each
-regenerated artifact, before and after) and Roll back (after a confirmation, the snapshot taken
+was regenerated, what came out unchanged and what failed, with Review changes (one tab listing
+the regenerated artifacts with their change counts, and the diff of the one picked, before and
+after: see ``change_review``) and Roll back (after a confirmation, the snapshot taken
 before the run is restored).
 
 A sprint change proposal takes the same way (:meth:`RegenerationFlow.review_proposal`): the
@@ -50,6 +51,7 @@ from spec_automation.services import (
     UsageEstimate,
 )
 from spec_automation.settings import AppSettings
+from spec_automation.ui.change_review import ChangeReview, reviewed
 from spec_automation.ui.dialogs import Prompter, ask_later
 from spec_automation.ui.errors import or_said, user_message
 from spec_automation.ui.impact_dialog import DialogWords, ImpactChoice, ImpactDialog, strategy_label
@@ -119,7 +121,9 @@ class RegenerationSummary(QFrame):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.review_button = QPushButton("Review &changes")
         self.review_button.setObjectName("reviewChangesButton")
-        self.review_button.setToolTip("Open a diff of each regenerated artifact, before and after")
+        self.review_button.setToolTip(
+            "See what the run changed: each regenerated artifact, before and after"
+        )
         self.rollback_button = QPushButton("Roll &back")
         self.rollback_button.setObjectName("rollbackButton")
         self.rollback_button.setToolTip("Restore every artifact as it was before this run")
@@ -212,6 +216,8 @@ class RegenerationFlow(QObject):
         self.pending = 0
         #: The latest Review changes / Roll back task.
         self.last_action: asyncio.Task[Any] | None = None
+        #: The tab Review changes opened last.
+        self.review: ChangeReview | None = None
 
     def _spawn(self, coro: Any) -> None:
         # Kept so a caller (a test, or the window closing) can wait for it to finish.
@@ -435,22 +441,26 @@ class RegenerationFlow(QObject):
 
     # --- after the run -------------------------------------------------------------------
 
-    async def review_changes(self) -> list[Any]:
-        """Open a diff of every regenerated artifact: the version before the run and after."""
+    async def review_changes(self) -> ChangeReview | None:
+        """Open the review of the last regeneration in one tab (or bring it to the front):
+        the regenerated artifacts with their change counts, and one diff at a time."""
         report = self.last_report
         service = self.host.service
         if report is None or service is None:
-            return []
-        viewers = []
-        for artifact in report.artifacts_regenerated:
-            pair = await asyncio.to_thread(_before_and_after, service, artifact, report.run_id)
-            if pair is None:
-                continue
-            (old_label, old), (new_label, new) = pair
-            viewers.append(
-                await self.host.history_area.show_diff(artifact, old, new, old_label, new_label)
-            )
-        return viewers
+            return None
+        review = self.review
+        if review is not None and review.report is report and self.host.history_area.focus(review):
+            return review
+        items = await or_said(
+            asyncio.to_thread(reviewed, service, report),
+            lambda message: self.host.notify(
+                f"Could not review the changes: {message}", error=True
+            ),
+        )
+        if items is None or self.host.service is not service:
+            return None
+        self.review = self.host.history_area.show_review(report, items)
+        return self.review
 
     async def roll_back(self) -> Any:
         """After a confirmation, restore the snapshot taken before the last regeneration."""
@@ -526,18 +536,3 @@ def _one_line(report: RegenerationReport) -> str:
     if report.gates_reopened:
         text += f" Gates to approve again: {', '.join(report.gates_reopened)}."
     return text
-
-
-def _before_and_after(
-    service: ProjectService, artifact: str, run_id: int
-) -> tuple[tuple[str, str], tuple[str, str]] | None:
-    """((label, text) before the run, (label, text) the run made) for one artifact."""
-    versions = service.artifact_versions(artifact, limit=50).items  # newest first
-    for index, version in enumerate(versions):
-        if version.regeneration_run_id == run_id and index + 1 < len(versions):
-            before = versions[index + 1]
-            return (
-                (f"v{before.version} (before)", service.version_content(before.id)),
-                (f"v{version.version} (regenerated)", service.version_content(version.id)),
-            )
-    return None

@@ -2,7 +2,10 @@
 
 The result is laid out for two panes with the same number of lines: where one side has no
 counterpart a blank filler line is inserted, so both panes scroll together line for line.
-It runs in a worker thread (it can take a moment on big documents), so it returns plain data.
+The rows of the YAML front matter (where an artifact came from, its input hashes: they change
+on every regeneration) are told apart, so a viewer can fold them away and count only the
+changes a reader cares about. It runs in a worker thread (it can take a moment on big
+documents), so it returns plain data.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from spec_automation.ui.outline import headings
+from spec_automation.ui.outline import front_matter_end, headings
 
 __all__ = ["DiffLayout", "RowKind", "SideBySide", "side_by_side"]
 
@@ -53,11 +56,24 @@ class SideBySide:
     rows: tuple[DiffLayout, ...]
     hunks: tuple[int, ...]  # the first row of each run of changed rows
     sections: tuple[tuple[str, int], ...]  # heading title -> row, from the new side
+    front_matter_rows: int = 0  # the leading rows that show either side's front matter
 
     @property
     def changed(self) -> bool:
         """True when the texts differ."""
         return bool(self.hunks)
+
+    @property
+    def body_hunks(self) -> tuple[int, ...]:
+        """The hunks below the front matter (a run of changes that starts inside it and goes
+        on below counts from its first row below)."""
+        start = self.front_matter_rows
+        return tuple(
+            index
+            for index in range(start, len(self.rows))
+            if self.rows[index].kind != RowKind.EQUAL
+            and (index == start or self.rows[index - 1].kind == RowKind.EQUAL)
+        )
 
 
 def side_by_side(old: str, new: str) -> SideBySide:
@@ -95,7 +111,25 @@ def side_by_side(old: str, new: str) -> SideBySide:
     )
     old_shown = [old_lines[r.old_line] if r.old_line is not None else "" for r in rows]
     new_shown = [new_lines[r.new_line] if r.new_line is not None else "" for r in rows]
-    return SideBySide("\n".join(old_shown), "\n".join(new_shown), tuple(rows), hunks, sections)
+    folded = _front_matter_rows(rows, front_matter_end(old_lines), front_matter_end(new_lines))
+    return SideBySide(
+        "\n".join(old_shown), "\n".join(new_shown), tuple(rows), hunks, sections, folded
+    )
+
+
+def _front_matter_rows(rows: list[DiffLayout], old_end: int, new_end: int) -> int:
+    """How many leading rows show nothing but front matter (lines before ``old_end`` on
+    the old side, ``new_end`` on the new)."""
+    if not old_end and not new_end:
+        return 0
+    count = 0
+    for row in rows:
+        old_in = row.old_line is None or row.old_line < old_end
+        new_in = row.new_line is None or row.new_line < new_end
+        if not (old_in and new_in):
+            break
+        count += 1
+    return count
 
 
 def _replace_rows(

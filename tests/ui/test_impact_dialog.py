@@ -215,7 +215,7 @@ def test_selecting_a_changed_section_shows_its_diff(
     assert dialog.sections.item(0).text() == "modified: FR-1: Rota builder"
     assert "locums" in dialog.section_diff.new_pane.toPlainText()
     assert "locums" not in dialog.section_diff.old_pane.toPlainText()
-    assert dialog.section_diff.summary.text() == "1 change"
+    assert dialog.section_diff.summary.text() == "Change 1 of 1"
     assert QApplication.instance() is not None
 
 

@@ -116,7 +116,7 @@ def test_the_diff_of_two_versions_shows_the_edit(make_window, loop, sample_proje
     viewer = window.editors.tabs.currentWidget()
     run(loop, until(lambda: viewer.result is not None))
     assert viewer.objectName() == "diffViewer"
-    assert viewer.summary.text() == "1 change"
+    assert viewer.summary.text() == "Change 1 of 1"
     row = viewer.result.hunks[0]
     old_line = viewer.old_pane.document().findBlockByNumber(row).text()
     new_line = viewer.new_pane.document().findBlockByNumber(row).text()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from spec_automation.core.changes import ImpactLevel
 from spec_automation.services import Strategy
 from spec_automation.settings import AppSettings
-from spec_automation.ui.diffviewer import DiffViewer
+from spec_automation.ui.change_review import ChangeReview
 from spec_automation.ui.explorer import ArtifactState
 from spec_automation.ui.impact_dialog import ImpactDialog
 from spec_automation.ui.visualizer import RunWorkspace
@@ -361,20 +361,26 @@ def test_review_changes_then_roll_back_restores_the_files(
     assert "Skipped (came out unchanged)" in summary.unchanged.text()
     assert summary.failed.text() == "Failed: none"
 
-    # Review changes: one diff per regenerated artifact, the version before against the new one
+    # Review changes: one tab listing every regenerated artifact, one diff at a time, the
+    # version before against the new one
+    tabs = window.editors.tabs
+    opened = tabs.count()
     act_and_finish(window, loop, summary.review_button.click)
-    assert sum(
-        isinstance(window.editors.tabs.widget(i), DiffViewer) for i in range(window.editors.tabs.count())
-    ) == len(report.artifacts_regenerated)
-    viewer = next(
-        window.editors.tabs.widget(i)
-        for i in range(window.editors.tabs.count())
-        if isinstance(window.editors.tabs.widget(i), DiffViewer)
-    )
+    assert tabs.count() == opened + 1
+    review = tabs.currentWidget()
+    assert isinstance(review, ChangeReview)
+    assert [
+        review.artifacts.topLevelItem(i).text(0) for i in range(len(report.artifacts_regenerated))
+    ] == list(report.artifacts_regenerated)
+    viewer = review.viewer
     run(loop, until(lambda: viewer.result is not None))
     assert "(before)" in viewer.old_title.text()
     assert "(regenerated)" in viewer.new_title.text()
     assert viewer.result.hunks
+    # Review changes again brings the same tab to the front
+    act_and_finish(window, loop, summary.review_button.click)
+    assert tabs.count() == opened + 1
+    assert tabs.currentWidget() is review
 
     # Roll back asks first: Cancel changes nothing
     act_and_finish(window, loop, summary.rollback_button.click)

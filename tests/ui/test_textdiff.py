@@ -56,3 +56,17 @@ def test_backups_round_trip_and_are_per_project(tmp_path: Path) -> None:
     assert len(store.pending()) == 1  # a damaged backup is skipped
     store.discard("prd.md")
     assert store.pending() == []
+
+
+def test_the_front_matter_rows_are_told_apart_and_not_counted_as_body_changes() -> None:
+    old = "---\nphase: PM\nhash: aaa\n---\n\n# Title\nsame\nold\n"
+    new = "---\nphase: PM\nhash: bbb\n---\n\n# Title\nsame\nnew\n"
+    result = side_by_side(old, new)
+    assert result.front_matter_rows == 4  # the fences and the fields, not the blank line after
+    assert len(result.hunks) == 2  # the hash and the body's line
+    assert [result.rows[row].new_line for row in result.body_hunks] == [7]
+    assert side_by_side("# No front matter\na\n", "# No front matter\nb\n").front_matter_rows == 0
+    # Front matter added where there was none: its lines are front matter rows all the same
+    added = side_by_side("# Title\n", "---\nphase: PM\n---\n# Title\n")
+    assert added.front_matter_rows == 3
+    assert added.body_hunks == ()
