@@ -51,11 +51,17 @@ class MarkdownHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument, theme: Theme | None = None) -> None:
         self._languages: list[str] = []
         self._formats: dict[str, QTextCharFormat] = {}
+        self._colours: dict[str, str] = {}
         self.set_theme(theme or current_theme(), rehighlight=False)
         super().__init__(document)
 
     def set_theme(self, theme: Theme, *, rehighlight: bool = True) -> None:
-        """Use ``theme``'s colours (live theme switching)."""
+        """Use ``theme``'s colours (live theme switching). The colours in use already change
+        nothing: re-highlighting a 10,000-line document takes a third of a second, and a tab
+        opened in the current theme was highlighted in it when its text was set."""
+        if theme.colours == self._colours:
+            return
+        self._colours = dict(theme.colours)
 
         def fmt(colour: str, *, bold: bool = False, italic: bool = False) -> QTextCharFormat:
             result = QTextCharFormat()
