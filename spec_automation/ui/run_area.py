@@ -66,6 +66,16 @@ class RunArea(WindowPart):
             "Ctrl+Shift+F5",
         )
         actions.add("cancel_run", "Cancel run", self.cancel_run, "Shift+F5")
+        actions.add(
+            "run_page",
+            "Run view as a page",
+            lambda: self.set_page(actions["run_page"].isChecked()),
+            "Ctrl+Shift+R",
+            tip="Show the run view in the whole central area instead of the Run dock",
+            checkable=True,
+        )
+        self._scroller: QScrollArea | None = None
+        self._stepped_aside: list[QDockWidget] = []
         # While a run goes, the explorer follows it: one refresh for a burst of phase ends.
         self._follow = QTimer(window)
         self._follow.setSingleShot(True)
@@ -92,6 +102,7 @@ class RunArea(WindowPart):
             key = actions[name].shortcut().toString()
             actions[name].setToolTip(why or f"{what} ({key})")
         actions["cancel_run"].setEnabled(self.running)
+        actions["run_page"].setEnabled(self.workspace is not None)
         actions["cancel_run"].setToolTip(
             "Cancel the run (Shift+F5)" if self.running else "Nothing is running"
         )
@@ -109,12 +120,16 @@ class RunArea(WindowPart):
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.Shape.NoFrame)
         scroller.setWidget(widget)
+        self._scroller = scroller
         if self.dock is None:
             self.dock = window.make_dock(title, "runViewDock", scroller)
             window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
             window.resizeDocks([self.dock], [window.height() * 11 // 20], Qt.Orientation.Vertical)
             toggle = window.commands.adopt("show_run", self.dock.toggleViewAction(), "Ctrl+4")
             window.view_menu.addAction(toggle)
+            window.view_menu.addAction(window.commands["run_page"])
+            # Opening an artifact (or switching tabs) while the run fills the page shows it.
+            window.editors.tabs.currentChanged.connect(lambda _index: self.set_page(False))
             window.saved_layout.restore_dock(self.dock)
         else:
             self.dock.setWindowTitle(title)
@@ -146,8 +161,49 @@ class RunArea(WindowPart):
         else:
             window.history_dock.raise_()
 
+    @property
+    def as_page(self) -> bool:
+        """Whether the run view fills the central area (instead of the Run dock)."""
+        return self.workspace is not None and self.window.pages.currentWidget() is self.workspace
+
+    def set_page(self, on: bool) -> None:
+        """Show the run view as a page filling the central area, or back in its dock.
+
+        As a page it has the window's whole middle: the graph scrolls in its own view only,
+        and the banners take their room above it rather than covering it.
+        """
+        window, workspace, scroller = self.window, self.workspace, self._scroller
+        action = window.commands["run_page"]
+        if workspace is None or scroller is None or self.dock is None or on == self.as_page:
+            action.setChecked(self.as_page)
+            return
+        if on:
+            # The docks sharing the Run dock's place step aside too, so the page has room.
+            self._stepped_aside = [
+                d for d in window.tabifiedDockWidgets(self.dock) if d.isVisible()
+            ]
+            for dock in self._stepped_aside:
+                dock.hide()
+            scroller.takeWidget()
+            window.pages.addWidget(workspace)
+            window.pages.setCurrentWidget(workspace)
+            self.dock.hide()
+        else:
+            window.pages.removeWidget(workspace)
+            scroller.setWidget(workspace)
+            window.pages.setCurrentWidget(window.editors.stack)
+            for dock in self._stepped_aside:
+                dock.show()
+            self._stepped_aside = []
+            self.dock.show()
+            self.dock.raise_()
+        action.setChecked(on)
+        workspace.show()
+        QTimer.singleShot(0, workspace.share_room)  # once the new place has laid it out
+
     def close(self) -> None:
         """Let go of the project's run workspace (cancelling a run in progress)."""
+        self.set_page(False)
         workspace, self.workspace = self.workspace, None
         if workspace is None:
             return
@@ -164,7 +220,9 @@ class RunArea(WindowPart):
             workspace.deleteLater()
 
     def show(self) -> None:
-        """Bring the Run dock to the front."""
+        """Bring the Run dock to the front (or the run page, when it is one)."""
+        if self.as_page:
+            return
         if self.dock is not None:
             self.dock.show()
             self.dock.raise_()

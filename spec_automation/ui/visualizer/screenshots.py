@@ -109,7 +109,7 @@ async def _capture(directory: Path, *, dark: bool, suffix: str, short: bool = Fa
                 await _until(lambda: workspace.waiting_gate is not None)
                 workspace.approval_banner.approve()
                 await second
-            workspace.tabs.setCurrentWidget(workspace.metrics)
+            workspace.tabs.setCurrentWidget(workspace.metrics_page)
             await asyncio.sleep(0.2)
             shot("metrics")
         finally:

@@ -1,0 +1,70 @@
+"""The run view as a page: Ctrl+Shift+R gives the visualizer the whole central area."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QScrollArea
+
+from tests.helpers.gui import run, until
+
+
+def test_ctrl_shift_r_puts_the_run_view_in_the_page_and_back_in_its_dock(
+    make_window, loop, sample_project: Path
+) -> None:
+    window = make_window()
+    run(loop, window.open_project(sample_project))
+    workspace = window.runs.workspace
+    dock = window.runs.dock
+    assert dock is not None
+    assert dock.isVisible()
+    run(loop, until(window.isActiveWindow))
+
+    QTest.keyClick(
+        window,
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    QTest.qWait(100)
+    assert window.pages.currentWidget() is workspace
+    assert window.commands["run_page"].isChecked()
+    assert not dock.isVisible()
+    # The run view fills the middle of the window, in no scroll area of its own (the graph
+    # scrolls in its view only), the graph taking most of its height.
+    assert workspace.height() == window.pages.height()
+    parent = workspace.parentWidget()
+    while parent is not None:
+        assert not isinstance(parent, QScrollArea)
+        parent = parent.parentWidget()
+    graph, below = workspace.splitter.sizes()
+    assert graph >= 0.55 * (graph + below)
+    assert window.runs._scroller is not None
+    assert window.runs._scroller.widget() is None
+
+    QTest.keyClick(
+        window,
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    QTest.qWait(50)
+    assert window.pages.currentWidget() is window.editors.stack
+    assert dock.isVisible()
+    assert dock.widget().widget() is workspace
+    assert not window.commands["run_page"].isChecked()
+
+
+def test_opening_an_artifact_from_the_run_page_shows_it(
+    make_window, loop, sample_project: Path
+) -> None:
+    window = make_window()
+    run(loop, window.open_project(sample_project))
+    window.commands["run_page"].trigger()
+    assert window.runs.as_page
+    tab = run(loop, window.editors.open_artifact("prd.md"))
+    assert tab is not None
+    assert window.pages.currentWidget() is window.editors.stack
+    assert window.editors.tabs.currentWidget() is tab
+    assert window.runs.dock is not None
+    assert window.runs.dock.isVisible()
