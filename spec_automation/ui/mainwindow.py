@@ -6,7 +6,8 @@ its widgets, state and actions: the editor area (tabs, saving, backups), disk sy
 edited outside the app), the history area (versions, changes, diffs), the run area (the Run
 dock and the wave visualizer), the regeneration flow (impact dialog and its runs), appearance
 (settings and themes), the documents imported into the project (Import, drops and the
-document inspector) and the saved layout. Actions are declared once, in ``actions``.
+document inspector), the quality gates (their dock, running them, their findings) and the
+saved layout. Actions are declared once, in ``actions``.
 
 Everything that touches the store or the disk goes through the service facade in a worker
 thread (``asyncio.to_thread``); the window only awaits the results on the qasync loop, so it
@@ -53,6 +54,7 @@ from spec_automation.ui.explorer import ProjectExplorer, artifact_states, input_
 from spec_automation.ui.history_area import HistoryArea
 from spec_automation.ui.page_stack import PageStack
 from spec_automation.ui.project_menu import ProjectMenu
+from spec_automation.ui.quality_area import QualityArea
 from spec_automation.ui.regeneration_flow import RegenerationFlow
 from spec_automation.ui.run_area import RunArea
 from spec_automation.ui.tasks import set_error_sink
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self.disk = DiskSync(self)
         self.history_area = HistoryArea(self)
         self.runs = RunArea(self)
+        self.quality = QualityArea(self)  # the Quality gates dock
         self.pages = PageStack()
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(self.editors.stack)
@@ -252,11 +255,22 @@ class MainWindow(QMainWindow):
                 "show_explorer",
                 "show_history",
                 "show_log",
+                "show_quality",
             ],
         )
         actions.fill(
             menus.addMenu("&Run"),
-            ["run", "run_all", "run_sequential", "cancel_run", None, "impact"],
+            [
+                "run",
+                "run_all",
+                "run_sequential",
+                "cancel_run",
+                None,
+                "run_gates",
+                "cancel_gates",
+                None,
+                "impact",
+            ],
         )
         actions.fill(menus.addMenu("&Help"), ["about"])
         toolbar = QToolBar("Main toolbar")
@@ -287,7 +301,7 @@ class MainWindow(QMainWindow):
         """Show the welcome screen (no project open)."""
         self.welcome.set_recent(self.settings.recent_projects)
         self.pages.setCurrentWidget(self.welcome)
-        for dock in (self.explorer_dock, self.history_dock, self.log_dock):
+        for dock in (self.explorer_dock, self.history_dock, self.log_dock, self.quality.dock):
             dock.hide()
         self.update_actions()
 
@@ -301,6 +315,7 @@ class MainWindow(QMainWindow):
         """Enable the actions that can run now."""
         self.editors.update_actions()
         self.runs.update_actions()
+        self.quality.update_actions()
         self.documents.update_actions()
         self.commands["impact"].setEnabled(self.service is not None)
 
@@ -410,6 +425,7 @@ class MainWindow(QMainWindow):
         self.saved_layout.save()
         self.editors.close_all()
         self.runs.close()
+        self.quality.close()
         service, self.service = self.service, None
         self.backups = None
         await asyncio.to_thread(service.close)
@@ -511,6 +527,7 @@ class MainWindow(QMainWindow):
         self.editors.shutdown()
         self.disk.stop()
         self.runs.close()
+        self.quality.close()
         if self.service is not None:
             self.service.close()
             self.service = None
