@@ -151,6 +151,9 @@ class RunState:
     mode: RunMode | None = None
     status: RunStatus | None = None
     wave_ends: dict[int, float] = field(default_factory=dict)
+    #: Each wait for a person at a gate: (gate, since, until; None while it waits), seconds
+    #: since the segment started.
+    gate_waits: list[tuple[str, float, float | None]] = field(default_factory=list)
     tokens: int = 0  # output tokens streamed so far, this segment
     cost_usd: float = 0.0
     finished: ev.RunFinished | None = None
@@ -173,6 +176,7 @@ class RunState:
         self.mode = None
         self.status = None
         self.wave_ends = {}
+        self.gate_waits = []
         self.tokens = 0
         self.cost_usd = 0.0
         self.finished = None
@@ -309,10 +313,12 @@ class RunState:
                 return self._set(phase, NodeState.CANCELLED)
             case ev.GateWaiting(phase=phase):
                 self.phases[phase].gate = event.gate
+                self.gate_waits.append((event.gate, event.elapsed_s, None))
                 return self._set(phase, NodeState.WAITING)
             case ev.GateDecided(phase=phase):
                 view = self.phases[phase]
                 view.gate = ""
+                self._close_wait(event.gate, event.elapsed_s)
                 if view.state == NodeState.WAITING:
                     return self._set(phase, NodeState.SUCCEEDED)
                 return []
@@ -322,6 +328,9 @@ class RunState:
             case ev.RunFinished():
                 self.finished = event
                 self.status = event.status
+                for gate, _since, until in list(self.gate_waits):
+                    if until is None:
+                        self._close_wait(gate, event.elapsed_s)
                 # A gate still waiting when the run ends (cancelled) leaves its phase done.
                 return [
                     changed
@@ -341,6 +350,13 @@ class RunState:
         self._t0 = self.monotonic() - event.elapsed_s
         for phase in event.already_done:
             self.phases[phase].state = NodeState.DONE_EARLIER
+
+    def _close_wait(self, gate: str, at: float) -> None:
+        for index in range(len(self.gate_waits) - 1, -1, -1):
+            name, since, until = self.gate_waits[index]
+            if name == gate and until is None:
+                self.gate_waits[index] = (name, since, at)
+                return
 
     def _set(self, phase: str, state: NodeState) -> list[str]:
         view = self.phases[phase]

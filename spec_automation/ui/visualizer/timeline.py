@@ -45,6 +45,9 @@ _ROW = 22.0
 _LABEL_WIDTH = 214.0
 _AXIS = 26.0
 _WAVE_GAP = 6.0
+_WAVE_LABEL = 14.0  # the height of a wave-end label's line
+_WAVE_LABEL_W = 28.0
+_WAVE_LABEL_ROWS = 3
 _MIN_SPAN_S = 5.0
 _LANE = 6.0  # pitch of the parts' lanes under a fanned-out phase's bar
 _PART_HEIGHT = 4.0
@@ -129,7 +132,8 @@ class TimelineView(QWidget):
         lanes = 0.0
         if self._tracker is not None:
             lanes = sum(_lanes_height(v) for v in self._tracker.state.phases.values())
-        return QSize(800, round(_AXIS + rows * _ROW + lanes + waves * _WAVE_GAP + 20))
+        labels = _WAVE_LABEL_ROWS * _WAVE_LABEL
+        return QSize(800, round(_AXIS + rows * _ROW + lanes + waves * _WAVE_GAP + labels + 6))
 
     def _changed(self, *_: object) -> None:
         height = round(self.sizeHint().height())
@@ -161,6 +165,53 @@ class TimelineView(QWidget):
             return []
         self._grow_span(self._tracker.state)
         return self._part_bars(self._tracker.state, phase, row.top())
+
+    def _rows_bottom(self) -> float:
+        rows = self.rows()
+        return (max(r.bottom() for r in rows.values()) if rows else _AXIS) + _WAVE_GAP
+
+    def gate_bands(self) -> list[tuple[QRectF, str]]:
+        """Where each wait at a gate is drawn (across every row) and what it says."""
+        if self._tracker is None:
+            return []
+        run = self._tracker.state
+        span, plot = self._grow_span(run), self._plot()
+        bottom, now = self._rows_bottom(), run.now_s()
+        bands = []
+        for gate, since, until in run.gate_waits:
+            end = until if until is not None else now
+            left = plot.left() + since / span * plot.width()
+            right = plot.left() + end / span * plot.width()
+            what = "waited" if until is not None else "waiting"
+            bands.append(
+                (
+                    QRectF(left, _AXIS, max(right - left, 1.0), bottom - _AXIS),
+                    f"{what} for approval of {gate}: {end - since:.1f} s",
+                )
+            )
+        return bands
+
+    def wave_end_labels(self) -> list[tuple[int, QRectF]]:
+        """Each finished wave's label under the rows, stepped down a line where it would
+        touch the one before."""
+        if self._tracker is None:
+            return []
+        run = self._tracker.state
+        span, plot, bottom = self._grow_span(run), self._plot(), self._rows_bottom()
+        placed: list[tuple[int, QRectF]] = []
+        last_right = [float("-inf")] * _WAVE_LABEL_ROWS
+        for number, end in sorted(run.wave_ends.items()):
+            x = plot.left() + end / span * plot.width()
+            line = next(
+                (i for i, right in enumerate(last_right) if x - _WAVE_LABEL_W / 2 >= right + 2),
+                min(range(_WAVE_LABEL_ROWS), key=last_right.__getitem__),
+            )
+            rect = QRectF(
+                x - _WAVE_LABEL_W / 2, bottom + line * _WAVE_LABEL, _WAVE_LABEL_W, _WAVE_LABEL
+            )
+            last_right[line] = rect.right()
+            placed.append((number, rect))
+        return placed
 
     def _part_bars(self, run: RunState, phase: str, y: float) -> list[PartBar]:
         view = run.phases[phase]
@@ -279,14 +330,28 @@ class TimelineView(QWidget):
             )
             y += _WAVE_GAP
 
-        # Wave ends: dashed verticals, labelled under the last row.
+        # Time spent waiting for a person at a gate: a band across every row, labelled.
+        waiting = QColor(states[NodeState.WAITING].border)
+        for band, text in self.gate_bands():
+            fill = QColor(waiting)
+            fill.setAlpha(40)
+            painter.fillRect(band, fill)
+            painter.setPen(waiting)
+            painter.drawText(
+                QRectF(band.left() + 4, band.top() + 2, max(band.width() - 8, 0), 14),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(band.width() - 8, 0)),
+            )
+
+        # Wave ends: dashed verticals, labelled under the last row (labels that would touch
+        # step down a line, so none covers another).
         pen = QPen(QColor(canvas.critical), 1, Qt.PenStyle.DashLine)
-        for number, end in sorted(run.wave_ends.items()):
-            x = plot.left() + end / span * plot.width()
+        for number, label in self.wave_end_labels():
+            x = label.center().x()
             painter.setPen(pen)
-            painter.drawLine(QPointF(x, _AXIS), QPointF(x, y))
+            painter.drawLine(QPointF(x, _AXIS), QPointF(x, label.top()))
             painter.setPen(QColor(canvas.critical))
-            painter.drawText(QRectF(x - 20, y, 40, 14), Qt.AlignmentFlag.AlignCenter, f"W{number}")
+            painter.drawText(label, Qt.AlignmentFlag.AlignCenter, f"W{number}")
         if run.running:
             x = plot.left() + now / span * plot.width()
             painter.setPen(QPen(QColor(canvas.text), 1.2))
