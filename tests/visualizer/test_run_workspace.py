@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 from PySide6.QtCore import Qt
@@ -93,6 +94,13 @@ async def test_nodes_move_through_their_states_in_order(
     assert workspace.completion_banner.isVisible()
     assert "Run completed" in workspace.completion_banner.message.text()
     assert outcomes == [("completed", {})]
+    # What the run has to say besides (a model without a known price, a commit that failed)
+    # is in the banner too.
+    noted = dataclasses.replace(report, notices=("claude-x has no known price: shown as $0.",))
+    workspace.completion_banner.announce_run("completed", {}, {}, noted, redoing=None)
+    assert "Note: claude-x has no known price: shown as $0." in (
+        workspace.completion_banner.message.text()
+    )
     node = workspace.scene.nodes["SPEC_PM"]
     assert "done in" in node.detail
     assert "tok" in node.detail

@@ -216,6 +216,8 @@ class CompletionBanner(Banner):
         lines += [f"✗ <b>{phase}</b>: {escape_html(error)}" for phase, error in failed.items()]
         if blocked:
             lines.append("Blocked: " + ", ".join(f"{p} (by {b})" for p, b in blocked.items()))
+        if report is not None:  # what the run wants you to know (a price not known, git...)
+            lines += [f"Note: {escape_html(notice)}" for notice in report.notices]
         if redoing is not None and outcome != "cancelled":
             lines.append(f"Regenerating {redoing} with your feedback…")
         self.say("<br>".join(lines), _OUTCOME_STATES.get(outcome, NodeState.FAILED))
