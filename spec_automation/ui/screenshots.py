@@ -6,9 +6,11 @@ the artifact and its preview, the diff viewer and the settings dialog are captur
 themes, and so is the impact journey (see ``impact_screenshots``). On a copy of the sample with
 the four sample documents imported (the PRD with one acceptance criterion left out, so there
 is a finding to show), the explorer's Inputs group with the document inspector's overview
-(``inputs``) and the inspector's extracted requirements (``document``) are captured too. The
-user's own settings, backups and window layout are never touched: everything lives in a
-temporary folder for the duration.
+(``inputs``) and the inspector's extracted requirements (``document``) are captured too, and
+on a copy with a small code folder checked twice by the quality gates (clean, then with a lint
+error, a type error and a failing test) the quality gates panel with the type error open in
+its code view (``quality``). The user's own settings, backups and window layout are never
+touched: everything lives in a temporary folder for the duration.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SHOTS", "render_screenshots"]
 
-SHOTS = ("welcome", "main", "diff", "settings", "inputs", "document")
+SHOTS = ("welcome", "main", "diff", "settings", "inputs", "document", "quality")
 _SIZE = (1600, 1000)
 _ARTIFACT = "prd.md"
 
@@ -112,6 +114,90 @@ def _import_documents(folder: Path, root: Path) -> None:
         service.close()
 
 
+_HOURS = '''\
+"""Hours worked per shift."""
+
+from __future__ import annotations
+
+
+def shift_hours(start: int, end: int) -> int:
+    """Hours between two whole-hour marks on a 24-hour clock."""
+    return (end - start) % 24
+
+
+def label(hours: int) -> str:
+    """How a number of hours is shown."""
+    return f"{hours} h"
+'''
+_HOURS_TESTS = '''\
+"""Tests of the hours worked."""
+
+from shiftcare_hours.hours import shift_hours
+
+
+def test_a_day_shift() -> None:
+    assert shift_hours(8, 16) == 8
+
+
+def test_a_night_shift_crosses_midnight() -> None:
+    assert shift_hours(22, 6) == 8
+'''
+
+
+def _write_code(code: Path, *, broken: bool) -> None:
+    """A small package and its tests; ``broken``: an unused import, a str returned as an int
+    and a test that expects the wrong hours."""
+    (code / "shiftcare_hours").mkdir(parents=True, exist_ok=True)
+    (code / "tests").mkdir(exist_ok=True)
+    (code / "shiftcare_hours" / "__init__.py").write_text('"""Hours."""\n', encoding="utf-8")
+    hours, tests = _HOURS, _HOURS_TESTS
+    if broken:
+        hours = hours.replace("annotations\n", "annotations\n\nimport os\n", 1)
+        hours = hours.replace("def label(hours: int) -> str:", "def label(hours: int) -> int:")
+        tests = tests.replace("shift_hours(22, 6) == 8", "shift_hours(22, 6) == 9")
+    (code / "shiftcare_hours" / "hours.py").write_text(hours, encoding="utf-8")
+    (code / "tests" / "test_hours.py").write_text(tests, encoding="utf-8")
+
+
+async def _prepare_quality(project: Path, root: Path) -> Path:
+    """A copy of the sample whose code folder the gates checked twice: clean, then broken."""
+    from spec_automation.services import open_project
+
+    target = root / "shiftcare-quality"
+    await asyncio.to_thread(shutil.copytree, project, target)
+    service = await asyncio.to_thread(open_project, target)
+    try:
+        for broken in (False, True):
+            await asyncio.to_thread(_write_code, target / "code", broken=broken)
+            await service.quality.run()
+    finally:
+        await asyncio.to_thread(service.close)
+    return target
+
+
+async def _show_quality(window: object, project: Path) -> None:
+    """The quality gates panel in front, tall, with the type error open in the code view."""
+    from PySide6.QtCore import Qt
+
+    from spec_automation.ui.mainwindow import MainWindow
+
+    assert isinstance(window, MainWindow)
+    await window.open_project(project)
+    area = window.quality
+    area.show()
+    window.resizeDocks([area.dock], [window.height() * 3 // 5], Qt.Orientation.Vertical)
+    await area.refresh()
+    panel = area.panel
+    target = next(
+        (item for item in panel.finding_items() if item.text(1) == "reportReturnType"), None
+    )
+    if target is not None:
+        panel.results.setCurrentItem(target)
+        panel.results.scrollToItem(target)
+    await area.open_finding("shiftcare_hours/hours.py", 15)
+    await asyncio.sleep(0.3)
+
+
 async def _render(folder: Path, root: Path) -> list[Path]:
     from spec_automation.settings import AppSettings
     from spec_automation.ui.impact_screenshots import prepare_impact_project, render_impact_shots
@@ -122,6 +208,7 @@ async def _render(folder: Path, root: Path) -> list[Path]:
     documents_project = root / "shiftcare-documents"
     await asyncio.to_thread(shutil.copytree, project, documents_project)
     await asyncio.to_thread(_import_documents, documents_project, root)
+    quality_project = await _prepare_quality(project, root)
     written: list[Path] = []
 
     def save(widget: object, name: str) -> None:
@@ -170,6 +257,9 @@ async def _render(folder: Path, root: Path) -> list[Path]:
             inspector.tabs.setCurrentWidget(inspector.extracted_page)
         await asyncio.sleep(0.2)
         save(window, f"app-document-{theme}.png")
+
+        await _show_quality(window, quality_project)
+        save(window, f"app-quality-{theme}.png")
         window.close()
         window.deleteLater()
         await asyncio.sleep(0.05)
