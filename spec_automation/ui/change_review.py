@@ -5,7 +5,7 @@ outside the front matter (the front matter's hashes change on every regeneration
 are not counted); on the right, the selected artifact's diff, the version before the run
 against the one it made, with the front matter folded away and "change k of n". Up and Down in
 the list pick an artifact; Alt+Down and Alt+Up step through its changes wherever the focus is
-in the tab.
+in the window while the review is in front.
 
 The diffs are computed together in a worker thread when the review opens (:func:`reviewed`),
 so picking an artifact only lays out its text.
@@ -105,9 +105,9 @@ class ChangeReview(QWidget):
         counted = sum(1 for item in items if item.changes)
         self.title = QLabel(_title(report, len(items), counted))
         self.title.setObjectName("reviewTitle")
-        self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setContentsMargins(8, 6, 8, 2)
+        self.title.setContentsMargins(8, 4, 8, 4)
+        self.title.setToolTip("Alt+Down and Alt+Up step through the changes of the artifact shown")
         self.artifacts = QTreeWidget()
         self.artifacts.setObjectName("reviewArtifacts")
         self.artifacts.setHeaderLabels(["Artifact", "Changes"])
@@ -134,10 +134,10 @@ class ChangeReview(QWidget):
                     else "The text is the same as before",
                 )
             self.artifacts.addTopLevelItem(row)
-        self.artifacts.setMinimumWidth(200)
+        self.artifacts.setMinimumWidth(170)
         self.viewer = DiffViewer(items[0].artifact if items else "", keys=False)
         self.viewer.set_theme(theme)
-        self.viewer.bind_keys(self)  # Alt+Up/Down from the list as well as from the diff
+        self.viewer.bind_keys(self)  # from the list as well as the diff, and the rest of the window
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -148,7 +148,7 @@ class ChangeReview(QWidget):
         self.splitter.addWidget(self.viewer)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([240, 900])
+        self.splitter.setSizes([230, 700])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -193,11 +193,12 @@ class ChangeReview(QWidget):
 
 
 def _title(report: RegenerationReport, regenerated: int, counted: int) -> str:
+    if counted == regenerated:
+        counted_text = "all of them" if regenerated > 1 else "it"
+    else:
+        counted_text = f"{counted} of them" if counted else "none of them"
     artifacts = f"{regenerated} artifact{'' if regenerated == 1 else 's'}"
-    body = f"{counted} of them" if counted != regenerated else "all of them"
-    if not counted:
-        body = "none of them"
     return (
-        f"Regeneration #{report.run_id} made new versions of {artifacts}; {body} changed "
-        "outside the front matter. Alt+Down and Alt+Up step through the changes."
+        f"Regeneration #{report.run_id} made new versions of {artifacts}; "
+        f"{counted_text} changed outside the front matter."
     )

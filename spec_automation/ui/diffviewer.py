@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -123,13 +124,24 @@ class DiffPane(NumberedTextEdit):
         super().paintEvent(event)
 
 
+def _glyph_button(glyph: str, tip: str) -> QPushButton:
+    """A narrow button showing one glyph, its action said in its tooltip and to a screen
+    reader (as the find bar's are)."""
+    button = QPushButton(glyph)
+    button.setToolTip(tip)
+    button.setAccessibleName(tip.split(" (")[0])
+    button.setProperty("role", "glyph")
+    button.setMaximumWidth(36)
+    return button
+
+
 class DiffViewer(QWidget):
     """Two versions of an artifact side by side (objectName ``diffViewer``).
 
     Args:
         artifact: the artifact compared (for the window's tab and for tests).
-        keys: bind Alt+Down and Alt+Up to the next and previous change while the focus is in
-            the viewer (False: the owner binds them with :meth:`bind_keys` over a wider area).
+        keys: bind Alt+Down and Alt+Up to the next and previous change while the viewer is
+            shown (False: its owner binds them with :meth:`bind_keys`).
 
     Signals:
         ready: the diff is computed and shown.
@@ -150,6 +162,9 @@ class DiffViewer(QWidget):
         self.new_title = QLabel()
         for label in (self.old_title, self.new_title):
             label.setProperty("role", "caption")
+            # A long version name is cut off (and said in full in the tooltip) rather than
+            # widening the viewer.
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.summary = QLabel("Comparing…")
         self.summary.setObjectName("changeCounter")
         self.front_matter = QCheckBox("Show front matter")
@@ -159,12 +174,14 @@ class DiffViewer(QWidget):
             "regeneration, so it is folded away and its changes are not counted"
         )
         self.front_matter.hide()
-        self.previous_button = QPushButton("Previous change")
-        self.previous_button.setToolTip("Previous change (Alt+Up)")
-        self.next_button = QPushButton("Next change")
-        self.next_button.setToolTip("Next change (Alt+Down)")
+        self.previous_button = _glyph_button("↑", "Previous change (Alt+Up)")
+        self.next_button = _glyph_button("↓", "Next change (Alt+Down)")
         self.sections = QComboBox()
-        self.sections.setMinimumWidth(200)
+        # Long headings must not widen the viewer (and squeeze the docks beside it).
+        self.sections.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.sections.setMinimumContentsLength(10)
         self.sections.setPlaceholderText("Go to section")
         self.sections.setToolTip("Go to a section of the newer version")
         self.previous_button.clicked.connect(self.previous_change)
@@ -178,11 +195,11 @@ class DiffViewer(QWidget):
         bar_layout.setContentsMargins(8, 4, 8, 4)
         bar_layout.setSpacing(8)
         bar_layout.addWidget(self.summary)
+        bar_layout.addWidget(self.previous_button)
+        bar_layout.addWidget(self.next_button)
         bar_layout.addStretch(1)
         bar_layout.addWidget(self.front_matter)
         bar_layout.addWidget(self.sections)
-        bar_layout.addWidget(self.previous_button)
-        bar_layout.addWidget(self.next_button)
 
         def column(title: QLabel, pane: DiffPane) -> QWidget:
             holder = QWidget()
@@ -214,11 +231,13 @@ class DiffViewer(QWidget):
         self._shown = 0  # which _show is the latest (an older one stops at its next slice)
 
     def bind_keys(self, scope: QWidget) -> None:
-        """Alt+Down and Alt+Up show the next and previous change while the focus is anywhere
-        in ``scope`` (this viewer, or a window part holding it)."""
+        """Alt+Down and Alt+Up show the next and previous change from anywhere in the window
+        while ``scope`` (this viewer, or a window part holding it) is shown. Qt passes over
+        the shortcuts of hidden widgets, so the diffs in tabs out of sight never make the
+        keys ambiguous."""
         for key, slot in (("Alt+Down", self.next_change), ("Alt+Up", self.previous_change)):
             shortcut = QShortcut(QKeySequence(key), scope)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
 
     def set_theme(self, theme: Theme) -> None:
@@ -228,8 +247,8 @@ class DiffViewer(QWidget):
 
     async def compare(self, old: str, new: str, old_title: str, new_title: str) -> SideBySide:
         """Compute the diff in a worker thread and show it."""
-        self.old_title.setText(old_title)
-        self.new_title.setText(new_title)
+        self._set_title(self.old_title, old_title)
+        self._set_title(self.new_title, new_title)
         self.summary.setText("Comparing…")
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(None, side_by_side, old, new)
@@ -242,10 +261,15 @@ class DiffViewer(QWidget):
         """Show a diff computed already (titles: the versions' names, if they change), in
         slices; a later call takes over from one still going."""
         if old_title is not None:
-            self.old_title.setText(old_title)
+            self._set_title(self.old_title, old_title)
         if new_title is not None:
-            self.new_title.setText(new_title)
+            self._set_title(self.new_title, new_title)
         await self._show(result)
+
+    @staticmethod
+    def _set_title(label: QLabel, title: str) -> None:
+        label.setText(title)
+        label.setToolTip(title)
 
     async def _show(self, result: SideBySide) -> None:
         self._shown += 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -176,6 +177,38 @@ def test_moving_to_a_change_never_scrolls_sideways(
         run(loop, asyncio.sleep(0.02))
         assert bar.value() == 0
         assert viewer.old_pane.horizontalScrollBar().value() == 0
+    assert viewer.summary.text() == "Change 2 of 2"
+
+
+def test_alt_down_in_the_window_steps_the_review_in_front_not_a_diff_out_of_sight(
+    make_window, loop: asyncio.AbstractEventLoop, sample_project: Path
+) -> None:
+    window = make_window()
+    run(loop, window.open_project(sample_project))
+    compare = run(loop, window.history_area.show_diff("prd.md", "a\nb\n", "a\nc\n", "v1", "v2"))
+    report = RegenerationReport(
+        run_id=3,
+        change_id=1,
+        trigger_artifact="prd.md",
+        strategy=Strategy.REGENERATE_ALL,
+        status="completed",
+        artifacts_regenerated=("epics.md",),
+    )
+    items = [
+        ReviewedArtifact(
+            "epics.md", "before", "after", side_by_side(artifact(BODY), artifact(TWO_CHANGES))
+        )
+    ]
+    review = window.history_area.show_review(report, items)
+    viewer = shown(loop, review, "epics.md")
+    assert window.editors.tabs.currentWidget() is review
+    window.explorer.setFocus()  # the focus elsewhere in the window
+    QTest.keyClick(window, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert viewer.summary.text() == "Change 2 of 2"
+    assert compare.summary.text() == "Change 1 of 1"  # the diff out of sight did not move
+    window.editors.tabs.setCurrentWidget(compare)
+    QTest.keyClick(window, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert compare.summary.text() == "Change 1 of 1"
     assert viewer.summary.text() == "Change 2 of 2"
 
 
