@@ -212,6 +212,28 @@ def test_alt_down_in_the_window_steps_the_review_in_front_not_a_diff_out_of_sigh
     assert viewer.summary.text() == "Change 2 of 2"
 
 
+def test_the_review_opens_in_sight_when_the_run_view_fills_the_window(
+    make_window, loop: asyncio.AbstractEventLoop, sample_project: Path
+) -> None:
+    window = make_window()
+    run(loop, window.open_project(sample_project))
+    window.commands["run_page"].trigger()
+    assert window.runs.as_page
+    review = window.history_area.show_review(
+        RegenerationReport(
+            run_id=3,
+            change_id=1,
+            trigger_artifact="prd.md",
+            strategy=Strategy.REGENERATE_ALL,
+            status="completed",
+        ),
+        [ReviewedArtifact("epics.md", "before", "after", side_by_side("a\n", "b\n"))],
+    )
+    run(loop, until(review.isVisible))
+    assert not window.runs.as_page
+    assert not window.commands["run_page"].isChecked()
+
+
 def test_a_big_diff_goes_into_the_panes_in_slices_and_the_window_answers_between(
     loop: asyncio.AbstractEventLoop, qtbot: Any
 ) -> None:
