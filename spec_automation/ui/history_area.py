@@ -84,7 +84,6 @@ class HistoryArea(WindowPart):
     ) -> DiffViewer:
         """Open a diff viewer tab comparing two texts (computed in a worker thread)."""
         editors = self.window.editors
-        self._editors_in_front()
         viewer = DiffViewer(artifact)
         viewer.set_theme(self.window.theme)
         editors.add_tab(viewer, f"{artifact}: {old_label} ↔ {new_label}")
@@ -98,7 +97,6 @@ class HistoryArea(WindowPart):
         """Open the review of a regeneration's changes in a tab, on its first changed
         artifact, with the focus in its list of artifacts."""
         editors = self.window.editors
-        self._editors_in_front()
         review = ChangeReview(report, items, self.window.theme)
         editors.add_tab(review, f"Changes of regeneration #{report.run_id}")
         editors.update_page()
@@ -114,10 +112,3 @@ class HistoryArea(WindowPart):
         tabs.setCurrentWidget(widget)
         widget.setFocus()
         return True
-
-    def _editors_in_front(self) -> None:
-        """A tab opened while the run view fills the central area would open out of sight:
-        the run view goes back to its dock first."""
-        runs = self.window.runs
-        if runs.as_page:
-            runs.set_page(False)
