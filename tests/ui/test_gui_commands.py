@@ -52,7 +52,7 @@ def test_screenshots_renders_every_view_in_both_themes(tmp_path: Path) -> None:
     names = sorted(p.name for p in out.glob("*.png"))
     app_shots = sorted(
         f"app-{view}-{theme}.png"
-        for view in ("welcome", "main", "diff", "settings", "inputs", "document")
+        for view in ("welcome", "main", "diff", "settings", "inputs", "document", "quality")
         for theme in ("dark", "light")
     )
     assert [n for n in names if n.startswith("app-")] == app_shots
