@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHeaderView,
-    QLabel,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -85,10 +84,15 @@ def reviewed(service: ProjectService, report: RegenerationReport) -> list[Review
     return found
 
 
-def _count_text(item: ReviewedArtifact) -> str:
+def _count_tip(item: ReviewedArtifact) -> str:
     if item.changes:
-        return str(item.changes)
-    return "front matter only" if item.diff.changed else "none"
+        return (
+            f"{item.artifact}: {item.changes} change{'' if item.changes == 1 else 's'} "
+            "outside the front matter"
+        )
+    if item.diff.changed:
+        return f"{item.artifact}: only the front matter changed"
+    return f"{item.artifact}: the text is the same as before"
 
 
 class ChangeReview(QWidget):
@@ -102,40 +106,35 @@ class ChangeReview(QWidget):
         self.setObjectName("changeReview")
         self.report = report
         self.items = items
-        counted = sum(1 for item in items if item.changes)
-        self.title = QLabel(_title(report, len(items), counted))
-        self.title.setObjectName("reviewTitle")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setContentsMargins(8, 4, 8, 4)
-        self.title.setToolTip("Alt+Down and Alt+Up step through the changes of the artifact shown")
         self.artifacts = QTreeWidget()
         self.artifacts.setObjectName("reviewArtifacts")
-        self.artifacts.setHeaderLabels(["Artifact", "Changes"])
+        # Names and counts need no header (which would take the names' room); each row's
+        # tooltip says what its number counts.
+        self.artifacts.setColumnCount(2)
+        self.artifacts.setHeaderHidden(True)
         self.artifacts.setRootIsDecorated(False)
         self.artifacts.setUniformRowHeights(True)
         self.artifacts.setAccessibleName("Regenerated artifacts")
-        self.artifacts.setToolTip(
-            "Pick an artifact to see its diff; Alt+Down and Alt+Up step through its changes"
-        )
+        counted = sum(1 for item in items if item.changes)
+        self.artifacts.setToolTip(_summary(report, len(items), counted))
         header = self.artifacts.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.artifacts.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.artifacts.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._muted = theme.colour("text-muted")
         for item in items:
-            row = QTreeWidgetItem([item.artifact, _count_text(item)])
-            row.setToolTip(0, item.artifact)
+            row = QTreeWidgetItem([item.artifact, str(item.changes)])
+            for column in (0, 1):
+                row.setToolTip(column, _count_tip(item))
             row.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if not item.changes:
-                row.setToolTip(
-                    1,
-                    "Only the front matter changed"
-                    if item.diff.changed
-                    else "The text is the same as before",
-                )
+                row.setForeground(1, self._muted)
             self.artifacts.addTopLevelItem(row)
-        self.artifacts.setMinimumWidth(170)
-        self.viewer = DiffViewer(items[0].artifact if items else "", keys=False)
+        self.artifacts.setMinimumWidth(150)
+        self.viewer = DiffViewer(
+            items[0].artifact if items else "", keys=False, toolbar_inside=False
+        )
         self.viewer.set_theme(theme)
         self.viewer.bind_keys(self)  # from the list as well as the diff, and the rest of the window
         left = QWidget()
@@ -146,13 +145,15 @@ class ChangeReview(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.viewer)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([230, 700])
+        # A quarter of the room for the list, the rest for the diff, however wide the tab is.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([220, 660])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.title)
+        # The diff's bar spans the list too: in a narrow window it keeps its buttons whole.
+        layout.addWidget(self.viewer.toolbar)
         layout.addWidget(self.splitter, 1)
         self.artifacts.currentItemChanged.connect(self._picked)
         self.setFocusProxy(self.artifacts)
@@ -160,6 +161,10 @@ class ChangeReview(QWidget):
     def set_theme(self, theme: Theme) -> None:
         """Use the theme's colours."""
         self.viewer.set_theme(theme)
+        self._muted = theme.colour("text-muted")
+        for index, item in enumerate(self.items):
+            if not item.changes:
+                self.artifacts.topLevelItem(index).setForeground(1, self._muted)
 
     def start(self) -> None:
         """Show the first artifact with changes outside its front matter (or the first)."""
@@ -192,13 +197,15 @@ class ChangeReview(QWidget):
         )
 
 
-def _title(report: RegenerationReport, regenerated: int, counted: int) -> str:
+def _summary(report: RegenerationReport, regenerated: int, counted: int) -> str:
+    """What the list holds, for its tooltip."""
     if counted == regenerated:
         counted_text = "all of them" if regenerated > 1 else "it"
     else:
         counted_text = f"{counted} of them" if counted else "none of them"
     artifacts = f"{regenerated} artifact{'' if regenerated == 1 else 's'}"
     return (
-        f"Regeneration #{report.run_id} made new versions of {artifacts}; "
-        f"{counted_text} changed outside the front matter."
+        f"Regeneration #{report.run_id} made new versions of {artifacts}; {counted_text} "
+        "changed outside the front matter. Pick one to see its diff; Alt+Down and Alt+Up "
+        "step through its changes."
     )

@@ -142,6 +142,8 @@ class DiffViewer(QWidget):
         artifact: the artifact compared (for the window's tab and for tests).
         keys: bind Alt+Down and Alt+Up to the next and previous change while the viewer is
             shown (False: its owner binds them with :meth:`bind_keys`).
+        toolbar_inside: put the counter, the buttons and the section list (``toolbar``) above
+            the panes (False: the owner places ``toolbar``, across more room).
 
     Signals:
         ready: the diff is computed and shown.
@@ -151,7 +153,14 @@ class DiffViewer(QWidget):
     ready = Signal()
     changeShown = Signal(int, int)
 
-    def __init__(self, artifact: str, parent: QWidget | None = None, *, keys: bool = True) -> None:
+    def __init__(
+        self,
+        artifact: str,
+        parent: QWidget | None = None,
+        *,
+        keys: bool = True,
+        toolbar_inside: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("diffViewer")
         self.artifact = artifact
@@ -189,7 +198,7 @@ class DiffViewer(QWidget):
         self.sections.activated.connect(self._go_to_section)
         self.front_matter.toggled.connect(self._front_matter_toggled)
 
-        bar = QFrame()
+        self.toolbar = bar = QFrame()
         bar.setObjectName("diffToolbar")
         bar_layout = QHBoxLayout(bar)
         bar_layout.setContentsMargins(8, 4, 8, 4)
@@ -217,7 +226,8 @@ class DiffViewer(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(bar)
+        if toolbar_inside:
+            layout.addWidget(bar)
         layout.addWidget(splitter, 1)
 
         # Both panes always hold the same number of lines, so one scroll value fits both.

@@ -131,19 +131,19 @@ class RegenerationSummary(QFrame):
         self.review_button.clicked.connect(self.reviewRequested)
         self.rollback_button.clicked.connect(self.rollbackRequested)
         self.dismiss_button.clicked.connect(self.hide)
-        text = QVBoxLayout()
-        text.setSpacing(4)
-        for label in (self.title, self.regenerated, self.unchanged, self.failed):
-            text.addWidget(label)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(8)
+        # The buttons share the title's row and the lists below have the whole width: in a
+        # narrow window the notice stays a few lines tall, leaving the review its room.
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        top.addWidget(self.title, 1)
         for button in (self.review_button, self.rollback_button, self.dismiss_button):
-            buttons.addWidget(button)
-        layout = QHBoxLayout(self)
+            top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 8, 8)
-        layout.setSpacing(16)
-        layout.addLayout(text, 1)
-        layout.addLayout(buttons)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        for label in (self.regenerated, self.unchanged, self.failed):
+            layout.addWidget(label)
         self.report: RegenerationReport | None = None
         self.hide()
 

@@ -85,9 +85,14 @@ def test_the_list_counts_the_changes_outside_the_front_matter(review: ChangeRevi
         (review.artifacts.topLevelItem(i).text(0), review.artifacts.topLevelItem(i).text(1))
         for i in range(review.artifacts.topLevelItemCount())
     ]
-    assert rows == [("stack.md", "front matter only"), ("epics.md", "2")]
-    assert "2 artifacts" in review.title.text()
-    assert "1 of them changed outside the front matter" in review.title.text()
+    assert rows == [("stack.md", "0"), ("epics.md", "2")]
+    stack = review.artifacts.topLevelItem(0)
+    assert stack.toolTip(1) == "stack.md: only the front matter changed"
+    assert review.artifacts.topLevelItem(1).toolTip(0) == (
+        "epics.md: 2 changes outside the front matter"
+    )
+    assert "2 artifacts" in review.artifacts.toolTip()
+    assert "1 of them changed outside the front matter" in review.artifacts.toolTip()
 
 
 def test_one_diff_at_a_time_starting_with_the_first_that_changed(
