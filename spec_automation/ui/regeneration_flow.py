@@ -131,19 +131,20 @@ class RegenerationSummary(QFrame):
         self.review_button.clicked.connect(self.reviewRequested)
         self.rollback_button.clicked.connect(self.rollbackRequested)
         self.dismiss_button.clicked.connect(self.hide)
-        # The buttons share the title's row and the lists below have the whole width: in a
-        # narrow window the notice stays a few lines tall, leaving the review its room.
-        top = QHBoxLayout()
-        top.setSpacing(8)
-        top.addWidget(self.title, 1)
+        # The title and the lists have the whole width, the buttons a row under them: in a
+        # narrow window the notice stays a few lines tall (and no wrapped line is cut off),
+        # leaving the review its room.
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
         for button in (self.review_button, self.rollback_button, self.dismiss_button):
-            top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 8, 8)
         layout.setSpacing(4)
-        layout.addLayout(top)
-        for label in (self.regenerated, self.unchanged, self.failed):
+        for label in (self.title, self.regenerated, self.unchanged, self.failed):
             layout.addWidget(label)
+        layout.addLayout(buttons)
         self.report: RegenerationReport | None = None
         self.hide()
 
