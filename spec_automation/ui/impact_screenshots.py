@@ -170,6 +170,9 @@ async def render_impact_shots(
             workspace.view.fit()
             await asyncio.sleep(0.1)
             save(workspace, "run")
+        # The review of the changes, with the room a person gives it: the Quality gates
+        # dock, which takes the floated Run dock's place, steps aside.
+        window.quality.dock.hide()
         review = await flow.review_changes()
         if review is not None:
             review.select("epics.md")

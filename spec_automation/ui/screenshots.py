@@ -236,11 +236,9 @@ async def _render(folder: Path, root: Path) -> list[Path]:
 
         ids = window.history.version_ids()
         if len(ids) >= 2:
-            viewer = await window.history_area.compare_versions(ids[1], ids[0])
-            await asyncio.sleep(0.2)
-            if viewer is not None:
-                viewer.next_change()  # the added paragraph: both changes in view
-            await asyncio.sleep(0.1)
+            # The diff opens on its first change below the front matter: the added paragraph.
+            await window.history_area.compare_versions(ids[1], ids[0])
+            await asyncio.sleep(0.3)
             save(window, f"app-diff-{theme}.png")
 
         dialog = window.appearance.open_settings()
