@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QWidget
 
 from spec_automation.core import events as ev
@@ -28,6 +29,32 @@ _RUN_ACTIONS = {
     "run_sequential": "Run what is out of date, one phase at a time",
     "run_all": "Run every phase again",
 }
+
+
+class _SidewaysPage(QScrollArea):
+    """The run page: its widget always as tall as the page (the graph scrolls in its own
+    view), and as wide as the page unless the run controls need more, then it scrolls
+    sideways instead of widening the window."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("runPage")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(False)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:
+        """Small: the page never holds the window open."""
+        return QSize(200, 200)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Fit the widget to the page's height, and its width where it can."""
+        super().resizeEvent(event)
+        widget = self.widget()
+        if widget is not None:
+            viewport = self.viewport().size()
+            width = max(viewport.width(), widget.minimumSizeHint().width())
+            widget.resize(width, viewport.height())
 
 
 class RunArea(WindowPart):
@@ -76,6 +103,7 @@ class RunArea(WindowPart):
         )
         self._scroller: QScrollArea | None = None
         self._stepped_aside: list[QDockWidget] = []
+        self._page: _SidewaysPage | None = None
         # While a run goes, the explorer follows it: one refresh for a burst of phase ends.
         self._follow = QTimer(window)
         self._follow.setSingleShot(True)
@@ -164,7 +192,11 @@ class RunArea(WindowPart):
     @property
     def as_page(self) -> bool:
         """Whether the run view fills the central area (instead of the Run dock)."""
-        return self.workspace is not None and self.window.pages.currentWidget() is self.workspace
+        return (
+            self.workspace is not None
+            and self._page is not None
+            and self.window.pages.currentWidget() is self._page
+        )
 
     def set_page(self, on: bool) -> None:
         """Show the run view as a page filling the central area, or back in its dock.
@@ -185,11 +217,19 @@ class RunArea(WindowPart):
             for dock in self._stepped_aside:
                 dock.hide()
             scroller.takeWidget()
-            window.pages.addWidget(workspace)
-            window.pages.setCurrentWidget(workspace)
+            # A page that scrolls only when the window is narrower than the run controls: at
+            # any usual size the workspace fits it and the graph scrolls in its view alone.
+            page = self._page = _SidewaysPage()
+            page.setWidget(workspace)
+            window.pages.addWidget(page)
+            window.pages.setCurrentWidget(page)
             self.dock.hide()
         else:
-            window.pages.removeWidget(workspace)
+            page, self._page = self._page, None
+            if page is not None:
+                page.takeWidget()
+                window.pages.removeWidget(page)
+                page.deleteLater()
             scroller.setWidget(workspace)
             window.pages.setCurrentWidget(window.editors.stack)
             for dock in self._stepped_aside:

@@ -28,16 +28,16 @@ def test_ctrl_shift_r_puts_the_run_view_in_the_page_and_back_in_its_dock(
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     QTest.qWait(100)
-    assert window.pages.currentWidget() is workspace
+    assert window.runs.as_page
+    page = window.pages.currentWidget()
+    assert isinstance(page, QScrollArea)
+    assert page.widget() is workspace
     assert window.commands["run_page"].isChecked()
     assert not dock.isVisible()
-    # The run view fills the middle of the window, in no scroll area of its own (the graph
-    # scrolls in its view only), the graph taking most of its height.
-    assert workspace.height() == window.pages.height()
-    parent = workspace.parentWidget()
-    while parent is not None:
-        assert not isinstance(parent, QScrollArea)
-        parent = parent.parentWidget()
+    # The run view fills the middle of the window, and at this size its page does not scroll:
+    # the graph scrolls in its view alone.
+    assert workspace.height() == page.viewport().height()
+    assert not page.verticalScrollBar().isVisible()
     graph, below = workspace.splitter.sizes()
     assert graph >= 0.55 * (graph + below)
     assert window.runs._scroller is not None
@@ -51,6 +51,7 @@ def test_ctrl_shift_r_puts_the_run_view_in_the_page_and_back_in_its_dock(
     QTest.qWait(50)
     assert window.pages.currentWidget() is window.editors.stack
     assert dock.isVisible()
+    assert window.pages.count() == 2  # the page is gone
     assert dock.widget().widget() is workspace
     assert not window.commands["run_page"].isChecked()
 
@@ -68,3 +69,17 @@ def test_opening_an_artifact_from_the_run_page_shows_it(
     assert window.editors.tabs.currentWidget() is tab
     assert window.runs.dock is not None
     assert window.runs.dock.isVisible()
+
+
+def test_the_run_page_never_widens_a_small_window(make_window, loop, sample_project: Path) -> None:
+    window = make_window()
+    run(loop, window.open_project(sample_project))
+    window.resize(1024, 700)
+    QTest.qWait(50)
+    window.commands["run_page"].trigger()
+    QTest.qWait(100)
+    assert window.minimumSizeHint().width() <= 1024
+    assert window.width() == 1024
+    window.commands["run_page"].trigger()
+    QTest.qWait(50)
+    assert window.width() == 1024
