@@ -151,6 +151,8 @@ def test_dropping_files_on_the_window_imports_them(window_on, loop, project: Pat
     async def dropped() -> bool:
         taken = drop(window, [QUrl.fromLocalFile(str(TECH)), QUrl.fromLocalFile(str(PROPOSAL))])
         await until(lambda: "Imported" in window.notice_message())
+        # The notice comes first; the last document's inspector opens right after it.
+        await until(lambda: window.documents.current_inspector() is not None)
         return taken
 
     assert run(loop, dropped())
