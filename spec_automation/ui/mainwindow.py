@@ -130,6 +130,8 @@ class MainWindow(QMainWindow):
         self.regeneration.attach_summary(central_layout, 1)
 
         self.explorer = ProjectExplorer()
+        #: How many explorer readings have started; only the latest one is shown.
+        self._explorer_reading = 0
         self.explorer.setMinimumWidth(180)  # names stay readable however many tabs open
         self.explorer.artifactActivated.connect(
             lambda name: self.start(self.editors.open_artifact(name))
@@ -438,14 +440,20 @@ class MainWindow(QMainWindow):
         return True
 
     async def refresh_explorer(self) -> None:
-        """Re-read every artifact's state and the project's inputs."""
+        """Re-read every artifact's state and the project's inputs.
+
+        Refreshes may overlap (one a run's progress asked for, one at its end); each reads in a
+        worker thread, and only the last one started is shown, so an older reading that comes
+        back late never puts back states the run has since changed."""
         service = self.service
         if service is None:
             return
+        self._explorer_reading += 1
+        reading = self._explorer_reading
         entries, inputs = await asyncio.to_thread(
             lambda: (artifact_states(service), input_entries(service))
         )
-        if self.service is service:
+        if self.service is service and reading == self._explorer_reading:
             self.explorer.show_entries(entries)
             self.explorer.show_inputs(inputs)
 

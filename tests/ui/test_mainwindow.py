@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -437,3 +438,43 @@ def test_the_history_panel_lists_the_projects_regeneration_runs(
     assert runs.topLevelItemCount() == 1
     assert runs.topLevelItem(0).text(0) == f"#{report.run_id} after {ARTIFACT}"
     assert runs.topLevelItem(0).text(2) == "regenerate_all"
+
+
+def test_a_late_explorer_reading_never_puts_back_older_states(
+    make_window, loop, sample_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two refreshes overlap (a run's progress and its end): the first one's reading, taken
+    before the PRD was edited, comes back last; the explorer keeps the newer one."""
+    import threading
+
+    import spec_automation.ui.mainwindow as mainwindow
+
+    window = make_window()
+    run(loop, window.open_project(sample_project))
+    assert window.explorer.state_of(ARTIFACT) == ArtifactState.GENERATED
+
+    real = mainwindow.artifact_states
+    second_done = threading.Event()
+    calls: list[int] = []
+
+    def reading(service):  # the first reading is taken, then held until the second is back
+        calls.append(1)
+        states = real(service)
+        if len(calls) == 1:
+            prd = sample_project / "artifacts" / ARTIFACT
+            prd.write_text(prd.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+            second_done.wait(10)
+        else:
+            second_done.set()
+        return states
+
+    monkeypatch.setattr(mainwindow, "artifact_states", reading)
+
+    async def both() -> None:
+        first = asyncio.ensure_future(window.refresh_explorer())
+        await until(lambda: len(calls) == 1)
+        await window.refresh_explorer()
+        await first
+
+    run(loop, both())
+    assert window.explorer.state_of(ARTIFACT) == ArtifactState.EDITED

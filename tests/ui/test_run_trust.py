@@ -33,13 +33,13 @@ def _approve_gates_until_done(loop, window) -> None:
 
     async def go() -> None:
         while True:
-            await until(lambda: not workspace.running or workspace.waiting_gate is not None,
-                        timeout=30)
+            await until(
+                lambda: not workspace.running or workspace.waiting_gate is not None, timeout=30
+            )
             if not workspace.running:
                 return
             workspace.approval_banner.approve()
-            await until(lambda: workspace.waiting_gate is None or not workspace.running,
-                        timeout=30)
+            await until(lambda: workspace.waiting_gate is None or not workspace.running, timeout=30)
 
     run(loop, go(), timeout=60)
 
@@ -64,8 +64,10 @@ def test_run_asks_about_an_edited_prd_with_its_diff_and_keeps_it(
     assert "FR-12" not in written  # the diff is from what the app wrote to the user's text
     assert (sample_project / "artifacts" / "prd.md").read_text(encoding="utf-8") == edited
     assert "FR-12" in architecture.read_text(encoding="utf-8")
-    assert window.explorer.state_of("prd.md") == ArtifactState.EDITED
-    assert window.explorer.state_of("architecture.md") == ArtifactState.GENERATED
+    # The explorer reads the states again in a worker thread once the run has ended.
+    explorer = window.explorer
+    run(loop, until(lambda: explorer.state_of("architecture.md") == ArtifactState.GENERATED))
+    assert explorer.state_of("prd.md") == ArtifactState.EDITED
     # The banner tells what ran: the phases before the PRD were up to date, the PRD was kept.
     banner = window.runs.workspace.completion_banner.message.text()
     assert "14/14 phases done (10 run, 4 already up to date)" in banner
@@ -151,7 +153,9 @@ def test_the_explorer_and_an_open_tab_follow_the_run_live(
 
     run(loop, at_the_gate(), timeout=60)
     _approve_gates_until_done(loop, window)
-    run(loop, until(lambda: {e.state for e in window.explorer.entries} == {ArtifactState.GENERATED}))
+    run(
+        loop, until(lambda: {e.state for e in window.explorer.entries} == {ArtifactState.GENERATED})
+    )
 
 
 def test_a_gate_left_pending_is_offered_in_the_run_dock_and_approved_there(
