@@ -13,6 +13,7 @@ from spec_automation.services import RegenerationReport
 from spec_automation.ui.change_review import ChangeReview, ReviewedArtifact
 from spec_automation.ui.diffviewer import DiffViewer
 from spec_automation.ui.history import HistoryPanel, history_data
+from spec_automation.ui.tasks import LatestReading
 from spec_automation.ui.window_part import WindowPart
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ class HistoryArea(WindowPart):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.panel = HistoryPanel()
+        self._reading = LatestReading()
         self.panel.compareVersions.connect(
             lambda old, new: window.start(self.compare_versions(old, new), "Comparing…")
         )
@@ -39,9 +41,10 @@ class HistoryArea(WindowPart):
         service = self.window.service
         if service is None:
             return
+        ticket = self._reading.start()
         data = await asyncio.to_thread(history_data, service, artifact)
         current = self.window.editors.current_editor()
-        if current is None or current.artifact == artifact:
+        if (current is None or current.artifact == artifact) and self._reading.is_latest(ticket):
             self.panel.show_history(data)
 
     async def refresh_history(self) -> None:

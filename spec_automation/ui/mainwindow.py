@@ -57,7 +57,7 @@ from spec_automation.ui.project_menu import ProjectMenu
 from spec_automation.ui.quality_area import QualityArea
 from spec_automation.ui.regeneration_flow import RegenerationFlow
 from spec_automation.ui.run_area import RunArea
-from spec_automation.ui.tasks import set_error_sink
+from spec_automation.ui.tasks import LatestReading, set_error_sink
 from spec_automation.ui.theme import Theme, apply_theme
 from spec_automation.ui.welcome import WelcomePage
 from spec_automation.ui.window_layout import WindowLayout
@@ -130,8 +130,7 @@ class MainWindow(QMainWindow):
         self.regeneration.attach_summary(central_layout, 1)
 
         self.explorer = ProjectExplorer()
-        #: How many explorer readings have started; only the latest one is shown.
-        self._explorer_reading = 0
+        self._explorer_reading = LatestReading()
         self.explorer.setMinimumWidth(180)  # names stay readable however many tabs open
         self.explorer.artifactActivated.connect(
             lambda name: self.start(self.editors.open_artifact(name))
@@ -448,12 +447,11 @@ class MainWindow(QMainWindow):
         service = self.service
         if service is None:
             return
-        self._explorer_reading += 1
-        reading = self._explorer_reading
+        ticket = self._explorer_reading.start()
         entries, inputs = await asyncio.to_thread(
             lambda: (artifact_states(service), input_entries(service))
         )
-        if self.service is service and reading == self._explorer_reading:
+        if self.service is service and self._explorer_reading.is_latest(ticket):
             self.explorer.show_entries(entries)
             self.explorer.show_inputs(inputs)
 

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-__all__ = ["running_tasks", "set_error_sink", "spawn"]
+__all__ = ["LatestReading", "running_tasks", "set_error_sink", "spawn"]
 
 _running: set[asyncio.Task[Any]] = set()
 _sink: list[Callable[[BaseException], None]] = []
@@ -52,3 +52,21 @@ def _finished(task: asyncio.Task[Any]) -> None:
         task.get_loop().call_exception_handler(
             {"message": f"task {task.get_name()} failed", "exception": error, "task": task}
         )
+
+
+class LatestReading:
+    """Tickets for readings done in a worker thread that may overlap: only the answer of the
+    last one started is shown, so an older reading that comes back late never puts back what
+    has since changed."""
+
+    def __init__(self) -> None:
+        self._started = 0
+
+    def start(self) -> int:
+        """A new reading starts: its ticket."""
+        self._started += 1
+        return self._started
+
+    def is_latest(self, ticket: int) -> bool:
+        """Whether no reading has started since the one with this ticket."""
+        return ticket == self._started

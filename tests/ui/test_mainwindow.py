@@ -440,41 +440,76 @@ def test_the_history_panel_lists_the_projects_regeneration_runs(
     assert runs.topLevelItem(0).text(2) == "regenerate_all"
 
 
+def _overlapping(real, held_back):
+    """A reading function for two overlapping readings: the first one's answer is changed by
+    ``held_back`` (it stands for an older state) and held until ``release`` is set."""
+    import threading
+
+    release = threading.Event()
+    calls: list[object] = []
+
+    def reading(*args):
+        calls.append(args)
+        answer = real(*args)
+        if len(calls) == 1:
+            release.wait(10)
+            return held_back(answer)
+        return answer
+
+    return reading, calls, release
+
+
 def test_a_late_explorer_reading_never_puts_back_older_states(
     make_window, loop, sample_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two refreshes overlap (a run's progress and its end): the first one's reading, taken
-    before the PRD was edited, comes back last; the explorer keeps the newer one."""
-    import threading
+    """Two refreshes overlap (a run's progress and its end): the first one, which read the PRD
+    as stale, comes back last; the explorer keeps the newer reading."""
+    import dataclasses
 
     import spec_automation.ui.mainwindow as mainwindow
 
     window = make_window()
     run(loop, window.open_project(sample_project))
-    assert window.explorer.state_of(ARTIFACT) == ArtifactState.GENERATED
-
-    real = mainwindow.artifact_states
-    second_done = threading.Event()
-    calls: list[int] = []
-
-    def reading(service):  # the first reading is taken, then held until the second is back
-        calls.append(1)
-        states = real(service)
-        if len(calls) == 1:
-            prd = sample_project / "artifacts" / ARTIFACT
-            prd.write_text(prd.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
-            second_done.wait(10)
-        else:
-            second_done.set()
-        return states
-
+    older = lambda entries: [dataclasses.replace(e, state=ArtifactState.STALE) for e in entries]  # noqa: E731
+    reading, calls, release = _overlapping(mainwindow.artifact_states, older)
     monkeypatch.setattr(mainwindow, "artifact_states", reading)
 
     async def both() -> None:
         first = asyncio.ensure_future(window.refresh_explorer())
         await until(lambda: len(calls) == 1)
-        await window.refresh_explorer()
-        await first
+        await window.refresh_explorer()  # shown first
+        release.set()
+        await first  # back last
 
     run(loop, both())
-    assert window.explorer.state_of(ARTIFACT) == ArtifactState.EDITED
+    assert window.explorer.state_of(ARTIFACT) == ArtifactState.GENERATED
+
+
+def test_a_late_history_reading_never_puts_back_an_older_list(
+    make_window, loop, sample_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PRD's history is read twice at once; the first reading (an older, shorter list)
+    comes back last; the panel keeps the newer list."""
+    import dataclasses
+
+    import spec_automation.ui.history_area as history_area
+
+    window = make_window()
+    run(loop, window.open_project(sample_project))
+    run(loop, window.editors.open_artifact(ARTIFACT))
+    run(loop, window.history_area.load_history(ARTIFACT))
+    shown = window.history.version_ids()
+    assert shown
+    older = lambda data: dataclasses.replace(data, versions=[], versions_total=0)  # noqa: E731
+    reading, calls, release = _overlapping(history_area.history_data, older)
+    monkeypatch.setattr(history_area, "history_data", reading)
+
+    async def both() -> None:
+        first = asyncio.ensure_future(window.history_area.load_history(ARTIFACT))
+        await until(lambda: len(calls) == 1)
+        await window.history_area.load_history(ARTIFACT)  # shown first
+        release.set()
+        await first  # back last
+
+    run(loop, both())
+    assert window.history.version_ids() == shown
