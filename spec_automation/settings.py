@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from spec_automation.core.providers import PROVIDERS
 from spec_automation.workspace import write_atomic
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "data_dir",
     "load_settings",
     "log_dir",
+    "parse_fallback",
+    "parse_role_models",
     "resolve_base_url",
     "save_settings",
     "settings_path",
@@ -39,7 +42,6 @@ __all__ = [
 
 # The one place a model name is written down; everything else reads it from the settings.
 DEFAULT_MODEL = "claude-sonnet-4-6"  # claude-sonnet-4-5 is deprecated (end of life 2026-11-30)
-PROVIDERS = ("offline", "anthropic", "openai_compatible")
 THEMES = ("dark", "light")
 _MAX_RECENT = 10
 
@@ -84,6 +86,42 @@ def resolve_base_url(text: str) -> str:
     return wanted.rstrip("/")
 
 
+def parse_role_models(text: str) -> dict[str, str]:
+    """``role=model`` pairs separated by commas (``analyst=claude-haiku-4-5``), as a mapping.
+
+    Raises ``SettingsError`` naming the pair that is not ``role=model``.
+    """
+    chosen: dict[str, str] = {}
+    for pair in (p.strip() for p in text.split(",")):
+        if not pair:
+            continue
+        role, sep, model = (part.strip() for part in pair.partition("="))
+        if not sep or not role or not model or not role.replace("_", "").isalnum():
+            raise SettingsError(
+                f"models per role: {pair!r} is not role=model (like analyst=claude-haiku-4-5)"
+            )
+        chosen[role] = model
+    return chosen
+
+
+def parse_fallback(text: str) -> tuple[str, str] | None:
+    """``provider:model`` (``anthropic:claude-haiku-4-5``, ``openai_compatible:llama3.1``) as a
+    pair, or None for ''. A model provider only: the offline authors answer no prompt.
+
+    Raises ``SettingsError`` for anything else.
+    """
+    wanted = text.strip()
+    if not wanted:
+        return None
+    provider, _, model = (part.strip() for part in wanted.partition(":"))
+    if provider not in ("anthropic", "openai_compatible") or not model:
+        raise SettingsError(
+            f"fallback: {wanted!r} is not provider:model with a model provider "
+            "(like anthropic:claude-haiku-4-5 or openai_compatible:llama3.1)"
+        )
+    return provider, model
+
+
 #: The most retries of one call the settings and the command line accept.
 MAX_RETRIES = 10
 
@@ -113,6 +151,14 @@ class AppSettings:
     # A formatting-only edit that leaves everything downstream LOW gives a quiet notification;
     # True opens the impact dialog for it too.
     impact_dialog_for_cosmetic: bool = False
+    #: A model per role for the run's provider ("analyst=claude-haiku-4-5, architect=..."),
+    #: for phases whose spec names none; '' for the run's model everywhere.
+    role_models: str = ""
+    #: Where a call goes when the run's provider stays overloaded or unreachable after its
+    #: retries ("anthropic:MODEL" or "openai_compatible:MODEL"); '' for no fallback.
+    fallback: str = ""
+    #: The most a run may spend, in US dollars (0: no limit).
+    budget_usd: float = 0.0
     recent_projects: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
@@ -132,6 +178,7 @@ class AppSettings:
             (0.0 <= self.latency_scale <= 10.0, "latency_scale must be between 0 and 10"),
             (self.theme in THEMES, f"theme must be one of {', '.join(THEMES)}"),
             (0.2 <= self.autosave_interval_s <= 60.0, "autosave_interval_s must be 0.2 to 60"),
+            (self.budget_usd >= 0, "budget_usd must be 0 (no limit) or more"),
         ]
         for ok, message in checks:
             if not ok:
@@ -140,6 +187,8 @@ class AppSettings:
             resolve_base_url(self.openai_base_url)
         except SettingsError as exc:
             raise SettingsError(f"openai_base_url: {exc}") from None
+        parse_role_models(self.role_models)
+        parse_fallback(self.fallback)
 
     def with_recent(self, project: Path) -> AppSettings:
         """These settings with ``project`` first among the recent projects."""

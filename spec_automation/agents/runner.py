@@ -54,6 +54,7 @@ from spec_automation.core.ports import (
 from spec_automation.core.spec import PhaseSpec, WorkflowSpec
 from spec_automation.core.time_limit import TimeLimit
 from spec_automation.core.validation import REQUIRED_HEADINGS, ValidationReport, validate_artifacts
+from spec_automation.llm.budget import Budget, Reservation, worst_case_cost
 from spec_automation.llm.cache import CachedReply, CacheKey, ResponseCache
 from spec_automation.llm.offline import OfflineProvider
 from spec_automation.llm.provider import Provider, ProviderReply, ProviderRequest
@@ -92,6 +93,7 @@ class AgentPhaseRunner:
         temperature: sampling temperature, for providers taking one (Claude's API no longer does).
         deadline_s: every call of one phase (a repair included) must end within this.
         context_budget: the most shared-context tokens one request may carry.
+        budget: the run's spending limit (shared by every runner of the run), if it has one.
     """
 
     def __init__(
@@ -107,8 +109,10 @@ class AgentPhaseRunner:
         temperature: float = 0.2,
         deadline_s: float | None = None,
         context_budget: int = DEFAULT_CONTEXT_BUDGET,
+        budget: Budget | None = None,
     ) -> None:
         self.provider = provider
+        self.budget = budget
         self.prompts = prompts or PromptLibrary()
         self.cache = cache
         self.constitution = constitution
@@ -151,11 +155,14 @@ class AgentPhaseRunner:
                 progress(0, "reused from the response cache")
                 return reused
         reply, artifacts, usage, cost = await self._reply(request, deadline, progress)
-        if key is not None and self.cache is not None:
+        provider, model = reply.answered_by or (self.provider.name, self.provider.model)
+        # A fallback's reply is not kept under the primary's key: the next run asks the
+        # primary again.
+        if key is not None and self.cache is not None and reply.answered_by is None:
             entry = CachedReply(
                 reply=reply.text,
-                provider=self.provider.name,
-                model=self.provider.model,
+                provider=provider,
+                model=model,
                 phase=request.phase.name,
                 template_version=self.template_version(request),
                 usage=usage,
@@ -164,8 +171,8 @@ class AgentPhaseRunner:
             await asyncio.to_thread(self.cache.put, key, entry)
         return PhaseOutput(
             artifacts=artifacts,
-            provider=self.provider.name,
-            model=self.provider.model,
+            provider=provider,
+            model=model,
             usage=usage,
             cost_usd=cost,
             files=_code_files(reply.text, request),
@@ -339,10 +346,30 @@ class AgentPhaseRunner:
             started()
             progress(tokens, message)
 
-        try:
-            return await self.provider.complete(prompt, streaming)
+        reservation, billed = None, 0.0
+        try:  # a call refused by the budget still releases the phases waiting on its prefix
+            reservation = self._reserve(prompt)
+            answer = await self.provider.complete(prompt, streaming)
+            billed = answer.cost_usd
+            return answer
+        except PhaseError as exc:
+            billed = exc.cost_usd
+            raise
         finally:
             started()
+            if reservation is not None and self.budget is not None:
+                self.budget.settle(reservation, billed)
+
+    def _reserve(self, prompt: ProviderRequest) -> Reservation | None:
+        """Hold the most this call can cost against the run's budget (``BudgetReached`` when
+        it could go past it); None without a budget or for a call that costs nothing."""
+        if self.budget is None or isinstance(self.provider, OfflineProvider):
+            return None
+        chars = len(prompt.system) + len(prompt.task) + sum(len(b.text) for b in prompt.shared)
+        chain = getattr(self.provider, "chain", (self.provider,))
+        costs = [worst_case_cost(p.model, chars, prompt.max_tokens) for p in chain]
+        most = max((c for c in costs if c is not None), default=0.0)
+        return self.budget.reserve(most, prompt.label or "a phase") if most > 0 else None
 
     def documents_of(self, request: PhaseRequest) -> tuple[SourceDocument, ...]:
         """The imported documents the phase's agent reads, in name order."""

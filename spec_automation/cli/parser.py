@@ -23,6 +23,8 @@ from spec_automation.settings import (
     SERVER_PRESETS,
     AppSettings,
     SettingsError,
+    parse_fallback,
+    parse_role_models,
     resolve_base_url,
 )
 
@@ -72,6 +74,55 @@ def _call_arguments(command: argparse.ArgumentParser) -> None:
         f"server error, dropped connection), 0 to {MAX_RETRIES}; each is shown "
         "(default: your settings, 2 out of the box)",
     )
+    command.add_argument(
+        "--budget",
+        type=_budget,
+        default=None,
+        metavar="USD",
+        help="the most this run (or this resume) may spend, in US dollars: it stops before a "
+        "call that could take it past that, and can be resumed (default: your settings, none)",
+    )
+    command.add_argument(
+        "--fallback",
+        type=_checked(parse_fallback),
+        default=None,
+        metavar="PROVIDER:MODEL",
+        help="where a call goes when the provider stays overloaded or unreachable after its "
+        "retries, e.g. openai_compatible:llama3.1 or anthropic:claude-haiku-4-5 (default: "
+        "your settings, none)",
+    )
+    command.add_argument(
+        "--role-models",
+        type=_checked(parse_role_models),
+        default=None,
+        metavar="ROLE=MODEL,...",
+        help="a model per role for phases whose spec names none, e.g. "
+        "'analyst=claude-haiku-4-5,designer=claude-haiku-4-5' (default: your settings)",
+    )
+
+
+def _budget(text: str) -> float:
+    """An argument type: a budget in US dollars, more than 0."""
+    try:
+        value = float(text.strip().removeprefix("$"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount in dollars") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("the budget must be more than 0 dollars")
+    return value
+
+
+def _checked(parse: Callable[[str], object]) -> Callable[[str], str]:
+    """An argument type: the text as given, once ``parse`` accepts it."""
+
+    def check(text: str) -> str:
+        try:
+            parse(text)
+        except SettingsError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return text
+
+    return check
 
 
 def _base_url(text: str) -> str:

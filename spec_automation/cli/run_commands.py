@@ -29,6 +29,9 @@ def run_options(args: argparse.Namespace, **extra: object) -> RunOptions:
         "latency_scale": args.latency_scale,
         "max_tokens": getattr(args, "max_tokens", None),
         "retries": getattr(args, "retries", None),
+        "budget_usd": getattr(args, "budget", None),
+        "fallback": getattr(args, "fallback", None),
+        "role_models": getattr(args, "role_models", None),
     }
     if getattr(args, "no_cache", False):
         given["use_cache"] = False
@@ -60,6 +63,9 @@ def _run(args: argparse.Namespace, out: Output) -> int:
         else:
             if not options.resume:
                 _show_preview(out, project.preview_run(options))
+            cost = project.estimate_cost(options).sentence()
+            if cost:
+                out.print(escape(cost))
             view = ProgressView(out, project, auto_approve=args.auto_approve)
             with view:
                 report = asyncio.run(project.run_workflow(options, view.on_event))

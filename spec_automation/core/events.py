@@ -104,12 +104,12 @@ class PhaseProgress(EngineEvent):
 
     @property
     def notable(self) -> bool:
-        """Whether the message is worth a line of its own (a retry or a repair)."""
+        """Whether the message is worth a line of its own (a retry, a repair, a fallback)."""
         return any(word in self.message for word in _NOTABLE)
 
 
 #: What a notable progress message says (after a fan-out call's "E-1: ").
-_NOTABLE = ("retrying after ", "repairing")
+_NOTABLE = ("retrying after ", "repairing", "falling back to ")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,6 +20,7 @@ from typing import Any
 
 from spec_automation.core.fan_out import FAN_OUT_RULES, FanOutRule
 from spec_automation.core.plain_yaml import PlainYamlError, load_plain_yaml, shown
+from spec_automation.core.providers import PROVIDERS
 from spec_automation.core.quality import DEFAULT_GATES, QualityGateSpec, parse_quality_gates
 
 __all__ = [
@@ -97,6 +98,11 @@ class PhaseSpec:
     dependency_artifacts: tuple[str, ...] = ()
     #: ``fan_out:``: run one call per item of an upstream list and merge the replies.
     fan_out: FanOutRule | None = None
+    #: ``model:`` / ``provider:``: the model (and provider) this phase's calls go to instead
+    #: of the run's ('' for the run's); a run with the offline provider drafts every phase
+    #: offline whatever is set here.
+    model: str = ""
+    provider: str = ""
 
 
 def phase_fingerprint(phase: PhaseSpec) -> str:
@@ -372,6 +378,8 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "planned_files": (list, False),
     "reads": ((list, str), False),
     "fan_out": ((str, dict), False),
+    "model": (str, False),
+    "provider": (str, False),
 }
 _TYPE_WORDS: dict[type | tuple[type, ...], str] = {
     str: "text",
@@ -452,9 +460,7 @@ def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
     for validator in validators:
         if validator not in KNOWN_VALIDATORS:
             known = ", ".join(sorted(KNOWN_VALIDATORS))
-            raise fail(
-                f"field 'validators': unknown validator {shown(validator)} (known: {known})"
-            )
+            raise fail(f"field 'validators': unknown validator {shown(validator)} (known: {known})")
     gates = _text_list(raw.get("approval_gates", []), "approval_gates", fail)
     for gate in gates:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", gate):
@@ -473,6 +479,7 @@ def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
     reads_all, reads = _parse_reads(raw.get("reads", []), produces, fail)
     fan_out = _parse_fan_out(raw.get("fan_out"), produces, fail)
     phase_type = raw.get("phase_type", "generate").strip() or "generate"
+    model, provider = _parse_model(raw, fail)
     return PhaseSpec(
         name=name,
         description=description,
@@ -489,7 +496,27 @@ def _parse_phase(raw_name: Any, raw: Any, source: str | None) -> PhaseSpec:
         reads=tuple(reads),
         reads_all_upstream=reads_all,
         fan_out=fan_out,
+        model=model,
+        provider=provider,
     )
+
+
+def _parse_model(raw: Mapping[str, Any], fail: Any) -> tuple[str, str]:
+    """``model:`` (a model's name) and ``provider:`` (one of ``PROVIDERS``), both optional."""
+    model = raw.get("model", "").strip()
+    provider = raw.get("provider", "").strip()
+    if "model" in raw and (not model or not model.isprintable() or len(model) > 128):
+        raise fail(
+            f"field 'model' must name a model such as 'claude-haiku-4-5', got {shown(raw['model'])}"
+        )
+    if "provider" in raw and provider not in PROVIDERS:
+        raise fail(
+            f"field 'provider': unknown provider {shown(raw['provider'])} "
+            f"(known: {', '.join(PROVIDERS)})"
+        )
+    if provider == "openai_compatible" and not model:
+        raise fail("field 'provider': an openai_compatible phase needs a 'model:' too")
+    return model, provider
 
 
 def _parse_reads(value: Any, produces: Sequence[str], fail: Any) -> tuple[bool, list[str]]:
@@ -531,8 +558,10 @@ def _parse_fan_out(value: Any, produces: Sequence[str], fail: Any) -> FanOutRule
         )
     unknown = sorted(str(k) for k in value if k not in ("from", "items", "label", "renumber"))
     if unknown:
-        raise fail(f"field 'fan_out': unknown key {shown(unknown[0])} (known: from, items, "
-                   "label, renumber)")
+        raise fail(
+            f"field 'fan_out': unknown key {shown(unknown[0])} (known: from, items, "
+            "label, renumber)"
+        )
     source, prefix = value.get("from"), value.get("items")
     if not isinstance(source, str) or not _ARTIFACT_NAME.fullmatch(source.strip()):
         raise fail("field 'fan_out': 'from' must name the artifact whose items are split out")
@@ -608,8 +637,12 @@ def _check_graph(phases: Mapping[str, PhaseSpec], source: str | None) -> None:
                     source=source,
                 )
         for field_name, items, owners, taken in (
-            ("produces", phase.produces, producers, "{} is already produced by phase {} "
-             "(each artifact has one producer)"),
+            (
+                "produces",
+                phase.produces,
+                producers,
+                "{} is already produced by phase {} (each artifact has one producer)",
+            ),
             ("approval_gates", phase.approval_gates, gates, "gate {} is already on phase {}"),
         ):
             for item in items:

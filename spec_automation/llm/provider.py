@@ -92,6 +92,8 @@ class ProviderReply:
     usage: TokenUsage = field(default_factory=TokenUsage)
     cost_usd: float = 0.0
     stop_reason: str = "end_turn"
+    #: The (provider, model) that wrote it when that is not the one asked: a fallback.
+    answered_by: tuple[str, str] | None = None
 
 
 class Provider(Protocol):

@@ -24,6 +24,9 @@ RECORDED_OPTIONS = (
     "retries",
     "use_cache",
     "latency_scale",
+    "role_models",
+    "fallback",
+    "budget_usd",
 )
 
 
@@ -41,6 +44,9 @@ _FROM_SETTINGS = (
     "temperature",
     "retries",
     "use_cache",
+    "role_models",
+    "fallback",
+    "budget_usd",
 )
 
 
@@ -67,6 +73,9 @@ class RunOptions:
     temperature: float = _SETTINGS.temperature
     retries: int = _SETTINGS.retries  # of a call that failed for a passing reason
     use_cache: bool = _SETTINGS.use_cache  # False: --no-cache, every phase asks its provider
+    role_models: str = _SETTINGS.role_models  # "analyst=MODEL, ...": a model per role
+    fallback: str = _SETTINGS.fallback  # "provider:model" asked when the provider is down
+    budget_usd: float = _SETTINGS.budget_usd  # the most the run may spend (0: no limit)
     everything: bool = False  # --all: every phase runs, not only what is out of date
     #: What to do with artifacts carrying the user's edits that the run would rewrite:
     #: "ask" (refuse, naming them), "keep" (build from them) or "overwrite".

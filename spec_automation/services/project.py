@@ -69,10 +69,11 @@ from spec_automation.workspace import (
 )
 
 if TYPE_CHECKING:
-    from spec_automation.agents.runner import AgentPhaseRunner
     from spec_automation.core.events import EventSink
     from spec_automation.services.documents import Documents
+    from spec_automation.services.phase_models import ClosingRunner
     from spec_automation.services.quality import Quality
+    from spec_automation.services.spending import CostEstimate
 
 __all__ = ["ProjectService", "create_project", "open_project", "plan_workflow", "read_brief_file"]
 
@@ -400,7 +401,14 @@ class ProjectService(ProjectState):
 
         return runs.preview_run(self, options)
 
-    def _phase_runner(self, options: RunOptions) -> AgentPhaseRunner:
+    def estimate_cost(self, options: RunOptions) -> CostEstimate:
+        """What the phases a run with ``options`` would run are likely to cost, from what
+        they cost last time (nothing is written)."""
+        from spec_automation.services.spending import estimate_cost
+
+        return estimate_cost(self, options, list(self.preview_run(options).phases))
+
+    def _phase_runner(self, options: RunOptions) -> ClosingRunner:
         """The runner every phase of a run goes through (tests replace it)."""
         from spec_automation.services import runs
 

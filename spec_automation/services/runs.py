@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from spec_automation.agents.runner import AgentPhaseRunner
 from spec_automation.core.copying import copy_fields
 from spec_automation.core.engine import EngineSettings, OrchestratorEngine, RunResult, RunScope
 from spec_automation.core.events import EventSink
@@ -23,8 +22,12 @@ from spec_automation.core.ports import (
     RunStatus,
 )
 from spec_automation.core.staleness import RunPlan, plan_run
+from spec_automation.llm.budget import Budget
 from spec_automation.llm.factory import ProviderSetupError
+from spec_automation.llm.fallback import FallbackProvider
+from spec_automation.llm.offline import OfflineProvider
 from spec_automation.llm.pricing import price_of, runs_locally
+from spec_automation.llm.provider import Provider
 from spec_automation.services.artifacts import refuse_unreadable_targets, scan
 from spec_automation.services.cache import StoreResponseCache
 from spec_automation.services.code_folder import CodeFolder
@@ -40,9 +43,16 @@ from spec_automation.services.freshness import (
 from spec_automation.services.gates import AutoApprover, StoreGatekeeper
 from spec_automation.services.metrics import percent
 from spec_automation.services.options import RunOptions
+from spec_automation.services.phase_models import (
+    ClosingRunner,
+    ModelChoice,
+    PhaseModels,
+    model_choices,
+)
 from spec_automation.services.quality import Quality
 from spec_automation.services.reports import RunPreview, RunReport
 from spec_automation.services.stage import StageRunner
+from spec_automation.settings import SettingsError, parse_fallback, parse_role_models
 from spec_automation.store import queries
 from spec_automation.store.database import Database
 from spec_automation.store.errors import StoreError
@@ -59,7 +69,7 @@ __all__ = [
 ]
 
 #: Builds the runner a run's phases go through, from the run's options.
-PhaseRunnerFactory = Callable[[RunOptions], AgentPhaseRunner]
+PhaseRunnerFactory = Callable[[RunOptions], ClosingRunner]
 
 
 async def run_workflow(
@@ -239,7 +249,7 @@ async def _execute(
     project: ProjectState,
     options: RunOptions,
     settings: EngineSettings,
-    runner: AgentPhaseRunner,
+    runner: ClosingRunner,
     committer: WaveCommitter,
     work: _Work,
     resume_id: int | None,
@@ -303,34 +313,82 @@ def engine_settings(options: RunOptions) -> EngineSettings:
     )
 
 
-def build_phase_runner(project: ProjectState, options: RunOptions) -> AgentPhaseRunner:
-    """The runner every phase of a run goes through, as the options choose.
+def build_phase_runner(project: ProjectState, options: RunOptions) -> ClosingRunner:
+    """The runner every phase of a run goes through, as the options choose: the run's model,
+    or per phase the one its spec or the user's models per role name.
 
-    Raises ``ProjectError`` before anything runs when the provider is unknown or needs an
+    Raises ``ProjectError`` before anything runs when a provider is unknown or needs an
     API key that cannot be found.
     """
     try:
-        provider = project.providers.build(
-            options.provider,
-            model=options.model,
-            latency_scale=options.latency_scale,
-            base_url=options.base_url,
-            retries=options.retries,
-        )
-    except ProviderSetupError as exc:
+        by_role = parse_role_models(options.role_models)
+        fallback = parse_fallback(options.fallback) if options.provider != "offline" else None
+    except SettingsError as exc:
         raise ProjectError(str(exc)) from None
-    return StageRunner(
-        provider,
-        code=CodeFolder(project.paths),
-        quality=lambda: Quality(project),
-        cache=StoreResponseCache(project.db) if options.use_cache else None,
-        constitution=_read_constitution(project),
-        documents=source_documents(project),
-        spec=project.spec,
-        max_tokens=options.max_tokens,
-        temperature=options.temperature,
-        deadline_s=options.phase_timeout_s,
-    )
+    choices = model_choices(project.spec, options.provider, options.model, by_role)
+    run = ModelChoice(options.provider, "" if options.provider == "offline" else options.model)
+    fallback_choice = ModelChoice(*fallback) if fallback else None
+    every = {run, *choices.values(), *([fallback_choice] if fallback_choice else [])}
+    budget = _budget(options, every)
+    cache = StoreResponseCache(project.db) if options.use_cache else None
+
+    def build(choice: ModelChoice, why: str) -> Provider | OfflineProvider:
+        try:
+            return project.providers.build(
+                choice.provider,
+                model=choice.model,
+                latency_scale=options.latency_scale,
+                base_url=options.base_url,
+                retries=options.retries,
+            )
+        except ProviderSetupError as exc:
+            raise ProjectError(f"{exc}{why}") from None
+
+    def runner_for(choice: ModelChoice) -> ClosingRunner:
+        why = "" if choice == run else f" (a phase of the spec asks for {choice})"
+        provider = build(choice, why)
+        if (
+            fallback_choice is not None
+            and choice.provider != "offline"
+            and choice != fallback_choice
+        ):
+            assert not isinstance(provider, OfflineProvider)
+            second = build(fallback_choice, f" (the fallback {fallback_choice})")
+            assert not isinstance(second, OfflineProvider)
+            provider = FallbackProvider(provider, second)
+        return StageRunner(
+            provider,
+            budget=budget,
+            code=CodeFolder(project.paths),
+            quality=lambda: Quality(project),
+            cache=cache,
+            constitution=_read_constitution(project),
+            documents=source_documents(project),
+            spec=project.spec,
+            max_tokens=options.max_tokens,
+            temperature=options.temperature,
+            deadline_s=options.phase_timeout_s,
+        )
+
+    if set(choices.values()) <= {run}:
+        return runner_for(run)
+    return PhaseModels(choices, run, runner_for)
+
+
+def _budget(options: RunOptions, models: set[ModelChoice]) -> Budget | None:
+    """The run's spending limit, if it has one (``ProjectError`` when a model it may call has
+    no known price: the limit could not be kept)."""
+    if options.budget_usd <= 0:
+        return None
+    for choice in sorted(models):
+        local = choice.provider == "openai_compatible" and runs_locally(options.base_url)
+        if choice.provider != "offline" and not local and price_of(choice.model) is None:
+            raise ProjectError(
+                f"a budget of ${options.budget_usd:.2f} cannot be kept: the price of "
+                f"{choice.model} is not known to this version of the app; run without "
+                "--budget, or choose a model with a known price"
+            )
+    return Budget(options.budget_usd)
 
 
 def read_brief(project: ProjectState) -> str:

@@ -135,3 +135,18 @@ def test_a_cut_off_reply_says_to_raise_max_tokens_and_the_flag_does(cli, sample_
 
 #: A run on the server, every phase asked again.
 RUN_ONE = ("run", "--auto-approve", "--all", "--no-cache", *SERVER, "--model", "llama3.2", "-p")
+
+
+def test_budget_fallback_and_role_models_are_checked_before_anything_runs(
+    cli, sample_project, capsys
+):
+    for flags, said in (
+        (("--budget", "0"), "the budget must be more than 0 dollars"),
+        (("--budget", "ten"), "'ten' is not an amount in dollars"),
+        (("--fallback", "offline:x"), "is not provider:model with a model provider"),
+        (("--role-models", "analyst"), "'analyst' is not role=model"),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            cli("run", "-p", sample_project, *flags)
+        assert exited.value.code == 2
+        assert said in capsys.readouterr().err

@@ -8,7 +8,7 @@ import pytest
 
 from spec_automation.core.fan_out import FAN_OUT_RULES
 from spec_automation.core.spec import SpecError, load_spec, parse_spec
-from tests.helpers.specs import spec_error
+from tests.helpers.specs import PHASE_A, spec_error
 
 GOOD_PHASE = """
   A:
@@ -248,3 +248,20 @@ def test_reads_of_an_artifact_not_upstream_says_which_dependency_to_add() -> Non
 def test_a_top_level_list_is_named_once() -> None:
     assert error_of("- a\n- b\n").endswith("expected a mapping with a 'phases:' key, got a list")
     assert error_of("").endswith("got an empty file")
+
+
+def test_a_phase_may_name_its_model_and_provider() -> None:
+    text = PHASE_A + "    model: claude-haiku-4-5\n    provider: anthropic\n"
+    phase = parse_spec(text).phases["A"]
+    assert (phase.model, phase.provider) == ("claude-haiku-4-5", "anthropic")
+    assert parse_spec(PHASE_A).phases["A"].model == ""  # the run's
+
+
+def test_a_phase_model_or_provider_that_cannot_be_used_is_refused() -> None:
+    assert "unknown provider 'gpt' (known: offline, anthropic, openai_compatible)" in (
+        spec_error(PHASE_A + "    provider: gpt\n")
+    )
+    assert "an openai_compatible phase needs a 'model:' too" in spec_error(
+        PHASE_A + "    provider: openai_compatible\n"
+    )
+    assert "field 'model' must name a model" in spec_error(PHASE_A + "    model: '  '\n")
