@@ -1,4 +1,5 @@
-"""The settings dialog: provider, model, server (for an OpenAI-compatible one), API key,
+"""The settings dialog, in two tabs. Model: provider, server (for an OpenAI-compatible one),
+model, API key, retries, models per role, a fallback and a budget per run. Running and app:
 concurrency, rate limit, offline latency, theme, autosave interval, git, and whether
 formatting-only edits open the impact dialog.
 
@@ -28,9 +29,11 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +46,7 @@ from spec_automation.llm.keys import (
     store_api_key,
 )
 from spec_automation.settings import (
+    MAX_RETRIES,
     PROVIDERS,
     SERVER_PRESETS,
     THEMES,
@@ -72,6 +76,18 @@ def list_server_models(base_url: str, key: str | None) -> list[str]:
     from spec_automation.llm.openai_compatible import list_models
 
     return list_models(base_url, key)
+
+
+def _form_page(*rows: tuple[str, QWidget | QLayout]) -> QWidget:
+    """A tab of labelled rows."""
+    page = QWidget()
+    form = QFormLayout(page)
+    form.setContentsMargins(0, 12, 0, 0)
+    form.setHorizontalSpacing(16)
+    form.setVerticalSpacing(8)
+    for label, field in rows:
+        form.addRow(label, field)
+    return page
 
 
 def _key_owner(provider: str) -> str:
@@ -146,6 +162,37 @@ class SettingsDialog(QDialog):
         self.test_result.setWordWrap(True)
         self.test_result.setProperty("role", "caption")
         self.test_result.hide()
+        self.retries = QSpinBox(minimum=0, maximum=MAX_RETRIES, value=settings.retries)
+        self.retries.setObjectName("retries")
+        self.retries.setSpecialValueText("none")
+        self.retries.setToolTip(
+            "Retries of a call that failed for a passing reason (overload, rate limit, server "
+            "error, dropped connection); each retry is shown in the run's log"
+        )
+        self.role_models = QLineEdit(settings.role_models)
+        self.role_models.setObjectName("roleModels")
+        self.role_models.setPlaceholderText(
+            "e.g. analyst=claude-haiku-4-5, designer=claude-haiku-4-5"
+        )
+        self.role_models.setToolTip(
+            "A model per role for the phases whose spec names none; the others use Model"
+        )
+        self.fallback = QLineEdit(settings.fallback)
+        self.fallback.setObjectName("fallback")
+        self.fallback.setPlaceholderText("none, or e.g. openai_compatible:llama3.1")
+        self.fallback.setToolTip(
+            "Where a call goes when the provider stays overloaded or unreachable after its "
+            "retries: anthropic:MODEL or openai_compatible:MODEL (on the Server above)"
+        )
+        self.budget = QDoubleSpinBox(minimum=0.0, maximum=10_000.0, decimals=2, singleStep=0.5)
+        self.budget.setObjectName("budget")
+        self.budget.setPrefix("$")
+        self.budget.setSpecialValueText("no limit")
+        self.budget.setValue(settings.budget_usd)
+        self.budget.setToolTip(
+            "The most one run may spend: it stops before a call that could take it past this, "
+            "and can be resumed"
+        )
         self.concurrency = QSpinBox(minimum=1, maximum=64, value=settings.concurrency)
         self.rate_limit = QSpinBox(minimum=0, maximum=100_000, value=settings.rate_limit_per_minute)
         self.rate_limit.setSpecialValueText("no limit")
@@ -183,24 +230,34 @@ class SettingsDialog(QDialog):
         key_column.addLayout(key_row)
         key_column.addWidget(self.key_note)
         key_column.addWidget(self.test_result)
-        form = QFormLayout()
-        form.setHorizontalSpacing(16)
-        form.setVerticalSpacing(8)
         server_column = QVBoxLayout()
         server_column.setSpacing(4)
         server_column.addWidget(self.preset)
         server_column.addWidget(self.base_url)
-        form.addRow("Provider", self.provider)
-        form.addRow("Server", server_column)
-        form.addRow("Model", self.model)
-        form.addRow("API key", key_column)
-        form.addRow("Concurrency", self.concurrency)
-        form.addRow("Rate limit", self.rate_limit)
-        form.addRow("Offline latency scale", self.latency)
-        form.addRow("Theme", self.theme)
-        form.addRow("Back up unsaved edits after", self.autosave)
-        form.addRow("Git", self.git)
-        form.addRow("Impact analysis", self.cosmetic_impact)
+        self.pages = QTabWidget()
+        self.pages.setObjectName("settingsPages")
+        self.pages.setDocumentMode(True)
+        model_page = _form_page(
+            ("Provider", self.provider),
+            ("Server", server_column),
+            ("Model", self.model),
+            ("API key", key_column),
+            ("Retries", self.retries),
+            ("Models per role", self.role_models),
+            ("Fallback", self.fallback),
+            ("Budget per run", self.budget),
+        )
+        app_page = _form_page(
+            ("Concurrency", self.concurrency),
+            ("Rate limit", self.rate_limit),
+            ("Offline latency scale", self.latency),
+            ("Theme", self.theme),
+            ("Back up unsaved edits after", self.autosave),
+            ("Git", self.git),
+            ("Impact analysis", self.cosmetic_impact),
+        )
+        self.pages.addTab(model_page, "&Model")
+        self.pages.addTab(app_page, "&Running and app")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -210,7 +267,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(16)
-        layout.addLayout(form)
+        layout.addWidget(self.pages)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
@@ -272,6 +329,8 @@ class SettingsDialog(QDialog):
         server = provider == "openai_compatible"
         self.test_button.setEnabled(has_model)
         self.model.setEnabled(has_model)
+        for field in (self.retries, self.role_models, self.fallback, self.budget):
+            field.setEnabled(has_model)  # the offline authors make no call
         self.preset.setEnabled(server)
         self.base_url.setEnabled(server)
         self.model.setToolTip(
@@ -305,6 +364,10 @@ class SettingsDialog(QDialog):
             model=models["anthropic"],
             openai_model=models["openai_compatible"],
             openai_base_url=self.base_url.text().strip(),
+            retries=self.retries.value(),
+            role_models=self.role_models.text().strip(),
+            fallback=self.fallback.text().strip(),
+            budget_usd=round(self.budget.value(), 2),
             concurrency=self.concurrency.value(),
             rate_limit_per_minute=self.rate_limit.value(),
             latency_scale=self.latency.value(),

@@ -211,3 +211,43 @@ def test_the_offline_provider_offers_no_model_server_or_test(qtbot, app_dirs) ->
         "anthropic",
         "openai_compatible",
     ]
+
+
+def test_retries_models_per_role_fallback_and_budget_are_saved(
+    qtbot, loop, app_dirs, memory_keyring
+) -> None:
+    dialog = SettingsDialog(AppSettings(provider="anthropic"))
+    qtbot.addWidget(dialog)
+    saved: list[AppSettings] = []
+    dialog.settingsSaved.connect(saved.append)
+    assert [dialog.pages.tabText(i) for i in range(dialog.pages.count())] == [
+        "&Model",
+        "&Running and app",
+    ]
+    dialog.retries.setValue(4)
+    dialog.role_models.setText("analyst=claude-haiku-4-5, designer=claude-haiku-4-5")
+    dialog.fallback.setText("openai_compatible:llama3.1")
+    dialog.budget.setValue(2.5)
+    dialog.save()
+    run(loop, until(lambda: bool(saved)))
+
+    again = load_settings().settings
+    assert again.retries == 4
+    assert again.role_models == "analyst=claude-haiku-4-5, designer=claude-haiku-4-5"
+    assert (again.fallback, again.budget_usd) == ("openai_compatible:llama3.1", 2.5)
+    reopened = SettingsDialog(again)
+    qtbot.addWidget(reopened)
+    assert (reopened.retries.value(), reopened.budget.value()) == (4, 2.5)
+    assert reopened.fallback.text() == "openai_compatible:llama3.1"
+
+
+def test_a_bad_fallback_is_explained_and_offline_offers_none_of_these(qtbot, app_dirs) -> None:
+    dialog = SettingsDialog(AppSettings(provider="anthropic"))
+    qtbot.addWidget(dialog)
+    dialog.fallback.setText("offline")
+    dialog.save()
+    assert "is not provider:model with a model provider" in dialog.error.text()
+    assert not (app_dirs / "config" / "settings.json").exists()
+    dialog.provider.setCurrentIndex(dialog.provider.findData("offline"))
+    fields = (dialog.retries, dialog.role_models, dialog.fallback, dialog.budget)
+    assert not any(field.isEnabled() for field in fields)
