@@ -1,22 +1,23 @@
-"""What a run is likely to cost before it starts, from what its phases cost last time.
+"""What a run is likely to cost before it starts, from the tokens its phases took before.
 
-Each phase the run would call a priced model for is estimated at what its newest call on that
-model billed; a phase never run on that model has no estimate and is named as such (a guess
-would be a number to distrust). Offline phases and models on the user's own server cost
-nothing. The budget (``--budget``) is kept call by call while the run goes (``llm.budget``);
-this estimate is what the user sees before deciding to start.
+Each phase the run would call a priced model for is estimated at the median tokens of its
+recent successful, uncached attempts (the measure the impact dialog's estimates use, offline
+runs included), priced for the model the phase will use; a phase never run has no estimate
+and is named as such (a guess would be a number to distrust). Offline phases and models on the
+user's own server cost nothing. The budget (``--budget``) is kept call by call while the run
+goes (``llm.budget``); this estimate is what the user sees before deciding to start.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spec_automation.core.ports import TokenUsage
 from spec_automation.llm.pricing import price_of, runs_locally
 from spec_automation.services.context import ProjectState
 from spec_automation.services.options import RunOptions
 from spec_automation.services.phase_models import model_choices
 from spec_automation.settings import SettingsError, parse_role_models
-from spec_automation.store import queries
 
 __all__ = ["CostEstimate", "estimate_cost"]
 
@@ -26,8 +27,8 @@ class CostEstimate:
     """The estimated cost of the phases a run would call a model for."""
 
     known_usd: float = 0.0
-    estimated: tuple[str, ...] = ()  # phases with a cost on record
-    unknown: tuple[str, ...] = ()  # phases calling a priced model with none on record
+    estimated: tuple[str, ...] = ()  # phases with tokens on record
+    unknown: tuple[str, ...] = ()  # phases calling a priced model, never run before
     budget_usd: float = 0.0  # the run's budget (0: none)
 
     @property
@@ -42,11 +43,11 @@ class CostEstimate:
         if self.estimated:
             text = f"Estimated cost: about ${self.known_usd:.2f} for {len(self.estimated)} phase"
             text += "s" if len(self.estimated) != 1 else ""
-            text += " (what they cost last time)"
+            text += " (from the tokens they took before)"
             if self.unknown:
-                text += f", and {len(self.unknown)} never run on their model yet"
+                text += f", and {len(self.unknown)} never run before"
         else:
-            text = f"No cost on record yet for the {len(self.unknown)} phases to run on their model"
+            text = f"No estimate yet: the {len(self.unknown)} phases to run have never run"
         text += "."
         if self.budget_usd > 0:
             text += (
@@ -65,18 +66,20 @@ def estimate_cost(project: ProjectState, options: RunOptions, phases: list[str])
     except SettingsError:
         by_role = {}
     choices = model_choices(project.spec, options.provider, options.model, by_role)
-    last = queries.last_phase_costs(project.db, project.project_id)
-    known, estimated, unknown = 0.0, [], []
-    for phase in phases:
-        choice = choices.get(phase)
-        if choice is None or choice.provider == "offline":
-            continue
-        if choice.provider == "openai_compatible" and runs_locally(options.base_url):
-            continue
-        cost = last.get((phase, choice.model))
-        if cost is not None:
-            known += cost
-            estimated.append(phase)
-        elif price_of(choice.model) is not None:
-            unknown.append(phase)
-    return CostEstimate(known, tuple(estimated), tuple(unknown), options.budget_usd)
+    priced = {
+        phase: price
+        for phase in phases
+        if (choice := choices.get(phase)) is not None
+        and choice.provider != "offline"
+        and not (choice.provider == "openai_compatible" and runs_locally(options.base_url))
+        and (price := price_of(choice.model)) is not None
+    }
+    measured = project.regenerations.measured_usage(list(priced))
+    known = sum(
+        price.cost(TokenUsage(input_tokens=measured[p][0], output_tokens=measured[p][1]))
+        for p, price in priced.items()
+        if p in measured
+    )
+    estimated = tuple(p for p in priced if p in measured)
+    unknown = tuple(p for p in priced if p not in measured)
+    return CostEstimate(known, estimated, unknown, options.budget_usd)

@@ -388,26 +388,3 @@ def _gate(row: ApprovalGate) -> GateRecord:
         GateRecord, row, status=GateStatus(row.status), artifact_hashes=dict(row.artifact_hashes)
     )
 
-
-def last_phase_costs(db: Database, project_id: int) -> dict[tuple[str, str], float]:
-    """What each phase's newest call billed, per (phase, model): its latest succeeded,
-    uncached attempt that cost something."""
-    newest = (
-        select(func.max(PhaseRun.id))
-        .join(WorkflowRun, WorkflowRun.id == PhaseRun.run_id)
-        .where(
-            WorkflowRun.project_id == project_id,
-            PhaseRun.status == PhaseStatus.SUCCEEDED,
-            PhaseRun.cached.is_(False),
-            PhaseRun.cost_usd > 0,
-        )
-        .group_by(PhaseRun.phase, PhaseRun.model)
-        .scalar_subquery()
-    )
-    with db.session() as session:
-        rows = session.execute(
-            select(PhaseRun.phase, PhaseRun.model, PhaseRun.cost_usd).where(
-                PhaseRun.id.in_(newest)
-            )
-        ).all()
-    return {(phase, model): cost for phase, model, cost in rows}
