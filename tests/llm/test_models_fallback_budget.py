@@ -5,6 +5,7 @@ loopback port)."""
 from __future__ import annotations
 
 import dataclasses
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,18 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_keyring) -> Path:
     return folder
 
 
+@contextmanager
+def opened(folder: Path, fake: FakeClaude | None = None):
+    """The project in ``folder``, its Claude calls going to ``fake`` (a new one if None)."""
+    project = services.open_project(folder)
+    fake = fake or FakeClaude(api_key=KEY)
+    project.providers.http_client = fake.client()
+    try:
+        yield project, fake
+    finally:
+        project.close()
+
+
 def _model_of(project, artifact: str) -> str:
     text = project.paths.artifact(artifact).read_text(encoding="utf-8")
     [line] = [x for x in text.splitlines() if x.startswith("model:")]
@@ -61,10 +74,7 @@ async def test_a_phase_with_its_own_model_is_asked_there_and_the_artifact_says_s
     (folder / "orchestrator_spec.yml").write_text(
         _spec_with({"ANALYSIS": f"    model: {HAIKU}\n"}), encoding="utf-8"
     )
-    project = services.open_project(folder)
-    try:
-        fake = FakeClaude(api_key=KEY)
-        project.providers.http_client = fake.client()
+    with opened(folder) as (project, fake):
         report = await project.run_workflow(CLAUDE)
 
         assert report.status == RunStatus.COMPLETED, report.failed
@@ -78,15 +88,10 @@ async def test_a_phase_with_its_own_model_is_asked_there_and_the_artifact_says_s
         assert stored["SPEC_PM"] == SONNET
         # Both models are priced: the analysis at Haiku's price, the rest at Sonnet's.
         assert report.cost_usd > 0
-    finally:
-        project.close()
 
 
 async def test_models_per_role_send_the_designers_phase_to_a_small_model(folder):
-    project = services.open_project(folder)
-    try:
-        fake = FakeClaude(api_key=KEY)
-        project.providers.http_client = fake.client()
+    with opened(folder) as (project, fake):
         options = dataclasses.replace(CLAUDE, role_models=f"designer={HAIKU}")
         report = await project.run_workflow(options)
 
@@ -97,8 +102,6 @@ async def test_models_per_role_send_the_designers_phase_to_a_small_model(folder)
         assert all(asked[n] == HAIKU for n in designer)
         assert asked["SPEC_ARCHITECT"] == SONNET
         assert _model_of(project, "design-tokens.md") == HAIKU
-    finally:
-        project.close()
 
 
 def test_the_spec_wins_over_the_roles_and_offline_stays_offline() -> None:
@@ -120,11 +123,9 @@ def test_the_spec_wins_over_the_roles_and_offline_stays_offline() -> None:
 
 
 async def test_after_persistent_529s_the_fallback_answers_and_is_recorded(folder):
-    project = services.open_project(folder)
-    try:
-        claude = FakeClaude(api_key=KEY)
-        claude.fail_next(Failure(529, "overloaded_error", "Overloaded"), times=10_000)
-        project.providers.http_client = claude.client()
+    claude = FakeClaude(api_key=KEY)
+    claude.fail_next(Failure(529, "overloaded_error", "Overloaded"), times=10_000)
+    with opened(folder, claude) as (project, _):
         seen: list[ev.EngineEvent] = []
         with FakeOpenAI() as local:
             options = dataclasses.replace(
@@ -143,15 +144,11 @@ async def test_after_persistent_529s_the_fallback_answers_and_is_recorded(folder
         assert any(f"falling back to openai_compatible {LOCAL}" in m for m in said)
         stored = queries.get_run(project.db, report.run_id).phases
         assert {r.provider for r in stored} == {"openai_compatible"}
-    finally:
-        project.close()
 
 
 async def test_a_refused_key_is_said_and_never_sent_to_the_fallback(folder):
-    project = services.open_project(folder)
-    try:
-        claude = FakeClaude(api_key="sk-ant-another-key")  # ours is refused: 401
-        project.providers.http_client = claude.client()
+    refusing = FakeClaude(api_key="sk-ant-another-key")  # ours is refused: 401
+    with opened(folder, refusing) as (project, _):
         with FakeOpenAI() as local:
             options = dataclasses.replace(
                 CLAUDE, fallback=f"openai_compatible:{LOCAL}", base_url=local.base_url
@@ -160,15 +157,10 @@ async def test_a_refused_key_is_said_and_never_sent_to_the_fallback(folder):
             assert not local.calls
         assert report.status == RunStatus.FAILED
         assert all("key" in why.lower() for why in report.failed.values())
-    finally:
-        project.close()
 
 
 async def test_the_budget_stops_the_run_before_a_call_would_pass_it_and_resume_goes_on(folder):
-    project = services.open_project(folder)
-    try:
-        fake = FakeClaude(api_key=KEY)
-        project.providers.http_client = fake.client()
+    with opened(folder) as (project, fake):
         budget = 0.40
         first = await project.run_workflow(dataclasses.replace(CLAUDE, budget_usd=budget))
 
@@ -194,30 +186,20 @@ async def test_the_budget_stops_the_run_before_a_call_would_pass_it_and_resume_g
         for phase in project.spec.phases.values():
             for artifact in phase.produces:
                 assert project.paths.artifact(artifact).exists()
-    finally:
-        project.close()
 
 
 async def test_a_budget_with_a_model_of_unknown_price_is_refused_before_anything_runs(folder):
-    project = services.open_project(folder)
-    try:
-        fake = FakeClaude(api_key=KEY)
-        project.providers.http_client = fake.client()
+    with opened(folder) as (project, fake):
         before = project.status().last_run_id
         options = dataclasses.replace(CLAUDE, model="claude-next-preview", budget_usd=1.0)
         with pytest.raises(ProjectError, match=r"budget of \$1\.00 cannot be kept"):
             await project.run_workflow(options)
         assert not fake.calls
         assert project.status().last_run_id == before
-    finally:
-        project.close()
 
 
 async def test_the_estimate_before_a_run_comes_from_the_tokens_phases_took_before(folder):
-    project = services.open_project(folder)
-    try:
-        fake = FakeClaude(api_key=KEY)
-        project.providers.http_client = fake.client()
+    with opened(folder) as (project, _fake):
         fresh = project.estimate_cost(CLAUDE)
         assert not fresh.estimated  # nothing has run yet: no guess
         assert set(fresh.unknown) == set(project.spec.phases)
@@ -233,5 +215,3 @@ async def test_the_estimate_before_a_run_comes_from_the_tokens_phases_took_befor
         haiku = project.estimate_cost(dataclasses.replace(again, model=HAIKU))
         assert haiku.known_usd == pytest.approx(estimate.known_usd / 3)
         assert project.estimate_cost(dataclasses.replace(again, provider="offline")).free
-    finally:
-        project.close()
