@@ -401,12 +401,15 @@ class ProjectService(ProjectState):
 
         return runs.preview_run(self, options)
 
-    def estimate_cost(self, options: RunOptions) -> CostEstimate:
-        """What the phases a run with ``options`` would run are likely to cost, from what
-        they cost last time (nothing is written)."""
+    def estimate_cost(
+        self, options: RunOptions, phases: Sequence[str] | None = None
+    ) -> CostEstimate:
+        """What the phases a run with ``options`` would run (or ``phases``) are likely to
+        cost, from the tokens they took before (nothing is written)."""
         from spec_automation.services.spending import estimate_cost
 
-        return estimate_cost(self, options, list(self.preview_run(options).phases))
+        chosen = list(self.preview_run(options).phases if phases is None else phases)
+        return estimate_cost(self, options, chosen)
 
     def _phase_runner(self, options: RunOptions) -> ClosingRunner:
         """The runner every phase of a run goes through (tests replace it)."""

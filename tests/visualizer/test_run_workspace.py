@@ -345,3 +345,27 @@ async def test_clicking_a_node_opens_its_artifacts_and_the_view_zooms(
     assert view.zoom < before
     view.fit()
     assert view.zoom == pytest.approx(before)
+
+
+async def test_a_run_on_claude_says_what_it_may_cost_and_its_budget_before_it_goes(
+    workspace: RunWorkspace, project: ProjectService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.helpers.fake_claude import FakeClaude
+
+    key = "sk-ant-api03-FAKE-KEY-never-to-be-written-0123456789"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", key)
+    project.providers.http_client = FakeClaude(api_key=key).client()
+    workspace.apply_settings(AppSettings(provider="anthropic", budget_usd=5.0))
+    said: list[str] = []
+
+    task = workspace.start_run()
+    assert task is not None
+    await until(lambda: workspace.waiting_gate is not None)
+    said.append(workspace.completion_banner.message.text())
+    workspace.approval_banner.approve_button.click()
+    report = await task
+
+    assert report is not None
+    assert str(report.status) == "completed"
+    assert "No estimate yet: the 14 phases to run have never run." in said[0]
+    assert "Budget $5.00: the run stops before a call that could take it past that." in said[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import html
 from collections.abc import Callable, Collection, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -78,7 +79,11 @@ class RunDriver:
         if not preview.up_to_date and not options.resume:
             order = project.graph.topological_order
             workspace.set_dimmed([p for p in order if p not in preview.phases], UP_TO_DATE)
-            workspace.completion_banner.say(describe_preview(preview), NodeState.QUEUED)
+            cost = await asyncio.to_thread(project.estimate_cost, options, list(preview.phases))
+            said = describe_preview(preview)
+            if cost.sentence():
+                said += f"<br>{html.escape(cost.sentence())}"
+            workspace.completion_banner.say(said, NodeState.QUEUED)
         return await project.run_workflow(options, workspace.bridge.sink)
 
     async def _drive(self, call: Coroutine[Any, Any, RunReport]) -> RunReport | None:
