@@ -19,7 +19,13 @@ import psutil
 import pytest
 
 from spec_automation import services
-from spec_automation.core.quality import DEFAULT_GATES, GateResult, QualityGateSpec, QualityRun
+from spec_automation.core.quality import (
+    DEFAULT_GATES,
+    GateResult,
+    QualityGateSpec,
+    QualityRun,
+    parse_quality_gates,
+)
 from spec_automation.services import ProjectError, ProjectService
 from spec_automation.services.quality import code_folder, run_gates
 from spec_automation.services.reports import to_json
@@ -168,6 +174,21 @@ def test_output_that_does_not_parse_is_an_error_with_the_reason(checked) -> None
     torn = _gate(checked[1], "torn report")
     assert torn.status == "error"
     assert "could not be read as a JUnit XML report (not well-formed XML" in torn.message
+
+
+def test_a_gate_runs_with_the_variables_its_env_sets(tmp_path: Path) -> None:
+    says = "import os, sys; sys.exit(0 if os.environ.get('GATE_MODE') == 'strict' else 3)"
+    gates = parse_quality_gates(
+        [
+            {"name": "with", "command": [PY, "-c", says], "env": {"GATE_MODE": "strict"}},
+            {"name": "without", "command": [PY, "-c", says]},
+        ]
+    )
+    run = asyncio.run(run_gates(tmp_path, gates))
+    assert [(r.name, r.status) for r in run.results] == [("with", "passed"), ("without", "failed")]
+    # The default pytest gate leaves out the pytest plugins installed with the app.
+    [pytest_gate] = [g for g in DEFAULT_GATES if g.name == "pytest"]
+    assert dict(pytest_gate.env) == {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
 
 def test_a_module_the_interpreter_lacks_is_missing(tmp_path: Path) -> None:

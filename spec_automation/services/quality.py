@@ -248,6 +248,7 @@ async def _run_gate(
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
+            env={**os.environ, **dict(gate.env)} if gate.env else None,
             **_own_process_group(),
         )
     )

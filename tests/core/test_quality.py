@@ -107,6 +107,18 @@ def test_a_gate_is_read_with_its_defaults_and_a_command_line_split_as_a_shell_wo
             [{"name": "a", "command": "x"}, {"name": "a", "command": "y"}],
             "quality gate 'a': field 'name': two gates are named so",
         ),
+        (
+            [{"name": "t", "command": "pytest", "env": ["X=1"]}],
+            "quality gate 't': field 'env' must be a mapping of variable names to text",
+        ),
+        (
+            [{"name": "t", "command": "pytest", "env": {"NOT A NAME": "1"}}],
+            "quality gate 't': field 'env': 'NOT A NAME' is not a variable name",
+        ),
+        (
+            [{"name": "t", "command": "pytest", "env": {"X": ["1"]}}],
+            "quality gate 't': field 'env': X must be text",
+        ),
     ],
 )
 def test_a_bad_gate_is_one_line_naming_the_gate_and_the_field(raw: object, message: str) -> None:
