@@ -56,7 +56,7 @@ _GROUPS = {
         "rollback",
     ),
     "document_commands": ("import", "documents", "proposal"),
-    "quality_commands": ("gates",),
+    "quality_commands": ("gates", "code-folder"),
     "gui_commands": ("gui", "screenshots"),
 }
 

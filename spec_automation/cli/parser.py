@@ -251,6 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="add the implementation stage: a developer writes code/ from the specification, "
         "then ruff, basedpyright and pytest check it (the project gets its own spec)",
     )
+    init.add_argument(
+        "--code-dir",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="with --with-code: where the code goes instead of code/ inside the project (a "
+        "folder of the project, or one of its own such as an existing git repository)",
+    )
 
     plan = sub.add_parser("plan", help="show waves, critical path and estimated times")
     project_arg(plan)
@@ -391,6 +399,21 @@ def _add_quality_commands(sub: Any, project_arg: Any) -> None:
     gates.add_argument("--limit", type=_PAGE_SIZE, default=20, metavar="N", help="1 to 10000")
     gates.add_argument("--offset", type=_OFFSET, default=0, metavar="N")
     gates.add_argument("--json", action="store_true", help="print JSON")
+
+    folder = sub.add_parser(
+        "code-folder",
+        help="show or choose the folder the implementation stage writes and the gates check",
+    )
+    project_arg(folder)
+    chosen = folder.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        metavar="FOLDER",
+        help="the new code folder: one inside the project, or a folder of its own",
+    )
+    chosen.add_argument("--default", action="store_true", help="back to code/ inside the project")
 
 
 def _add_document_commands(sub: Any, project_arg: Any) -> None:

@@ -38,9 +38,16 @@ def _init(args: argparse.Namespace, out: Output) -> int:
             text = sample_brief_path(args.sample or None).read_text(encoding="utf-8")
         except FileNotFoundError as exc:
             raise UserError(str(exc)) from None
+    if args.code_dir is not None and not args.with_code:
+        raise UserError("--code-dir goes with --with-code (the implementation stage writes it)")
     with create_project(
-        args.folder, brief_text=text, name=args.name, with_code=args.with_code
+        args.folder,
+        brief_text=text,
+        name=args.name,
+        with_code=args.with_code,
+        code_dir=args.code_dir,
     ) as project:
+        code = project.code_folder()
         out.print(f"Created project [bold]{escape(project.info.name)}[/] in {project.paths.root}")
         out.print(f"Brief: {project.paths.brief}")
         if project.git is not None:
@@ -49,7 +56,7 @@ def _init(args: argparse.Namespace, out: Output) -> int:
             note(notice)
         if args.with_code:
             out.print(
-                f"Code: the implementation stage writes {project.paths.root / 'code'} and "
+                f"Code: the implementation stage writes {code} and "
                 "checks it with the quality gates (see orchestrator_spec.yml)"
             )
         out.print(f"Next:  spec-automation plan -p {project.paths.root}")
@@ -210,9 +217,7 @@ def _metrics(args: argparse.Namespace, out: Output) -> int:
     if line := _usage_words(metrics.usage):
         out.print(line)
     if metrics.person_wait_s > 0:
-        out.print(
-            f"Waiting for approvals (not counted above): {metrics.person_wait_s:.2f} s"
-        )
+        out.print(f"Waiting for approvals (not counted above): {metrics.person_wait_s:.2f} s")
     if metrics.gate_runs:
         out.print(gates)
     table = Table.of(

@@ -1,5 +1,6 @@
 """The quality gates from the command line: ``gates run`` (on the code folder), ``gates list``
-(the recorded runs) and ``gates show ID`` (one run with its findings)."""
+(the recorded runs) and ``gates show ID`` (one run with its findings); ``code-folder`` shows
+or chooses the code folder."""
 
 from __future__ import annotations
 
@@ -132,4 +133,16 @@ def _names(gates: tuple[object, ...]) -> str:
     return ", ".join(names) if names else "no gates"
 
 
-COMMANDS = {"gates": _gates}
+def _code_folder(args: argparse.Namespace, out: Output) -> int:
+    with opened(args.project) as project:
+        if args.default or args.folder is not None:
+            folder = project.choose_code_folder(None if args.default else args.folder)
+            out.print(f"Code folder: {escape(str(folder))} (the implementation stage writes it)")
+        else:
+            folder = project.code_folder()
+            there = "" if folder.is_dir() else " (not there yet: the implementation stage makes it)"
+            out.print(f"Code folder: {escape(str(folder))}{there}")
+    return EXIT_OK
+
+
+COMMANDS = {"gates": _gates, "code-folder": _code_folder}

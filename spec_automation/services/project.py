@@ -103,6 +103,7 @@ def create_project(
     name: str | None = None,
     git_enabled: bool | None = None,
     with_code: bool = False,
+    code_dir: Path | None = None,
 ) -> ProjectService:
     """Make ``folder`` a new project with the given brief and open it.
 
@@ -111,10 +112,15 @@ def create_project(
     the spec the project will use must load. With git (``git_enabled``, default: the user's
     settings) the folder becomes a git repository ignoring ``.spec_automation/``. With
     ``with_code`` the project gets its own spec: the default one and the implementation stage
-    (a developer writing ``code/``, then the quality gates checking it).
+    (a developer writing ``code/``, then the quality gates checking it); ``code_dir`` is
+    where that code goes instead of ``code/`` (see ``choose_code_folder``).
     """
     folder = folder.expanduser().resolve()
     paths = ProjectPaths(folder)
+    if code_dir is not None:
+        from spec_automation.services.code_folder import check_code_root
+
+        check_code_root(folder, code_dir)  # refused before anything is written
     if folder.exists() and not folder.is_dir():
         raise ProjectError(f"{folder} exists and is not a folder")
     _refuse_unwritable(folder)
@@ -164,7 +170,10 @@ def create_project(
         queries.ensure_project(db, project_name, str(folder), spec.name)
     finally:
         db.close()
-    return open_project(folder, git_enabled=git_enabled)
+    service = open_project(folder, git_enabled=git_enabled)
+    if code_dir is not None:
+        service.choose_code_folder(code_dir)
+    return service
 
 
 def implementation_spec_text() -> str:
@@ -432,6 +441,19 @@ class ProjectService(ProjectState):
         from spec_automation.services.quality import Quality
 
         return Quality(self)
+
+    def code_folder(self) -> Path:
+        """The folder the implementation stage writes and the gates check."""
+        from spec_automation.services.code_folder import code_root
+
+        return code_root(self.paths)
+
+    def choose_code_folder(self, folder: Path | None) -> Path:
+        """Make ``folder`` the project's code folder (None: ``code/`` inside the project);
+        ``ProjectError`` for a folder that cannot be one (see ``choose_code_root``)."""
+        from spec_automation.services.code_folder import choose_code_root
+
+        return choose_code_root(self.paths, folder)
 
     def read_artifact(self, name: str) -> str:
         """The text of an artifact's file (``ProjectError`` when there is none)."""

@@ -41,6 +41,7 @@ from spec_automation.core.quality import (
     parse_output,
     rebase_findings,
 )
+from spec_automation.services.code_folder import code_root
 from spec_automation.services.errors import ProjectError, check_page, said_as_project_error
 from spec_automation.services.reports import Page
 from spec_automation.store.errors import StoreError
@@ -76,8 +77,9 @@ _PYTHON_TOOLS = frozenset({"ruff", "basedpyright", "pytest"})
 
 
 def code_folder(project: ProjectState) -> Path:
-    """The folder the implementation stage writes and the gates check (``code/``)."""
-    return project.paths.root / "code"
+    """The folder the implementation stage writes and the gates check (``code/``, or the one
+    chosen for the project)."""
+    return code_root(project.paths)
 
 
 def project_gates(project: ProjectState) -> tuple[QualityGateSpec, ...]:
@@ -556,6 +558,11 @@ class Quality:
                 raise ProjectError(
                     f"{exc}: the code folder must be a folder of the project"
                 ) from None
+        elif folder.is_symlink():  # a folder of its own, replaced by a link since chosen
+            raise ProjectError(
+                f"the code folder {folder} is a link; choose the folder it points to "
+                "(code-folder FOLDER): the app does not work through links"
+            )
         if not folder.exists():
             raise ProjectError(
                 f"this project has no code folder yet ({folder}): the implementation stage "

@@ -269,6 +269,7 @@ class MainWindow(QMainWindow):
                 None,
                 "run_gates",
                 "cancel_gates",
+                "code_folder",
                 None,
                 "impact",
             ],

@@ -87,6 +87,12 @@ class QualityArea(WindowPart):
             tip="Run ruff, basedpyright and pytest (or the spec's gates) on the code folder",
         )
         actions.add("cancel_gates", "Cancel quality gates", self.cancel_gates)
+        actions.add(
+            "code_folder",
+            "Code folder…",
+            self.ask_code_folder,
+            tip="Choose where the implementation stage writes the code and the gates check it",
+        )
         toggle = actions.adopt("show_quality", self.dock.toggleViewAction(), "Ctrl+5")
         toggle.triggered.connect(lambda shown: self.dock.raise_() if shown else None)
         self.panel.runRequested.connect(self.start_gates)
@@ -108,9 +114,40 @@ class QualityArea(WindowPart):
         why = "" if has_project else "Open or create a project first (File menu)"
         actions["run_gates"].setEnabled(has_project and not self.running)
         actions["cancel_gates"].setEnabled(self.running)
+        actions["code_folder"].setEnabled(has_project and not self.running)
         self.panel.set_can_run(has_project, why)
 
     # --- the project ----------------------------------------------------------------------
+
+    def ask_code_folder(self) -> None:
+        """Ask for the project's code folder (a folder of the project, or one of its own)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        service = self.window.service
+        if service is None:
+            return
+        folder = QFileDialog.getExistingDirectory(
+            self.window, "Choose the code folder", str(service.code_folder().parent)
+        )
+        if folder:
+            self.window.start(self.choose_code_folder(Path(folder)))
+
+    async def choose_code_folder(self, folder: Path | None) -> Path | None:
+        """Make ``folder`` the code folder (None: ``code/``), say so, and show its runs; a
+        folder that cannot be one is said in a sentence and nothing changes."""
+        service = self.window.service
+        if service is None:
+            return None
+        try:
+            chosen = await asyncio.to_thread(service.choose_code_folder, folder)
+        except ProjectError as exc:
+            self.window.notify(f"The code folder was not changed: {exc}.", error=True)
+            return None
+        self.window.notify(
+            f"Code folder: {chosen}. The implementation stage writes it; the gates check it."
+        )
+        await self.refresh()
+        return chosen
 
     def _project_opened(self) -> None:
         window = self.window

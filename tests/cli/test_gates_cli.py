@@ -100,3 +100,35 @@ def test_what_is_not_there_is_a_sentence(cli: Callable[..., Result], project: Pa
     no_id = cli("gates", "show", "-p", project)
     assert no_id.code == 2
     assert "say which run to show: gates show ID" in no_id.err
+
+
+def test_init_with_a_code_dir_and_the_code_folder_command(cli, tmp_path: Path) -> None:
+    repository = tmp_path / "repo"
+    repository.mkdir()
+    project = tmp_path / "clinic"
+    made = cli("init", project, "--sample", "--with-code", "--code-dir", repository)
+    assert made.code == 0, made.err
+    assert f"Code: the implementation stage writes {repository}" in made.out
+
+    shown = cli("code-folder", "-p", project)
+    assert shown.code == 0
+    assert f"Code folder: {repository}" in shown.out
+    back = cli("code-folder", "-p", project, "--default")
+    assert f"Code folder: {project / 'code'}" in back.out
+    refused = cli("code-folder", "-p", project, project / "inputs")
+    assert refused.code == 2
+    assert "inputs/ is the app's own folder" in refused.err
+    assert "Traceback" not in refused.err
+
+
+def test_a_code_dir_without_the_stage_or_in_the_apps_folders_writes_nothing(
+    cli, tmp_path: Path
+) -> None:
+    project = tmp_path / "clinic"
+    alone = cli("init", project, "--sample", "--code-dir", tmp_path / "repo")
+    assert alone.code == 2
+    assert "--code-dir goes with --with-code" in alone.err
+    inside = cli("init", project, "--sample", "--with-code", "--code-dir", project / "artifacts")
+    assert inside.code == 2
+    assert "artifacts/ is the app's own folder" in inside.err
+    assert not project.exists()

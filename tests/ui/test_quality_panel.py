@@ -342,3 +342,33 @@ def test_the_gates_have_their_own_keys_menu_entries_and_dock(
     run_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Run")
     assert {"Run quality gates", "Cancel quality gates"} <= {a.text() for a in run_menu.actions()}
     assert not window.quality.dock.isVisibleTo(window)
+
+
+def test_the_code_folder_chosen_in_the_app_is_the_one_the_gates_check(
+    make_window: Callable[..., Any],
+    loop: asyncio.AbstractEventLoop,
+    broken_template: Path,
+    tmp_path: Path,
+) -> None:
+    project = _copy(broken_template, tmp_path)
+    elsewhere = tmp_path / "own-repository"
+    write_code_folder(elsewhere)  # a clean package of its own
+    window = make_window()
+    run(loop, window.open_project(project))
+    assert window.commands["code_folder"].isEnabled()
+
+    chosen = run(loop, window.quality.choose_code_folder(elsewhere))
+    assert chosen == elsewhere
+    assert f"Code folder: {elsewhere}." in window.notice_text.text()
+    window.commands["run_gates"].trigger()
+    panel = window.quality.panel
+    run(loop, until(lambda: panel.report is not None and not window.quality.running), 60)
+    assert panel.report.code_dir == str(elsewhere)
+    assert panel.report.passed  # the clean folder, not the project's broken code/
+
+    refused = run(loop, window.quality.choose_code_folder(project / "artifacts"))
+    assert refused is None
+    said = window.notice_text.text()
+    assert said.startswith("The code folder was not changed: artifacts/ is the app's own")
+    assert window.service.code_folder() == elsewhere
+    assert window.unexpected_errors == []
