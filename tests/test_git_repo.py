@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import io
 import subprocess
 from pathlib import Path
@@ -179,3 +180,28 @@ def test_a_commit_that_fails_is_said_without_json_naming_the_file_that_blocked_i
     assert "note: the artifacts are saved, but the git commit of analysis.md failed" in said
     assert f"Unable to create '{folder / '.git' / 'index.lock'}': File exists" in said
     assert f"cd {folder} && git add artifacts && git commit" in said
+
+
+def test_the_code_the_stage_writes_is_committed_with_its_manifest_but_never_your_edits(
+    tmp_path: Path,
+) -> None:
+    brief = sample_brief_path(None).read_text(encoding="utf-8")
+    with create_project(tmp_path / "p", brief_text=brief, with_code=True) as project:
+        report = asyncio.run(project.run_workflow(FAST))
+        root = project.paths.root
+        tracked = git(root, "ls-files").split()
+        models = "code/src/shiftcare/models.py"
+        assert models in tracked
+        assert "code/tests/test_acceptance.py" in tracked
+        assert "artifacts/implementation.md" in tracked
+        # Committed in the run's wave of the implementation, beside its manifest.
+        added = git(root, "log", "--diff-filter=A", "--format=%H %s", "--", models).split()
+        assert added[1:3] == ["Run", f"{report.run_id},"]
+        in_wave = git(root, "show", "--name-only", "--format=", added[0]).split()
+        assert "artifacts/implementation.md" in in_wave
+
+        # Edited by you: left out of the app's commits.
+        (root / models).write_text("# mine\n", encoding="utf-8")
+        asyncio.run(project.run_workflow(dataclasses.replace(FAST, everything=True)))
+        assert git(root, "show", f"HEAD:{models}") != "# mine\n"
+        assert models in git(root, "status", "--porcelain")

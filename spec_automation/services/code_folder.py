@@ -156,6 +156,23 @@ class CodeFolder:
         write_atomic(self._record, json.dumps(record, indent=1, sort_keys=True) + "\n")
         return CodeWrite(tuple(written), tuple(unchanged), tuple(kept))
 
+    def as_written(self) -> list[Path]:
+        """The files of the folder still exactly as the app last wrote them (none of yours),
+        when the folder is inside the project: they go into the project's git commits; a
+        folder of its own is the user's repository, never committed to by the app."""
+        if self._base != self.paths.root:
+            return []
+        files = []
+        for path, digest in sorted(self._written().items()):
+            try:
+                target = self._target(path)
+            except ProjectError:
+                continue
+            current = self._current(target)
+            if current is not None and content_hash(current) == digest:
+                files.append(target)
+        return files
+
     def _target(self, path: str) -> Path:
         target = self.root / path
         try:

@@ -1,16 +1,19 @@
-"""Committing artifacts to the project's git repository, only as the store holds them."""
+"""Committing artifacts to the project's git repository, only as the store holds them (and,
+with the implementation stage's manifest, the code files exactly as the app wrote them)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
 
+from spec_automation.agents.runner import writes_code
 from spec_automation.core import events as ev
 from spec_automation.core.artifacts import content_hash
 from spec_automation.core.events import EventSink
 from spec_automation.core.ports import RunStatus
 from spec_automation.git_repo import GitError
 from spec_automation.services.artifacts import file_text
+from spec_automation.services.code_folder import CodeFolder
 from spec_automation.services.context import ProjectState
 
 __all__ = ["WaveCommitter", "commit_stored"]
@@ -34,6 +37,8 @@ def commit_stored(
         text = file_text(project.paths, path)
         if stored is not None and text is not None and content_hash(text) == stored[0].content_hash:
             paths.append(path)
+    if any(_writes_code(project, artifact) for artifact in artifacts):
+        paths += CodeFolder(project.paths).as_written()  # the code goes with its manifest
     try:
         return project.git.commit(paths, message) or "", []
     except GitError as exc:
@@ -43,6 +48,13 @@ def commit_stored(
             f"works again, commit them yourself (cd {project.paths.root} && git add artifacts "
             "&& git commit)"
         ]
+
+
+def _writes_code(project: ProjectState, artifact: str) -> bool:
+    try:
+        return writes_code(project.spec.producer_of(artifact))
+    except KeyError:
+        return False
 
 
 class WaveCommitter:
