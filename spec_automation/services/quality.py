@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
+from spec_automation.core.copying import copy_fields
 from spec_automation.core.quality import (
     DEFAULT_GATES,
     JUNIT_PLACEHOLDER,
@@ -535,18 +536,7 @@ class Quality:
         """One recorded quality run in full (``ProjectError`` when there is none by that id)."""
         with said_as_project_error(StoreError):
             record = self._store.run(quality_run_id)
-        return QualityRunReport(
-            id=record.id,
-            run_id=record.run_id,
-            round=record.round,
-            phase=record.phase,
-            code_dir=record.code_dir,
-            status=record.status,
-            started_at=record.started_at,
-            finished_at=record.finished_at,
-            wall_s=record.wall_s,
-            gates=record.gates,
-        )
+        return copy_fields(QualityRunReport, record)
 
     def _checked_folder(self) -> Path:
         folder = self.folder
@@ -578,16 +568,9 @@ class Quality:
 
 
 def _info(record: QualityRunRecord) -> QualityRunInfo:
-    return QualityRunInfo(
-        id=record.id,
-        run_id=record.run_id,
-        round=record.round,
-        phase=record.phase,
-        code_dir=record.code_dir,
-        status=record.status,
-        started_at=record.started_at,
-        finished_at=record.finished_at,
-        wall_s=record.wall_s,
+    return copy_fields(
+        QualityRunInfo,
+        record,
         gates=tuple(
             GateSummary(g.name, g.status, g.duration_s, g.counts, g.message, count)
             for g, count in zip(record.gates, record.finding_counts, strict=True)
