@@ -427,7 +427,9 @@ class MainWindow(QMainWindow):
         self.saved_layout.save()
         self.editors.close_all()
         self.runs.close()
-        self.quality.close()
+        stopping = self.quality.close()
+        if stopping is not None:  # the cancelled gates record their run before the store closes
+            await asyncio.gather(stopping, return_exceptions=True)
         service, self.service = self.service, None
         self.backups = None
         await asyncio.to_thread(service.close)
@@ -534,10 +536,13 @@ class MainWindow(QMainWindow):
         self.editors.shutdown()
         self.disk.stop()
         self.runs.close()
-        self.quality.close()
+        stopping = self.quality.close()
         if self.service is not None:
-            self.service.close()
-            self.service = None
+            service, self.service = self.service, None
+            if stopping is None:
+                service.close()
+            else:  # closed once the cancelled gates have recorded their run
+                stopping.add_done_callback(lambda _task: service.close())
         self.busy.stop()
         set_error_sink(None)
         self.closed.emit()

@@ -164,18 +164,22 @@ class QualityArea(WindowPart):
         self.panel.say("Reading the recorded quality runs…")
         window.start(self.refresh())
 
-    def close(self) -> None:
-        """Let go of the project: stop its gates and show nothing."""
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
-        self.task = None
+    def close(self) -> asyncio.Task[Any] | None:
+        """Let go of the project: stop its gates and show nothing. Returns the cancelled
+        gates' task while it still records the run as cancelled (the project's store must
+        stay open until it is done), else None."""
+        task, self.task = self.task, None
+        stopping = task if task is not None and not task.done() else None
+        if stopping is not None:
+            stopping.cancel()
         if self.window.closing:
-            return
+            return stopping
         self.panel.set_running(False)
         self.panel.show_runs([], None)
         self.panel.show_nothing("Open a project to check its code.")
         self.panel.show_code_problem("", "")
         self.dock.hide()
+        return stopping
 
     def show(self) -> None:
         """Bring the Quality gates dock to the front."""

@@ -372,3 +372,37 @@ def test_the_code_folder_chosen_in_the_app_is_the_one_the_gates_check(
     assert said.startswith("The code folder was not changed: artifacts/ is the app's own")
     assert window.service.code_folder() == elsewhere
     assert window.unexpected_errors == []
+
+
+@pytest.mark.parametrize("how", ["close the project", "close the window"])
+def test_closing_while_the_gates_run_records_them_cancelled_before_the_store_closes(
+    make_window: Callable[..., Any],
+    loop: asyncio.AbstractEventLoop,
+    broken_template: Path,
+    tmp_path: Path,
+    how: str,
+) -> None:
+    project = _copy(broken_template, tmp_path)
+    marker = tmp_path / "hang-started"
+    _with_gates(
+        project,
+        "  - name: hang\n"
+        f"    command: ['{{python}}', '-c', \"open(r'{marker}', 'w').close(); import time; time.sleep(120)\"]\n"
+        "    timeout_s: 300\n",
+    )
+    window = make_window()
+    run(loop, window.open_project(project))
+    window.commands["run_gates"].trigger()
+    run(loop, until(lambda: marker.exists(), 20))
+    task = window.quality.task
+
+    if how == "close the project":
+        assert run(loop, window.close_project())
+    else:
+        window.shutdown()
+        run(loop, until(lambda: task.done(), 10))
+    assert window.unexpected_errors == []
+
+    with open_project(project) as reopened:
+        [recorded] = reopened.quality.list(5, 0).items
+        assert recorded.status == "cancelled"
