@@ -133,6 +133,11 @@ def apply_theme(name: str) -> Theme:
             font.setPixelSize(BASE_FONT_PX)
             app.setFont(font)
         app.setPalette(theme.palette())
+        # From one style sheet straight to another, Qt re-polishes every widget through the
+        # old sheet's style: with 15 tabs open (about 1,000 widgets) 330 ms. Through no sheet
+        # it is 40 ms to drop the old and 50 ms to apply the new, the same styles in the end.
+        if app.styleSheet():
+            app.setStyleSheet("")
         app.setStyleSheet(theme.stylesheet)
         app.setProperty("themeName", name)
     return theme
