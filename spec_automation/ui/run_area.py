@@ -20,7 +20,10 @@ from spec_automation.ui.window_part import WindowPart
 if TYPE_CHECKING:
     from spec_automation.ui.mainwindow import MainWindow
 
-__all__ = ["RunArea"]
+__all__ = ["NARROW_WINDOW_PX", "RunArea"]
+
+#: In a window narrower than this, the run page also moves the docks at the right aside.
+NARROW_WINDOW_PX = 1280
 
 
 #: The actions that start a run, and what each does.
@@ -214,6 +217,13 @@ class RunArea(WindowPart):
             self._stepped_aside = [
                 d for d in window.tabifiedDockWidgets(self.dock) if d.isVisible()
             ]
+            if window.width() < NARROW_WINDOW_PX:  # the docks at the right too (History, Log)
+                right = Qt.DockWidgetArea.RightDockWidgetArea
+                self._stepped_aside += [
+                    d
+                    for d in window.findChildren(QDockWidget)
+                    if d.isVisible() and not d.isFloating() and window.dockWidgetArea(d) == right
+                ]
             for dock in self._stepped_aside:
                 dock.hide()
             scroller.takeWidget()

@@ -29,8 +29,20 @@ if TYPE_CHECKING:
 
 __all__ = ["SHOTS", "render_screenshots"]
 
-SHOTS = ("welcome", "main", "diff", "settings", "inputs", "document", "quality")
+SHOTS = (
+    "welcome",
+    "main",
+    "small",
+    "small-run",
+    "diff",
+    "settings",
+    "inputs",
+    "document",
+    "quality",
+)
 _SIZE = (1600, 1000)
+#: The smallest window size the app is laid out for.
+_SMALL = (1024, 700)
 _ARTIFACT = "prd.md"
 
 
@@ -233,6 +245,17 @@ async def _render(folder: Path, root: Path) -> list[Path]:
         await window.history_area.load_history(_ARTIFACT)
         await asyncio.sleep(0.2)
         save(window, f"app-main-{theme}.png")
+
+        # The smallest window the app is made for: 1024 x 700, the editor and the run page.
+        window.resize(*_SMALL)
+        await asyncio.sleep(0.4)
+        save(window, f"app-small-{theme}.png")
+        window.commands["run_page"].trigger()
+        await asyncio.sleep(0.4)
+        save(window, f"app-small-run-{theme}.png")
+        window.commands["run_page"].trigger()
+        window.resize(*_SIZE)
+        await asyncio.sleep(0.3)
 
         ids = window.history.version_ids()
         if len(ids) >= 2:

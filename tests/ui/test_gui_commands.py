@@ -11,6 +11,7 @@ import pytest
 
 from spec_automation.cli import main
 from spec_automation.ui.impact_screenshots import IMPACT_SHOTS
+from spec_automation.ui.screenshots import SHOTS
 
 pytestmark = pytest.mark.gui
 
@@ -52,7 +53,7 @@ def test_screenshots_renders_every_view_in_both_themes(tmp_path: Path) -> None:
     names = sorted(p.name for p in out.glob("*.png"))
     app_shots = sorted(
         f"app-{view}-{theme}.png"
-        for view in ("welcome", "main", "diff", "settings", "inputs", "document", "quality")
+        for view in SHOTS
         for theme in ("dark", "light")
     )
     assert [n for n in names if n.startswith("app-")] == app_shots

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QDockWidget, QScrollArea
 
 from tests.helpers.gui import run, until
 
@@ -83,3 +83,29 @@ def test_the_run_page_never_widens_a_small_window(make_window, loop, sample_proj
     window.commands["run_page"].trigger()
     QTest.qWait(50)
     assert window.width() == 1024
+
+
+def test_in_a_narrow_window_the_run_page_moves_the_history_aside_and_back(
+    make_window, loop, sample_project: Path
+) -> None:
+    window = make_window()
+    run(loop, window.open_project(sample_project))
+    history = window.findChild(QDockWidget, "historyDock")
+    assert history is not None
+    window.resize(1024, 700)
+    QTest.qWait(50)
+    assert history.isVisible()
+    window.commands["run_page"].trigger()
+    QTest.qWait(100)
+    assert not history.isVisible()  # the graph gets the room instead
+    assert window.pages.currentWidget().width() > 700
+    window.commands["run_page"].trigger()
+    QTest.qWait(50)
+    assert history.isVisible()
+
+    window.resize(1440, 900)
+    QTest.qWait(50)
+    window.commands["run_page"].trigger()
+    QTest.qWait(100)
+    assert history.isVisible()  # a wide window keeps it beside the page
+    window.commands["run_page"].trigger()
