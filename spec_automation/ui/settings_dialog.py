@@ -158,6 +158,9 @@ class SettingsDialog(QDialog):
         self.key_note = QLabel()
         self.key_note.setWordWrap(True)
         self.key_note.setProperty("role", "caption")
+        # Its longest sentence takes three lines at the dialog's width; the tab's layout does
+        # not pass the wrapped height up, so the room is kept for them (nothing is cut off).
+        self.key_note.setMinimumHeight(self.key_note.fontMetrics().lineSpacing() * 3 + 2)
         self.test_result = QLabel()
         self.test_result.setWordWrap(True)
         self.test_result.setProperty("role", "caption")
