@@ -176,6 +176,14 @@ class AgentPhaseRunner:
             usage=usage,
             cost_usd=cost,
             files=_code_files(reply.text, request),
+            notes=(
+                (
+                    f"written by the fallback {provider} {model}: {self.provider.name} "
+                    f"{self.provider.model} stayed unavailable after its retries",
+                )
+                if reply.answered_by
+                else ()
+            ),
         )
 
     async def _reply(

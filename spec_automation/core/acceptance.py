@@ -63,7 +63,7 @@ def accept_output(
         for a, c in rendered.items()
         if keep is None or a in keep
     )
-    return drafts, tuple(str(w) for w in report.warnings)
+    return drafts, (*output.notes, *(str(w) for w in report.warnings))
 
 
 def same_bodies(drafts: tuple[ArtifactDraft, ...], contents: Mapping[str, str]) -> bool:

@@ -447,6 +447,13 @@ class Execution:
             usage=usage,
             cost_usd=sum(o.cost_usd for o in outputs),
             cached=all(o.cached for o in outputs),
+            notes=tuple(
+                dict.fromkeys(
+                    f"{item.heading}: {note}"
+                    for item, output in zip(state.items, outputs, strict=True)
+                    for note in output.notes
+                )
+            ),
         )
         work = sum(state.durations.values())
         return await self._conclude(

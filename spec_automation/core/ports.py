@@ -171,6 +171,9 @@ class PhaseOutput:
     #: Files outside the artifacts an implementation phase wrote: path in the code folder
     #: → text (written to the code folder by the stage's runner, never by the engine).
     files: Mapping[str, str] = field(default_factory=dict)
+    #: What the run should record about how the output was made (a fallback wrote it),
+    #: kept with the phase beside its validation warnings.
+    notes: tuple[str, ...] = ()
 
 
 class PhaseRunner(Protocol):

@@ -144,6 +144,8 @@ async def test_after_persistent_529s_the_fallback_answers_and_is_recorded(folder
         assert any(f"falling back to openai_compatible {LOCAL}" in m for m in said)
         stored = queries.get_run(project.db, report.run_id).phases
         assert {r.provider for r in stored} == {"openai_compatible"}
+        note = f"written by the fallback openai_compatible {LOCAL}: anthropic {SONNET} stayed"
+        assert [r.phase for r in stored if not any(note in w for w in r.warnings)] == []
 
 
 async def test_a_refused_key_is_said_and_never_sent_to_the_fallback(folder):
