@@ -125,6 +125,8 @@ def test_ctrl_i_imports_the_chosen_files_and_lists_them_under_inputs(
     async def press() -> None:
         QTest.keySequence(window, "Ctrl+I")
         await until(lambda: "Imported" in window.notice_message())
+        # The notice comes first; the last document's inspector opens right after it.
+        await until(lambda: window.documents.current_inspector() is not None)
 
     run(loop, press())
     assert opened == ["Import documents"]
@@ -223,6 +225,7 @@ def test_an_unknown_type_is_asked_for_and_imported_as_the_type_chosen(
     async def imported() -> None:
         window.commands["import_document"].trigger()
         await until(lambda: "Imported" in window.notice_message())
+        await until(lambda: window.documents.current_inspector() is not None)
 
     run(loop, imported())
     assert prompter.types_asked == [notes]
