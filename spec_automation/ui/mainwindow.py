@@ -52,6 +52,7 @@ from spec_automation.ui.editor_area import EditorArea
 from spec_automation.ui.errors import ErrorReporter, or_said, user_message
 from spec_automation.ui.explorer import ProjectExplorer, artifact_states, input_entries
 from spec_automation.ui.history_area import HistoryArea
+from spec_automation.ui.narrow_docks import NarrowDocks
 from spec_automation.ui.page_stack import PageStack
 from spec_automation.ui.project_menu import ProjectMenu
 from spec_automation.ui.quality_area import QualityArea
@@ -149,7 +150,7 @@ class MainWindow(QMainWindow):
         self.log_view.setMaximumBlockCount(2000)
         self.explorer_dock = self.make_dock("Project", "projectExplorerDock", self.explorer)
         self.history_dock = self.make_dock("History", "historyDock", self.history)
-        self.log_dock = self.make_dock("Log and notifications", "logDock", self.log_view)
+        self.log_dock = self.make_dock("Log", "logDock", self.log_view)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.explorer_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.log_dock)
@@ -157,6 +158,10 @@ class MainWindow(QMainWindow):
         self.history_dock.raise_()
         self.resizeDocks(
             [self.explorer_dock, self.history_dock], [320, 380], Qt.Orientation.Horizontal
+        )
+        # Under 1280 px wide, History and Log become tabs beside Project (one column of docks).
+        self.narrow_docks = NarrowDocks(
+            self, self.explorer_dock, [self.history_dock, self.log_dock]
         )
 
         self._build_actions()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QWidget
 from spec_automation.core import events as ev
 from spec_automation.core.ports import RunMode
 from spec_automation.services import ProjectService
+from spec_automation.ui.narrow_docks import NARROW_WINDOW_PX
 from spec_automation.ui.visualizer import RunWorkspace
 from spec_automation.ui.visualizer.run_plan import decide_with
 from spec_automation.ui.window_part import WindowPart
@@ -20,11 +21,7 @@ from spec_automation.ui.window_part import WindowPart
 if TYPE_CHECKING:
     from spec_automation.ui.mainwindow import MainWindow
 
-__all__ = ["NARROW_WINDOW_PX", "RunArea"]
-
-#: In a window narrower than this, the run page also moves the docks at the right aside.
-NARROW_WINDOW_PX = 1280
-
+__all__ = ["RunArea"]
 
 #: The actions that start a run, and what each does.
 _RUN_ACTIONS = {

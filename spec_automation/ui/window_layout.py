@@ -34,10 +34,7 @@ class WindowLayout(WindowPart):
 
     def saved_tabs(self) -> list[str]:
         """The artifacts the open project had in tabs last time, left to right."""
-        value = self.store.value(self._project_key("tabs"))
-        if isinstance(value, str):
-            return [value] if value else []
-        return [str(v) for v in value] if isinstance(value, list) else []
+        return _names(self.store.value(self._project_key("tabs")))
 
     def saved_current(self) -> str | None:
         """The artifact that was in front last time."""
@@ -50,6 +47,8 @@ class WindowLayout(WindowPart):
         self.store.setValue("window/geometry", window.saveGeometry())
         if window.service is not None:
             self.store.setValue("window/state", window.saveState())
+            # The docks a narrow window moved into the left column, to move back when wider.
+            self.store.setValue("window/moved_left", window.narrow_docks.moved)
             tabs = [tab.artifact for tab in window.editors.editor_tabs()]
             self.store.setValue(self._project_key("tabs"), tabs)
             current = window.editors.current_editor()
@@ -72,9 +71,19 @@ class WindowLayout(WindowPart):
         state = self.store.value("window/state")
         if state is not None:
             self.window.restoreState(state)
+            self.window.narrow_docks.resume(_names(self.store.value("window/moved_left")))
+        else:
+            self.window.narrow_docks.fit()
 
     def restore_dock(self, dock: QDockWidget) -> None:
         """Put a dock made after the others (the Run dock) back where it was."""
         self.store.sync()
         if self.store.value("window/state") is not None:
             self.window.restoreDockWidget(dock)
+
+
+def _names(value: object) -> list[str]:
+    """A list of names as QSettings gives it back (one name comes back as a string)."""
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in value] if isinstance(value, list) else []

@@ -85,14 +85,25 @@ def test_the_run_page_never_widens_a_small_window(make_window, loop, sample_proj
     assert window.width() == 1024
 
 
-def test_in_a_narrow_window_the_run_page_moves_the_history_aside_and_back(
+def test_in_a_narrow_window_the_run_page_keeps_one_column_of_docks(
     make_window, loop, sample_project: Path
 ) -> None:
     window = make_window()
     run(loop, window.open_project(sample_project))
     history = window.findChild(QDockWidget, "historyDock")
     assert history is not None
+    right = Qt.DockWidgetArea.RightDockWidgetArea
     window.resize(1024, 700)
+    QTest.qWait(50)
+    # History is a tab behind the Project dock (see test_small_window), so it takes no width.
+    assert window.dockWidgetArea(history) == Qt.DockWidgetArea.LeftDockWidgetArea
+    window.commands["run_page"].trigger()
+    QTest.qWait(100)
+    assert window.pages.currentWidget().width() > 700
+    window.commands["run_page"].trigger()
+    QTest.qWait(50)
+    # A dock the user put back at the right steps aside for the page, and comes back after.
+    window.addDockWidget(right, history)
     QTest.qWait(50)
     assert history.isVisible()
     window.commands["run_page"].trigger()
@@ -102,6 +113,7 @@ def test_in_a_narrow_window_the_run_page_moves_the_history_aside_and_back(
     window.commands["run_page"].trigger()
     QTest.qWait(50)
     assert history.isVisible()
+    assert window.dockWidgetArea(history) == right
 
     window.resize(1440, 900)
     QTest.qWait(50)
