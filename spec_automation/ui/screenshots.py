@@ -40,7 +40,8 @@ SHOTS = (
     "document",
     "quality",
 )
-_SIZE = (1600, 1000)
+#: The default window size (a first start opens at it).
+_SIZE = (1440, 900)
 #: The smallest window size the app is laid out for.
 _SMALL = (1024, 700)
 _ARTIFACT = "prd.md"
