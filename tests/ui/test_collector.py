@@ -66,3 +66,65 @@ def test_the_gui_thread_collects_a_cycle_once_a_collection_is_due(qapp: Any) -> 
     assert freed_on == [threading.get_ident()]
     assert gc.get_count()[0] < gc.get_threshold()[0]
     del kept
+
+
+def _generations_collected() -> tuple[list[int], Any]:
+    seen: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(record)
+    return seen, record
+
+
+def _bump_oldest_count() -> None:
+    """Make the oldest generation's count pass its threshold (as ten middle collections do)."""
+    for _ in range(gc.get_threshold()[2] + 1):
+        gc.collect(1)
+
+
+def test_a_large_batch_of_young_objects_is_looked_through_once_with_the_middle_generation(
+    qapp: Any,
+) -> None:
+    collector.install(qapp)
+    mine = collector.GuiThreadCollector(qapp)
+    gc.collect()
+    first, second, _ = gc.get_threshold()
+    seen, record = _generations_collected()
+    try:
+        small = [[] for _ in range(2 * first)]
+        assert mine.collect_due() == 0
+        assert seen == [0]  # a batch Python's own young collection would see
+        large = [[] for _ in range(2 * first * second)]
+        mine.collect_due()
+        assert seen == [0, 1]  # past 7,000: through the middle generation at once
+        assert gc.get_count()[1] == 0
+    finally:
+        gc.callbacks.remove(record)
+    del small, large
+
+
+def test_a_full_collection_waits_until_a_quarter_more_objects_have_grown_old(qapp: Any) -> None:
+    collector.install(qapp)
+    gc.collect()
+    mine = collector.GuiThreadCollector(qapp)  # counts the oldest generation as it is now
+    first = gc.get_threshold()[0]
+    seen, record = _generations_collected()
+    try:
+        _bump_oldest_count()
+        seen.clear()
+        young = [[] for _ in range(2 * first)]
+        mine.collect_due()
+        assert 2 not in seen  # due by count, but too few objects reached the oldest since
+        grown = [[] for _ in range(len(gc.get_objects(2)) // 4 + 10 * first)]
+        mine.collect_due()  # they survive a middle collection: now in the oldest generation
+        _bump_oldest_count()
+        seen.clear()
+        more = [[] for _ in range(2 * first)]
+        mine.collect_due()
+        assert seen == [2]
+    finally:
+        gc.callbacks.remove(record)
+    del young, grown, more
