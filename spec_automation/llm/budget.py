@@ -76,7 +76,8 @@ class Budget:
             raise BudgetReached(
                 f"stopped before {what}'s call: it could cost up to ${amount:.4f}, and the "
                 f"run has spent ${self.spent_usd:.4f}{flight} of its ${self.limit_usd:.2f} "
-                "budget; resume with a larger budget (run --resume --budget USD) to go on"
+                "budget; raise the budget (Budget per run in Settings, or run --resume "
+                "--budget USD) and resume to go on"
             )
         reservation = Reservation(amount)
         self._held.append(reservation)

@@ -62,7 +62,7 @@ class ProviderFactory:
                 raise ProviderSetupError(
                     f"the anthropic provider needs an API key and none was found "
                     f"({lookup.notice}); set {ENV_VAR}, save a key in Settings, "
-                    "or run with --provider offline"
+                    "or choose the offline provider (in Settings, or --provider offline)"
                 )
             from spec_automation.llm.claude import ClaudeProvider  # the SDK loads here
 

@@ -381,8 +381,8 @@ class Documents:
         record = self._store.document(name)
         if record is None:
             raise ProjectError(
-                f"{target} already exists and was not imported by the app; rename the document "
-                "(--name) or move that file away"
+                f"{target} already exists and was not imported by the app; import the document "
+                "under another name (rename its file, or --name) or move that file away"
             )
         try:
             on_disk = read_text_inside(paths.root, target, limit=MAX_DOCUMENT_BYTES)
@@ -392,7 +392,8 @@ class Documents:
         if on_disk is None or content_hash(on_disk) != imported:
             raise ProjectError(
                 f"{target} was changed since it was imported; keep those changes by importing "
-                "the new text under another name (--name), or move the file away first"
+                "the new text under another name (rename its file, or --name), or move the file "
+                "away first"
             )
 
     def _write(self, item: _Checked, *, write: bool = True) -> DocumentRecord:
@@ -521,7 +522,7 @@ def _refuse_repeats(checked: Sequence[_Checked]) -> None:
         if item.name in names:
             raise ProjectError(
                 f"{names[item.name]} and {item.source} would both be stored as inputs/"
-                f"{item.name}; import one of them with --name"
+                f"{item.name}; import one of them under another name (rename its file, or --name)"
             )
         digest = content_hash(item.text)
         if digest in hashes:

@@ -385,8 +385,9 @@ def _budget(options: RunOptions, models: set[ModelChoice]) -> Budget | None:
         if choice.provider != "offline" and not local and price_of(choice.model) is None:
             raise ProjectError(
                 f"a budget of ${options.budget_usd:.2f} cannot be kept: the price of "
-                f"{choice.model} is not known to this version of the app; run without "
-                "--budget, or choose a model with a known price"
+                f"{choice.model} is not known to this version of the app; set no budget "
+                "(Budget per run in Settings: no limit, or leave out --budget), or choose a "
+                "model with a known price"
             )
     return Budget(options.budget_usd)
 

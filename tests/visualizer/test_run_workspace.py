@@ -369,3 +369,34 @@ async def test_a_run_on_claude_says_what_it_may_cost_and_its_budget_before_it_go
     assert str(report.status) == "completed"
     assert "No estimate yet: the 14 phases to run have never run." in said[0]
     assert "Budget $5.00: the run stops before a call that could take it past that." in said[0]
+
+
+async def test_a_run_the_budget_stopped_goes_on_after_the_budget_is_raised_in_settings(
+    workspace: RunWorkspace, project: ProjectService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.helpers.fake_claude import FakeClaude
+
+    key = "sk-ant-api03-FAKE-KEY-never-to-be-written-0123456789"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", key)
+    fake = FakeClaude(api_key=key)
+    project.providers.http_client = fake.client()
+    workspace.apply_settings(AppSettings(provider="anthropic", budget_usd=0.40))
+
+    task = workspace.start_run(auto_approve=True)
+    assert task is not None
+    stopped = await task
+    assert stopped is not None
+    assert str(stopped.status) == "partial"
+    why = " ".join(stopped.failed.values())
+    assert "stopped before" in why
+    assert "Budget per run in Settings" in why  # what to do, in the app's words too
+    calls = len(fake.calls)
+
+    workspace.apply_settings(AppSettings(provider="anthropic", budget_usd=100.0))
+    task = workspace.start_run(resume=True, auto_approve=True)
+    assert task is not None
+    resumed = await task
+    assert resumed is not None
+    assert str(resumed.status) == "completed", resumed.failed
+    assert resumed.run_id == stopped.run_id
+    assert len(fake.calls) > calls

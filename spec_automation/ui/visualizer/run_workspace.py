@@ -284,6 +284,9 @@ class RunWorkspace(QWidget):
             auto_approve=auto_approve,
             resume=resume,
             gate_poll_interval_s=_GATE_POLL_S,
+            # The budget is the one Settings shows now, for a resumed run too: raising it
+            # there is how a run the budget stopped goes on.
+            explicit=frozenset({"budget_usd"}),
         )
 
     def apply_settings(self, settings: AppSettings) -> None:
