@@ -72,13 +72,45 @@ def context_order(graph: WorkflowGraph) -> tuple[str, ...]:
     )
 
 
-def phase_contexts(graph: WorkflowGraph, order: Sequence[str]) -> frozenset[tuple[str, ...]]:
-    """The artifact list each phase of the workflow is sent, in context order."""
+def phase_contexts(graph: WorkflowGraph, order: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Each phase's artifact list, in the order it is sent (see ``build_context``).
+
+    A fanned-out phase's calls leave out the artifact they split (each gets its own item in
+    its task), so their shared context is the rest.
+    """
     rank = {name: i for i, name in enumerate(order)}
-    return frozenset(
-        tuple(sorted(graph.inputs_of(phase), key=lambda a: rank.get(a, len(rank))))
-        for phase in graph.topological_order
+    sent: dict[str, tuple[str, ...]] = {}
+    for name in graph.topological_order:
+        phase = graph.phase(name)
+        split = phase.fan_out.source if phase.fan_out is not None else None
+        inputs = sorted(
+            (a for a in graph.inputs_of(name) if a != split),
+            key=lambda a: rank.get(a, len(rank)),
+        )
+        upstream = [sent[other] for other in sorted(graph.upstream(name))]
+        sent[name] = _leading_with_contained(inputs, upstream)
+    return sent
+
+
+def _leading_with_contained(
+    names: Sequence[str], others: Collection[tuple[str, ...]]
+) -> tuple[str, ...]:
+    """``names`` led by the longest of ``others`` (the contexts of phases upstream) that they
+    hold entirely, in that context's order.
+
+    A phase that reads everything an earlier phase read (the validator, after the tasks) then
+    starts with that phase's whole context, a prefix the provider has cached by then,
+    instead of parting from it at the first artifact the global order puts elsewhere. At equal
+    length, a context that leads already wins (nothing moves), then the first by name.
+    """
+    held = set(names)
+    contained = [other for other in others if 0 < len(other) < len(names) and held >= set(other)]
+    if not contained:
+        return tuple(names)
+    best = max(
+        contained, key=lambda other: (len(other), tuple(names[: len(other)]) == other, other)
     )
+    return (*best, *(name for name in names if name not in best))
 
 
 def input_bodies(inputs: Mapping[str, str]) -> dict[str, str]:
@@ -105,6 +137,7 @@ def build_context(
     direct: Sequence[str] = (),
     order: Sequence[str] = (),
     shared_prefixes: Collection[tuple[str, ...]] = (),
+    upstream_contexts: Collection[tuple[str, ...]] = (),
     budget_tokens: int = DEFAULT_CONTEXT_BUDGET,
 ) -> PhaseContext:
     """The shared context blocks of one phase.
@@ -118,6 +151,8 @@ def build_context(
         direct: the artifacts of the phase's direct dependencies (kept when over budget).
         order: the workflow's context order (``context_order``); others keep theirs, after.
         shared_prefixes: the artifact lists other phases are sent (``phase_contexts``).
+        upstream_contexts: those of the phases upstream of this one: the artifacts go in
+            the order of the longest of them they hold, then the context order.
         budget_tokens: the most shared-context tokens to send.
     """
     project: list[ContextBlock] = []
@@ -146,7 +181,8 @@ def build_context(
     )
     bodies = input_bodies(inputs)
     rank = {name: i for i, name in enumerate(order)}
-    chosen = sorted(bodies, key=lambda a: rank.get(a, len(rank)))
+    ranked = sorted(bodies, key=lambda a: rank.get(a, len(rank)))
+    chosen = list(_leading_with_contained(ranked, upstream_contexts))
     used = sum(estimate_tokens(b.text) for b in project)
     left_out: list[str] = []
     while chosen and used + sum(estimate_tokens(bodies[a]) for a in chosen) > budget_tokens:
@@ -178,7 +214,11 @@ def _artifact_cache_points(
     if not chosen:
         return set()
     points = {len(chosen) - 1}
-    candidates = [i for i in range(len(chosen) - 1) if tuple(chosen[: i + 1]) in shared_prefixes]
+    candidates = {
+        shared - 1
+        for other in shared_prefixes
+        if 0 < (shared := _common_length(chosen, other)) < len(chosen)
+    }
     points.update(sorted(candidates, reverse=True)[: MAX_CACHE_POINTS - 2])
     return points
 
@@ -235,3 +275,13 @@ def _prefix_hashes(request: ProviderRequest, model: str) -> tuple[list[str], lis
         if block.cache_point:
             points.append(prefixes[-1])
     return prefixes, points
+
+
+def _common_length(first: Sequence[str], second: Sequence[str]) -> int:
+    """How many leading artifacts two contexts share."""
+    length = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        length += 1
+    return length

@@ -122,13 +122,21 @@ class AgentPhaseRunner:
         self.temperature = temperature
         self.deadline_s = deadline_s
         self.context_budget = context_budget
-        graph = WorkflowGraph(spec) if spec is not None else None
+        graph = self.graph = WorkflowGraph(spec) if spec is not None else None
         self.order = context_order(graph) if graph is not None else ()
-        self.contexts = phase_contexts(graph, self.order) if graph is not None else frozenset()
+        #: Each phase's artifact list as it is sent, and all of them (where caches break).
+        self.contexts = phase_contexts(graph, self.order) if graph is not None else {}
+        self.shared_prefixes = frozenset(self.contexts.values())
         self.warmup = PrefixWarmup()
         #: The brief as parsed for this workflow: every phase reads the same text, so it is
         #: parsed once (off the event loop: a long brief takes a while) and shared.
         self._parsed_brief: tuple[tuple[str, str], asyncio.Future[Brief]] | None = None
+
+    def _upstream_contexts(self, name: str) -> list[tuple[str, ...]]:
+        graph = self.graph
+        if graph is None or name not in self.contexts:
+            return []
+        return [self.contexts[other] for other in sorted(graph.upstream(name))]
 
     @property
     def _takes_temperature(self) -> bool:
@@ -411,7 +419,8 @@ class AgentPhaseRunner:
             documents=self.documents_of(request),
             direct=direct,
             order=self.order,
-            shared_prefixes=self.contexts,
+            shared_prefixes=self.shared_prefixes,
+            upstream_contexts=self._upstream_contexts(phase.name),
             budget_tokens=self.context_budget,
         )
         task = role.render_task(

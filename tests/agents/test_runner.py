@@ -161,6 +161,44 @@ async def test_offline_replies_are_not_repaired(default_spec, brief_text):
     assert "analysis.md" in output.artifacts
 
 
+async def test_the_validator_starts_with_the_whole_context_the_tasks_were_written_from(
+    default_spec, brief_text, chain
+):
+    runner = AgentPhaseRunner(ScriptedProvider(answer=lambda r: ""), spec=default_spec)
+    graph = WorkflowGraph(default_spec)
+    inputs = {a: chain[a] for a in graph.inputs_of("VALIDATE")}
+    request = runner.build_prompt(phase_request(default_spec, "VALIDATE", brief_text, inputs))
+    sent = [b.label for b in request.shared][1:]  # after the brief
+    # The tasks' calls share stack ... dependencies (each gets its epic in its task); the
+    # validator reads all of that too, so it sends that prefix first, cached by then, and
+    # the rest after it in the context order.
+    tasks = runner.contexts["SOLUTIONING_TASKS"]
+    assert tasks == (
+        "stack.md",
+        "prd.md",
+        "architecture.md",
+        "data-model.md",
+        "api-spec.md",
+        "component-mapping.md",
+        "journey-maps.md",
+        "dependencies.md",
+    )
+    assert tuple(sent[: len(tasks)]) == tasks
+    assert sent[len(tasks) :] == [
+        "analysis.md",
+        "design-tokens.md",
+        "user-flows.md",
+        "epics.md",
+        "tasks.md",
+    ]
+    # The handoff, after the validator, starts with everything the validator was sent.
+    done = runner.contexts["DONE"]
+    assert done[: len(sent)] == tuple(sent)
+    assert done[len(sent) :] == ("validation-report.md",)
+    # A phase reading nothing an upstream phase read entirely keeps the context order.
+    assert runner.contexts["SPEC_ARCHITECT"] == ("analysis.md", "stack.md", "prd.md")
+
+
 async def test_every_request_carries_the_constitution_and_the_brief_first(
     default_spec, brief_text, chain
 ):
@@ -177,8 +215,15 @@ async def test_every_request_carries_the_constitution_and_the_brief_first(
     assert "Never store patient data." in request.shared[0].text
     # Artifacts most phases read come first; the design branch's tokens go after the main line.
     assert labels[2:] == ["stack.md", "prd.md", "design-tokens.md", "user-flows.md"]
-    # Breakpoints: the brief and the end (no other phase's context is a prefix of this one).
-    assert [b.label for b in request.shared if b.cache_point] == ["brief", "user-flows.md"]
+    # Breakpoints: the brief, the end, and where other phases' contexts part from this one:
+    # the data model's and API's (stack, PRD, architecture) after the PRD, the dependencies'
+    # (stack, architecture) after the stack.
+    assert [b.label for b in request.shared if b.cache_point] == [
+        "brief",
+        "stack.md",
+        "prd.md",
+        "user-flows.md",
+    ]
     assert "---\nphase:" not in "".join(b.text for b in request.shared)  # no front matter sent
     assert "Target UI kit: shadcn/ui" in request.task  # the stack's kit, computed
     assert "Write exactly these files: component-mapping.md, journey-maps.md" in request.task
