@@ -13,7 +13,7 @@ from spec_automation.cli.render import EXIT_OK, Output, Table, escape, print_jso
 
 if TYPE_CHECKING:
     from spec_automation.services.proposals import ProposalPreview
-    from spec_automation.services.reports import DocumentInfo
+    from spec_automation.services.reports import DocumentDetail, DocumentInfo
 
 __all__ = ["COMMANDS"]
 
@@ -104,10 +104,7 @@ def _print_findings(out: Output, document: DocumentInfo) -> None:
         )
 
 
-def _print_extraction(out: Output, detail: object) -> None:
-    from spec_automation.services.reports import DocumentDetail
-
-    assert isinstance(detail, DocumentDetail)
+def _print_extraction(out: Output, detail: DocumentDetail) -> None:
     extraction = detail.extraction
     if extraction.requirements:
         table = Table.of("id", "requirement", "priority", "criteria", "line", title="Requirements")
