@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from spec_automation.core.project_texts import BRIEF
 from spec_automation.workspace import STATE_DIR, write_atomic
 
 __all__ = ["GitError", "GitRepo", "git_notice"]
@@ -66,7 +67,7 @@ class GitRepo:
         if IGNORE_LINE not in lines and STATE_DIR not in lines:
             write_atomic(ignore, "\n".join([*lines, IGNORE_LINE]) + "\n")
         if created:
-            paths = [p for p in (ignore, self.root / "brief.md") if p.exists()]
+            paths = [p for p in (ignore, self.root / BRIEF) if p.exists()]
             self.commit(paths, "Start the project: brief and .gitignore")
         return created
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from spec_automation.core.project_texts import BRIEF, CONSTITUTION, INPUTS_PREFIX
+
 if TYPE_CHECKING:
     from spec_automation.core.ports import ArtifactDraft
 
@@ -40,9 +42,7 @@ MAX_TEXT_BYTES = 4 * 1024 * 1024
 #: The largest document the app imports into ``inputs/``.
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 #: The project's own texts the store versions beside the artifacts (with ``inputs/NAME``).
-PROJECT_TEXTS = ("brief.md", "constitution.md")
-#: How the names of imported documents start, in the store as in the folder.
-INPUTS_PREFIX = "inputs/"
+PROJECT_TEXTS = (BRIEF, CONSTITUTION)
 
 
 class UnsafeFileError(OSError):
@@ -142,7 +142,7 @@ class ProjectPaths:
     @property
     def brief(self) -> Path:
         """The user's brief."""
-        return self.root / "brief.md"
+        return self.root / BRIEF
 
     @property
     def inputs(self) -> Path:

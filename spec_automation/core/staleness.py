@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from spec_automation.core.graph import WorkflowGraph
+from spec_automation.core.project_texts import BRIEF, CONSTITUTION, INPUTS_PREFIX
 
 __all__ = [
     "ArtifactFacts",
@@ -34,9 +35,9 @@ __all__ = [
 ]
 
 #: Inputs every phase has besides artifacts (keys of ``made_from``).
-BRIEF, CONSTITUTION, PHASE_SPEC, PROMPT = "brief.md", "constitution.md", "phase spec", "prompt"
+PHASE_SPEC, PROMPT = "phase spec", "prompt"  # besides BRIEF and CONSTITUTION
 #: How the inputs of ``made_from`` that are imported documents start: ``inputs/NAME``.
-DOCUMENT_PREFIX = "inputs/"
+DOCUMENT_PREFIX = INPUTS_PREFIX
 
 
 class ArtifactStatus(enum.StrEnum):

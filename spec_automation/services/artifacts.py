@@ -10,6 +10,7 @@ from pathlib import Path
 
 from spec_automation.core.artifacts import content_hash
 from spec_automation.core.changes import ChangedBy
+from spec_automation.core.project_texts import BRIEF, CONSTITUTION
 from spec_automation.services.context import ProjectState
 from spec_automation.services.errors import ProjectError, paged, said_as_project_error
 from spec_automation.services.reports import (
@@ -235,14 +236,13 @@ def tracked_inputs(project: ProjectState) -> tuple[str, ...]:
     from spec_automation.store.documents import DocumentStore
 
     documents = DocumentStore(project.db, project.project_id, project.history).documents()
-    constitution = PROJECT_TEXTS[1]
     has_constitution = (
-        project.paths.tracked(constitution).exists()
-        or project.history.latest(constitution) is not None
+        project.paths.tracked(CONSTITUTION).exists()
+        or project.history.latest(CONSTITUTION) is not None
     )
     return (
-        PROJECT_TEXTS[0],
-        *((constitution,) if has_constitution else ()),
+        BRIEF,
+        *((CONSTITUTION,) if has_constitution else ()),
         *(d.path for d in documents),
     )
 

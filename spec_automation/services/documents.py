@@ -34,6 +34,7 @@ from spec_automation.core.documents import (
     process,
     with_identifiers,
 )
+from spec_automation.core.project_texts import INPUTS_PREFIX
 from spec_automation.git_repo import GitError
 from spec_automation.services.context import ProjectState
 from spec_automation.services.errors import (
@@ -512,7 +513,7 @@ def _stored_name(name: str) -> str:
 
 def _bare(name: str) -> str:
     """A document's name as stored, whether given as ``NAME`` or ``inputs/NAME``."""
-    return name.removeprefix("inputs/").strip()
+    return name.removeprefix(INPUTS_PREFIX).strip()
 
 
 def _refuse_repeats(checked: Sequence[_Checked]) -> None:

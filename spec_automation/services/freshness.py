@@ -7,10 +7,9 @@ from spec_automation.agents.prompts import PromptError, PromptLibrary
 from spec_automation.core.artifacts import content_hash
 from spec_automation.core.documents.model import DocumentType
 from spec_automation.core.documents.readers import SourceDocument, documents_for
+from spec_automation.core.project_texts import BRIEF, CONSTITUTION
 from spec_automation.core.spec import phase_fingerprint
 from spec_automation.core.staleness import (
-    BRIEF,
-    CONSTITUTION,
     PHASE_SPEC,
     PROMPT,
     ArtifactFacts,
@@ -29,8 +28,8 @@ def context_inputs(project: ProjectState) -> dict[str, dict[str, str]]:
     """Per phase, the hashes of its inputs that are not artifacts: the brief, the
     constitution, the imported documents its agent reads, its definition in the spec and its
     agent's prompt."""
-    brief = content_hash(_text(project, "brief.md"))
-    constitution = content_hash(_text(project, "constitution.md"))
+    brief = content_hash(_text(project, BRIEF))
+    constitution = content_hash(_text(project, CONSTITUTION))
     documents = source_documents(project)
     prompts = PromptLibrary()
     context: dict[str, dict[str, str]] = {}

@@ -21,6 +21,7 @@ from spec_automation.core.ports import (
     ResumeState,
     RunStatus,
 )
+from spec_automation.core.project_texts import CONSTITUTION
 from spec_automation.core.staleness import RunPlan, plan_run
 from spec_automation.llm.budget import Budget
 from spec_automation.llm.factory import ProviderSetupError
@@ -412,7 +413,7 @@ def read_brief(project: ProjectState) -> str:
 
 def _read_constitution(project: ProjectState) -> str:
     """The project's non-negotiable principles (``constitution.md``), or ''."""
-    path = project.paths.root / "constitution.md"
+    path = project.paths.root / CONSTITUTION
     try:
         return project.paths.read_text(path)
     except FileNotFoundError:

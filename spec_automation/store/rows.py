@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from spec_automation.core.staleness import BRIEF, CONSTITUTION, DOCUMENT_PREFIX
+from spec_automation.core.project_texts import BRIEF, CONSTITUTION
+from spec_automation.core.staleness import DOCUMENT_PREFIX
 from spec_automation.store.errors import StoreError
 from spec_automation.store.models import ArtifactVersion
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
+from spec_automation.core.project_texts import BRIEF, CONSTITUTION
 from spec_automation.services import ProjectService
 from spec_automation.ui.theme import Theme, current_theme
 
@@ -131,9 +132,9 @@ def input_entries(service: ProjectService) -> list[InputEntry]:
     from spec_automation.core.documents import DocumentType
 
     root = service.paths.root
-    entries = [InputEntry(InputKind.BRIEF, "brief.md", "Brief")]
-    if (root / "constitution.md").is_file():
-        entries.append(InputEntry(InputKind.CONSTITUTION, "constitution.md", "Constitution"))
+    entries = [InputEntry(InputKind.BRIEF, BRIEF, "Brief")]
+    if (root / CONSTITUTION).is_file():
+        entries.append(InputEntry(InputKind.CONSTITUTION, CONSTITUTION, "Constitution"))
     for document in service.documents.imported():
         try:
             label = DocumentType(document.type).label

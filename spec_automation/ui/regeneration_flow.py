@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from spec_automation.core.changes import ImpactLevel
+from spec_automation.core.project_texts import INPUTS_PREFIX
 from spec_automation.services import (
     ChangeInfo,
     EditsAtRisk,
@@ -504,7 +505,7 @@ class RegenerationFlow(QObject):
 
 def _kept_on_rollback(trigger: str) -> str:
     """What a rollback of the regeneration leaves: the change that set it off."""
-    if trigger.startswith("inputs/"):  # an imported document, or a proposal's edits
+    if trigger.startswith(INPUTS_PREFIX):  # an imported document, or a proposal's edits
         return f"{trigger}, and any edits it wrote into the artifacts, stay as they are now."
     return f"Your edit to {trigger} is kept."
 
