@@ -137,7 +137,6 @@ def build_context(
     direct: Sequence[str] = (),
     order: Sequence[str] = (),
     shared_prefixes: Collection[tuple[str, ...]] = (),
-    upstream_contexts: Collection[tuple[str, ...]] = (),
     budget_tokens: int = DEFAULT_CONTEXT_BUDGET,
 ) -> PhaseContext:
     """The shared context blocks of one phase.
@@ -151,8 +150,6 @@ def build_context(
         direct: the artifacts of the phase's direct dependencies (kept when over budget).
         order: the workflow's context order (``context_order``); others keep theirs, after.
         shared_prefixes: the artifact lists other phases are sent (``phase_contexts``).
-        upstream_contexts: those of the phases upstream of this one: the artifacts go in
-            the order of the longest of them they hold, then the context order.
         budget_tokens: the most shared-context tokens to send.
     """
     project: list[ContextBlock] = []
@@ -181,8 +178,7 @@ def build_context(
     )
     bodies = input_bodies(inputs)
     rank = {name: i for i, name in enumerate(order)}
-    ranked = sorted(bodies, key=lambda a: rank.get(a, len(rank)))
-    chosen = list(_leading_with_contained(ranked, upstream_contexts))
+    chosen = sorted(bodies, key=lambda a: rank.get(a, len(rank)))
     used = sum(estimate_tokens(b.text) for b in project)
     left_out: list[str] = []
     while chosen and used + sum(estimate_tokens(bodies[a]) for a in chosen) > budget_tokens:

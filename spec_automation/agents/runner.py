@@ -122,7 +122,7 @@ class AgentPhaseRunner:
         self.temperature = temperature
         self.deadline_s = deadline_s
         self.context_budget = context_budget
-        graph = self.graph = WorkflowGraph(spec) if spec is not None else None
+        graph = WorkflowGraph(spec) if spec is not None else None
         self.order = context_order(graph) if graph is not None else ()
         #: Each phase's artifact list as it is sent, and all of them (where caches break).
         self.contexts = phase_contexts(graph, self.order) if graph is not None else {}
@@ -132,11 +132,11 @@ class AgentPhaseRunner:
         #: parsed once (off the event loop: a long brief takes a while) and shared.
         self._parsed_brief: tuple[tuple[str, str], asyncio.Future[Brief]] | None = None
 
-    def _upstream_contexts(self, name: str) -> list[tuple[str, ...]]:
-        graph = self.graph
-        if graph is None or name not in self.contexts:
-            return []
-        return [self.contexts[other] for other in sorted(graph.upstream(name))]
+    def _context_order(self, name: str) -> tuple[str, ...]:
+        """The order this phase's artifacts are sent in: the one ``phase_contexts`` chose for
+        it, then the workflow's context order for anything else."""
+        own = self.contexts.get(name, ())
+        return (*own, *(a for a in self.order if a not in own))
 
     @property
     def _takes_temperature(self) -> bool:
@@ -418,9 +418,8 @@ class AgentPhaseRunner:
             inputs=inputs,
             documents=self.documents_of(request),
             direct=direct,
-            order=self.order,
+            order=self._context_order(phase.name),
             shared_prefixes=self.shared_prefixes,
-            upstream_contexts=self._upstream_contexts(phase.name),
             budget_tokens=self.context_budget,
         )
         task = role.render_task(

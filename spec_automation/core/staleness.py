@@ -36,8 +36,6 @@ __all__ = [
 
 #: Inputs every phase has besides artifacts (keys of ``made_from``).
 PHASE_SPEC, PROMPT = "phase spec", "prompt"  # besides BRIEF and CONSTITUTION
-#: How the inputs of ``made_from`` that are imported documents start: ``inputs/NAME``.
-DOCUMENT_PREFIX = INPUTS_PREFIX
 
 
 class ArtifactStatus(enum.StrEnum):
@@ -105,7 +103,7 @@ def input_words(key: str) -> str:
         CONSTITUTION: "the constitution",
         PHASE_SPEC: "its phase's definition in the spec",
         PROMPT: "its agent's prompt",
-    }.get(key, f"the imported document {key}" if key.startswith(DOCUMENT_PREFIX) else key)
+    }.get(key, f"the imported document {key}" if key.startswith(INPUTS_PREFIX) else key)
 
 
 def artifact_states(
@@ -173,10 +171,10 @@ def _changed_inputs(
                 reasons.append(f"{key} changed since it was made")
         elif key in context and context[key] != made:
             reasons.append(f"{input_words(key)} changed since it was made")
-        elif key.startswith(DOCUMENT_PREFIX) and key not in context:
+        elif key.startswith(INPUTS_PREFIX) and key not in context:
             reasons.append(f"{input_words(key)} is no longer read")
     for key in sorted(context):  # a document imported since: made without it
-        if key.startswith(DOCUMENT_PREFIX) and key not in fact.made_from:
+        if key.startswith(INPUTS_PREFIX) and key not in fact.made_from:
             reasons.append(f"{input_words(key)} was imported since it was made")
     return reasons
 

@@ -9,8 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from spec_automation.core.project_texts import BRIEF, CONSTITUTION
-from spec_automation.core.staleness import DOCUMENT_PREFIX
+from spec_automation.core.project_texts import BRIEF, CONSTITUTION, INPUTS_PREFIX
 from spec_automation.store.errors import StoreError
 from spec_automation.store.models import ArtifactVersion
 
@@ -77,5 +76,5 @@ def artifacts_only() -> ColumnElement[bool]:
     the imported documents are versioned too, but a snapshot holds artifacts only)."""
     return and_(
         ArtifactVersion.artifact.not_in((BRIEF, CONSTITUTION)),
-        ArtifactVersion.artifact.not_like(f"{DOCUMENT_PREFIX}%"),
+        ArtifactVersion.artifact.not_like(f"{INPUTS_PREFIX}%"),
     )

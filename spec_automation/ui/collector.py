@@ -57,10 +57,10 @@ class GuiThreadCollector(QObject):
 
     def collect_due(self) -> int:
         """Collect the generation Python would collect now; the number of objects freed."""
-        counts = gc.get_count()
-        if self._thresholds[0] <= 0 or counts[0] <= self._thresholds[0]:
-            return 0  # as in Python, only the young generation's allocations start one
         first, second, _ = self._thresholds
+        counts = gc.get_count()
+        if first <= 0 or counts[0] <= first:
+            return 0  # as in Python, only the young generation's allocations start one
         for generation in (2, 1, 0):
             due = counts[generation] > self._thresholds[generation]
             # Young objects past what Python lets the middle generation gather (700 x 10)

@@ -12,9 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spec_automation.core.documents.model import DocumentType
-from spec_automation.core.staleness import DOCUMENT_PREFIX
 
-__all__ = ["DOCUMENT_PREFIX", "READERS", "SourceDocument", "documents_for"]
+__all__ = ["READERS", "SourceDocument", "documents_for"]
 
 _SPEC_READERS = frozenset({"analyst", "pm"})
 
