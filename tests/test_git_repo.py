@@ -186,13 +186,13 @@ def test_the_code_the_stage_writes_is_committed_with_its_manifest_but_never_your
     tmp_path: Path,
 ) -> None:
     brief = sample_brief_path(None).read_text(encoding="utf-8")
-    with create_project(tmp_path / "p", brief_text=brief, with_code=True) as project:
+    with create_project(tmp_path / "p", brief_text=brief) as project:
         report = asyncio.run(project.run_workflow(FAST))
         root = project.paths.root
         tracked = git(root, "ls-files").split()
         models = "code/src/shiftcare/models.py"
         assert models in tracked
-        assert "code/tests/test_acceptance.py" in tracked
+        assert "code/tests/test_e1_rota.py" in tracked
         assert "artifacts/implementation.md" in tracked
         # Committed in the run's wave of the implementation, beside its manifest.
         added = git(root, "log", "--diff-filter=A", "--format=%H %s", "--", models).split()

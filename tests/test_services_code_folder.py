@@ -24,7 +24,7 @@ def test_the_stage_writes_and_the_gates_check_a_folder_of_its_own(tmp_path: Path
     (repository / "NOTES.md").write_text("my own notes\n", encoding="utf-8")
     folder = tmp_path / "clinic"
     with create_project(
-        folder, brief_text=BRIEF, git_enabled=False, with_code=True, code_dir=repository
+        folder, brief_text=BRIEF, git_enabled=False, code_dir=repository
     ) as project:
         assert project.code_folder() == repository
         assert project.quality.folder == repository
@@ -75,5 +75,5 @@ def test_what_cannot_be_a_code_folder_is_refused_with_a_sentence(
 def test_a_bad_code_folder_at_init_leaves_no_project_behind(tmp_path: Path) -> None:
     folder = tmp_path / "clinic"
     with pytest.raises(ProjectError, match="artifacts/ is the app's own folder"):
-        create_project(folder, brief_text=BRIEF, with_code=True, code_dir=folder / "artifacts")
+        create_project(folder, brief_text=BRIEF, code_dir=folder / "artifacts")
     assert not folder.exists()

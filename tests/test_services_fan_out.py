@@ -24,8 +24,10 @@ FAST = RunOptions(latency_scale=0, auto_approve=True)
 
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[ProjectService]:
+    """The sample without the implementation stage: these are the tasks' tests (the code's
+    parts are tested with the stage, and the plan's count of both below)."""
     brief = sample_brief_path(None).read_text(encoding="utf-8")
-    with create_project(tmp_path / "p", brief_text=brief) as service:
+    with create_project(tmp_path / "p", brief_text=brief, code=False) as service:
         yield service
 
 
@@ -110,20 +112,27 @@ def _section(tasks: str, epic: str) -> str:
     return re.sub(r"T-\d+", "T-n", match.group(0))
 
 
-def test_the_plan_counts_the_epics_the_project_has(project: ProjectService) -> None:
-    before = project.plan(4)
-    guessed = next(p for p in before.phases if p.name == "SOLUTIONING_TASKS")
-    assert (guessed.parts, guessed.parts_known) == (5, False)  # no epics.md yet: a guess
-    asyncio.run(project.run_workflow(FAST))
-    epics = len(re.findall(r"^### E-\d+:", project.read_artifact("epics.md"), re.MULTILINE))
-    after = project.plan(4)
-    tasks = next(p for p in after.phases if p.name == "SOLUTIONING_TASKS")
-    assert (tasks.parts, tasks.parts_known) == (epics + 1, True)
-    rounds = -(-(epics + 1) // 4)
-    assert tasks.estimated_wall_s == pytest.approx(rounds * 40 / (epics + 1))
-    assert after.critical_path_s == pytest.approx(
-        before.critical_path_s - guessed.estimated_wall_s + tasks.estimated_wall_s
-    )
+def test_the_plan_counts_the_epics_the_project_has(tmp_path: Path) -> None:
+    brief = sample_brief_path(None).read_text(encoding="utf-8")
+    with create_project(tmp_path / "p", brief_text=brief, git_enabled=False) as project:
+        before = project.plan(4)
+        fanned = ("SOLUTIONING_TASKS", "IMPLEMENTATION")  # the tasks, then the code
+        guessed = {p.name: p for p in before.phases if p.name in fanned}
+        assert {(p.parts, p.parts_known) for p in guessed.values()} == {(5, False)}  # a guess
+        asyncio.run(project.run_workflow(FAST))
+        epics = len(re.findall(r"^### E-\d+:", project.read_artifact("epics.md"), re.MULTILINE))
+        after = project.plan(4)
+        known = {p.name: p for p in after.phases if p.name in fanned}
+        assert {(p.parts, p.parts_known) for p in known.values()} == {(epics + 1, True)}
+        rounds = -(-(epics + 1) // 4)
+        work = {"SOLUTIONING_TASKS": 40, "IMPLEMENTATION": 60}
+        for name, part in known.items():
+            assert part.estimated_wall_s == pytest.approx(rounds * work[name] / (epics + 1))
+        assert after.critical_path_s == pytest.approx(
+            before.critical_path_s
+            - sum(p.estimated_wall_s for p in guessed.values())
+            + sum(p.estimated_wall_s for p in known.values())
+        )
 
 
 def test_the_split_writes_what_the_phases_wrote_together_before(tmp_path: Path) -> None:
@@ -137,7 +146,8 @@ def test_the_split_writes_what_the_phases_wrote_together_before(tmp_path: Path) 
         folder.mkdir()
         if spec_text is not None:
             (folder / "orchestrator_spec.yml").write_text(spec_text, encoding="utf-8")
-        with create_project(folder, brief_text=brief, git_enabled=False) as service:
+        code = spec_text is not None  # the old spec is the folder's own: nothing replaces it
+        with create_project(folder, brief_text=brief, git_enabled=False, code=code) as service:
             assert asyncio.run(service.run_workflow(FAST)).status == RunStatus.COMPLETED
             bodies.append(
                 {a: split_front_matter(service.read_artifact(a))[1] for a in service.spec.artifacts}

@@ -58,7 +58,7 @@ def test_a_regeneration_run_is_recorded_with_every_field(project: ProjectService
     assert run.trigger_change_id == change_id
     assert run.strategy == "high_impact_only"
     assert run.impact_analysis["trigger_level"] == "HIGH"
-    assert len(run.impact_analysis["affected"]) == 11
+    assert len(run.impact_analysis["affected"]) == 13  # the code's manifest and report too
     assert set(run.artifacts_to_regenerate) == set(report.artifacts_to_regenerate)
     assert "architecture.md" in run.artifacts_regenerated
     assert run.completed_at is not None

@@ -22,21 +22,32 @@ FAST = RunOptions(latency_scale=0, auto_approve=True)
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProjectService]:
-    """The sample with the implementation stage, run once offline (the gates are real)."""
+    """The sample with the default spec, whose implementation stage ends it, run once
+    offline (the gates are real)."""
     folder = tmp_path_factory.mktemp("stage") / "clinic"
     brief = sample_brief_path(None).read_text(encoding="utf-8")
-    with create_project(folder, brief_text=brief, git_enabled=False, with_code=True) as service:
+    with create_project(folder, brief_text=brief, git_enabled=False) as service:
+        assert not (folder / "orchestrator_spec.yml").exists(), "the default spec, not a copy"
         assert service.spec.phases["IMPLEMENTATION"].phase_type == "implementation"
-        assert set(bundled_phases()) < set(service.spec.phases)
+        assert list(service.spec.phases)[-2:] == ["IMPLEMENTATION", "QUALITY"]
         report = asyncio.run(service.run_workflow(FAST))
         assert report.status == RunStatus.COMPLETED, report.failed
         yield service
 
 
-def bundled_phases() -> list[str]:
+def test_a_project_without_code_gets_the_default_spec_without_the_stage(tmp_path: Path) -> None:
     from spec_automation.core.spec import load_spec
 
-    return list(load_spec(bundled_spec_path()).phases)
+    folder = tmp_path / "p"
+    with create_project(folder, brief_text="# Demo\n\nA tool.\n", code=False) as project:
+        bundled = list(load_spec(bundled_spec_path()).phases)
+        assert list(project.spec.phases) == bundled[:-2]
+        assert bundled[-2:] == ["IMPLEMENTATION", "QUALITY"]
+        assert (folder / "orchestrator_spec.yml").is_file()
+        assert project.plan().critical_path[-1] == "DONE"
+    with pytest.raises(ProjectError, match="a project without code has no code folder"):
+        create_project(tmp_path / "q", brief_text="# Demo\n", code=False, code_dir=tmp_path)
+    assert not (tmp_path / "q").exists(), "nothing was written"
 
 
 def test_offline_the_developer_scaffolds_the_specification_and_the_gates_pass(
@@ -52,8 +63,12 @@ def test_offline_the_developer_scaffolds_the_specification_and_the_gates_pass(
     rota = (code / "src" / "shiftcare" / "api" / "rota.py").read_text(encoding="utf-8")
     assert "def get_rota(rota_id: str) -> Rota:" in rota
     assert 'raise NotImplementedError("GET /api/rotas/{id}: Read one Rota")' in rota
-    # One xfail test per acceptance criterion, the criterion as its reason.
-    tests = (code / "tests" / "test_acceptance.py").read_text(encoding="utf-8")
+    # One xfail test per acceptance criterion, the criterion as its reason, in one module
+    # per epic (the epics' calls wrote them side by side).
+    modules = sorted((code / "tests").glob("test_e*.py"))
+    assert [m.name for m in modules][:2] == ["test_e10_audit.py", "test_e1_rota.py"]
+    assert len(modules) == 10
+    tests = "".join(m.read_text(encoding="utf-8") for m in modules)
     prd = built.read_artifact("prd.md")
     criteria = [
         line
@@ -64,7 +79,10 @@ def test_offline_the_developer_scaffolds_the_specification_and_the_gates_pass(
     assert tests.count("@pytest.mark.xfail(") == len(criteria)
     assert 'reason="FR-1: Given a signed-in clinic manager' in tests
     manifest = built.read_artifact("implementation.md")
-    assert "`src/shiftcare/models.py`" in manifest
+    assert "10 epics and the foundation, one section per epic, in epic order." in manifest
+    foundation = manifest.index("### Foundation")
+    assert foundation < manifest.index("`src/shiftcare/models.py`") < manifest.index("### E-1")
+    assert manifest.index("### E-1: Rota") < manifest.index("`tests/test_e1_rota.py`")
     # The gates ran on it, in the run, and passed: ruff, basedpyright, pytest.
     report = built.read_artifact("quality-report.md")
     assert "every gate passed" in report
@@ -184,12 +202,12 @@ def test_a_failing_gate_gets_one_repair_round_and_both_rounds_are_recorded(
         assert "app.py:1: F401" in provider.requests[1].task
 
 
-def test_with_code_never_replaces_a_spec_the_folder_has(tmp_path: Path) -> None:
+def test_no_code_never_replaces_a_spec_the_folder_has(tmp_path: Path) -> None:
     folder = tmp_path / "p"
     folder.mkdir()
     mine = "# my own spec\n"
     (folder / "orchestrator_spec.yml").write_text(mine, encoding="utf-8")
     with pytest.raises(ProjectError, match=r"orchestrator_spec\.yml already exists"):
-        create_project(folder, brief_text="# Demo\n\nA tool.\n", with_code=True)
+        create_project(folder, brief_text="# Demo\n\nA tool.\n", code=False)
     assert (folder / "orchestrator_spec.yml").read_text(encoding="utf-8") == mine
     assert not (folder / "brief.md").exists(), "nothing was written"

@@ -22,7 +22,16 @@ from spec_automation.resources import resource_path
 __all__ = ["DEFAULT_ROLES", "PromptError", "PromptLibrary", "Role"]
 
 #: The roles of the default workflow; each has its own prompt file.
-DEFAULT_ROLES = ("analyst", "architect", "pm", "designer", "scrum_master", "validator")
+#: The roles of the default spec that ask a model (its quality phase runs the gates instead).
+DEFAULT_ROLES = (
+    "analyst",
+    "architect",
+    "pm",
+    "designer",
+    "scrum_master",
+    "validator",
+    "developer",
+)
 
 _SECTION = re.compile(r"^##\s+(Persona|Task)\s*$", re.MULTILINE | re.IGNORECASE)
 _FIELDS = (

@@ -542,9 +542,11 @@ def _item_part(request: PhaseRequest) -> tuple[Mapping[str, str], str]:
         if rule.child_prefix
         else ""
     )
+    guidance = rule.notes[0 if item.lead else 1]
     note = (
         f"This call writes one part of {artifact} ({item.index + 1} of {item.count}): "
-        f"{scope}. The parts are merged in {rule.label} order.{numbering}{section}"
+        f"{scope}. The parts are merged in {rule.label} order.{numbering}"
+        f"{f' {guidance}' if guidance else ''}{section}"
     )
     return inputs, note
 

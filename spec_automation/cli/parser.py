@@ -246,18 +246,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     init.add_argument("--name", help="the project's name (default: the folder's name)")
     init.add_argument(
-        "--with-code",
+        "--no-code",
         action="store_true",
-        help="add the implementation stage: a developer writes code/ from the specification, "
-        "then ruff, basedpyright and pytest check it (the project gets its own spec)",
+        help="leave out the implementation stage (by default a developer writes code/ from "
+        "the specification, then ruff, basedpyright and pytest check it); the project gets "
+        "its own spec without it",
     )
     init.add_argument(
         "--code-dir",
         type=Path,
         default=None,
         metavar="FOLDER",
-        help="with --with-code: where the code goes instead of code/ inside the project (a "
-        "folder of the project, or one of its own such as an existing git repository)",
+        help="where the implementation stage writes the code instead of code/ inside the "
+        "project (a folder of the project, or one of its own such as an existing git "
+        "repository)",
     )
 
     plan = sub.add_parser("plan", help="show waves, critical path and estimated times")

@@ -38,13 +38,16 @@ def _init(args: argparse.Namespace, out: Output) -> int:
             text = sample_brief_path(args.sample or None).read_text(encoding="utf-8")
         except FileNotFoundError as exc:
             raise UserError(str(exc)) from None
-    if args.code_dir is not None and not args.with_code:
-        raise UserError("--code-dir goes with --with-code (the implementation stage writes it)")
+    if args.code_dir is not None and args.no_code:
+        raise UserError(
+            "--code-dir and --no-code contradict each other: a project without the "
+            "implementation stage has no code folder"
+        )
     with create_project(
         args.folder,
         brief_text=text,
         name=args.name,
-        with_code=args.with_code,
+        code=not args.no_code,
         code_dir=args.code_dir,
     ) as project:
         code = project.code_folder()
@@ -54,10 +57,15 @@ def _init(args: argparse.Namespace, out: Output) -> int:
             out.print("Git: the folder is a repository (.spec_automation/ is ignored)")
         for notice in project.notices:
             note(notice)
-        if args.with_code:
+        if args.no_code:
             out.print(
-                f"Code: the implementation stage writes {code} and "
-                "checks it with the quality gates (see orchestrator_spec.yml)"
+                "Code: none; the project's own orchestrator_spec.yml ends at the "
+                "specification (no implementation stage)"
+            )
+        else:
+            out.print(
+                f"Code: the implementation stage writes {code} and checks it with the "
+                "quality gates (--no-code leaves the stage out)"
             )
         out.print(f"Next:  spec-automation plan -p {project.paths.root}")
         out.print(f"       spec-automation run -p {project.paths.root}")

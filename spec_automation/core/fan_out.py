@@ -48,6 +48,8 @@ class FanOutRule:
     #: IDs of the parts' own items ("T" for T-n tasks), renumbered in order when merged.
     child_prefix: str = ""
     child_word: str = "items"
+    #: What a model is told besides its item: for the lead part, and for an item's part.
+    notes: tuple[str, str] = ("", "")
 
 
 #: Rules a spec may name with ``fan_out: NAME``.
@@ -65,6 +67,28 @@ FAN_OUT_RULES: Mapping[str, FanOutRule] = {
         ),
         child_prefix="T",
         child_word="tasks",
+    ),
+    "epic_code": FanOutRule(
+        name="epic_code",
+        source="epics.md",
+        prefix="E",
+        label="epic",
+        lead=(
+            "Foundation",
+            "The code every epic builds on and none of them owns: the project file with its "
+            "lint, type and test settings, the package, the data model's types and the API's "
+            "modules.",
+        ),
+        child_word="files",
+        notes=(
+            "Write the foundation's files only; every epic's part writes its own code and "
+            "tests next to them.",
+            "Write this epic's code and its acceptance tests only, in modules and test files "
+            "of its own (named after the epic, such as tests/test_e1_*.py); the foundation "
+            "part writes the project file, the package's __init__, the models and the API "
+            "modules, so do not write those again. Where two parts write the same file, the "
+            "earlier part's version is kept.",
+        ),
     ),
 }
 

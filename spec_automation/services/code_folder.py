@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+import threading
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,6 +130,8 @@ class CodeFolder:
         inside = self.root.absolute().is_relative_to(paths.root.absolute())
         self._base = paths.root if inside else self.root
         self._record = paths.state / "code-written.json"
+        # The parts of a phase written one epic at a time write from threads of their own.
+        self._lock = threading.Lock()
 
     def write(self, files: Mapping[str, str]) -> CodeWrite:
         """Write the files (paths relative to the folder), keeping every file you changed.
@@ -136,6 +139,10 @@ class CodeFolder:
         Raises ``ProjectError`` before anything is written when a path leaves the folder or
         goes through a link.
         """
+        with self._lock:
+            return self._write(files)
+
+    def _write(self, files: Mapping[str, str]) -> CodeWrite:
         targets = {path: self._target(path) for path in files}
         written: list[str] = []
         unchanged: list[str] = []
@@ -155,6 +162,30 @@ class CodeFolder:
                 written.append(path)
         write_atomic(self._record, json.dumps(record, indent=1, sort_keys=True) + "\n")
         return CodeWrite(tuple(written), tuple(unchanged), tuple(kept))
+
+    def remove_stale(self, keep: Collection[str]) -> tuple[str, ...]:
+        """Remove the files the app wrote before that are not in ``keep`` (what the developer
+        writes now) and are still exactly as it wrote them; yours, and files it never
+        wrote, stay. The paths removed."""
+        with self._lock:
+            record = self._written()
+            removed: list[str] = []
+            for path, digest in sorted(record.items()):
+                if path in keep:
+                    continue
+                try:
+                    target = self._target(path)
+                except ProjectError:
+                    continue  # through a link now: neither read nor removed
+                current = self._current(target)
+                if current is not None and content_hash(current) != digest:
+                    continue  # edited since: yours
+                if current is not None:
+                    target.unlink()
+                    removed.append(path)
+                del record[path]
+            write_atomic(self._record, json.dumps(record, indent=1, sort_keys=True) + "\n")
+            return tuple(removed)
 
     def as_written(self) -> list[Path]:
         """The files of the folder still exactly as the app last wrote them (none of yours),

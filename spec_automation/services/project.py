@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from spec_automation.core.spec import parse_spec
 from spec_automation.core.strategy import Strategy
 from spec_automation.git_repo import GitError, GitRepo, git_notice
-from spec_automation.resources import bundled_spec_path, resource_path
+from spec_automation.resources import bundled_spec_path
 from spec_automation.services import artifacts, gates, metrics, status
 from spec_automation.services.context import ProjectState
 from spec_automation.services.errors import ProjectError, environment_message
@@ -102,7 +102,7 @@ def create_project(
     brief_text: str,
     name: str | None = None,
     git_enabled: bool | None = None,
-    with_code: bool = False,
+    code: bool = True,
     code_dir: Path | None = None,
 ) -> ProjectService:
     """Make ``folder`` a new project with the given brief and open it.
@@ -110,13 +110,19 @@ def create_project(
     Everything is checked before anything is written: the brief must not be empty, the folder
     must not already be a project, an existing different ``brief.md`` is never overwritten, and
     the spec the project will use must load. With git (``git_enabled``, default: the user's
-    settings) the folder becomes a git repository ignoring ``.spec_automation/``. With
-    ``with_code`` the project gets its own spec: the default one and the implementation stage
-    (a developer writing ``code/``, then the quality gates checking it); ``code_dir`` is
-    where that code goes instead of ``code/`` (see ``choose_code_folder``).
+    settings) the folder becomes a git repository ignoring ``.spec_automation/``. The default
+    spec ends with the implementation stage (a developer writing ``code/``, then the quality
+    gates checking it); ``code_dir`` is where that code goes instead of ``code/`` (see
+    ``choose_code_folder``). Without ``code`` the project gets its own spec: the default one
+    without that stage.
     """
     folder = folder.expanduser().resolve()
     paths = ProjectPaths(folder)
+    if code_dir is not None and not code:
+        raise ProjectError(
+            "a project without code has no code folder: leave out the code folder, or keep "
+            "the implementation stage"
+        )
     if code_dir is not None:
         from spec_automation.services.code_folder import check_code_root
 
@@ -137,12 +143,13 @@ def create_project(
         raise ProjectError(
             f"{paths.brief} already exists with other text; move it away or use it as the brief"
         )
-    stage_text = implementation_spec_text() if with_code else None
+    stage_text = None if code else spec_text_without_code()
     if stage_text is not None:
         if paths.spec_override.exists() or paths.spec_override.is_symlink():
             raise ProjectError(
-                f"{paths.spec_override} already exists; a project with code gets its own spec "
-                "there: move that one away, or add the implementation stage to it yourself"
+                f"{paths.spec_override} already exists; a project without code gets its own "
+                "spec there: move that one away, or take the implementation stage out of it "
+                "yourself"
             )
         spec = parse_spec(stage_text, source=str(paths.spec_override))
     else:
@@ -176,11 +183,16 @@ def create_project(
     return service
 
 
-def implementation_spec_text() -> str:
-    """The default spec with the implementation stage after the tasks."""
+#: The line of the default spec after which its implementation stage is written.
+STAGE_MARK = "  # --- The implementation stage:"
+
+
+def spec_text_without_code() -> str:
+    """The default spec without its implementation stage (the phases after ``STAGE_MARK``)."""
     default = bundled_spec_path().read_text(encoding="utf-8")
-    stage = resource_path("specs", "implementation-stage.yml").read_text(encoding="utf-8")
-    return default.rstrip("\n") + "\n" + stage
+    head, mark, _stage = default.partition(STAGE_MARK)
+    assert mark, "the default spec marks where its implementation stage starts"
+    return head.rstrip("\n") + "\n"
 
 
 def _refuse_unwritable(folder: Path) -> None:

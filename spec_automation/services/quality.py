@@ -103,7 +103,8 @@ async def run_gates(
     """Run every gate in ``code_dir`` at once and read what each found.
 
     ``python`` is the interpreter ``{python}`` stands for, and the one whose environment a
-    tool is looked for in when it is not on PATH (default: the app's own). Raises
+    tool is looked for in when it is not on PATH (default: the code folder's own ``.venv``,
+    whose tools are then looked for first, else the app's own). Raises
     ``ProjectError`` before anything runs when ``code_dir`` is not a folder or a gate's folder
     is outside it or reached through a link.
 
@@ -115,7 +116,8 @@ async def run_gates(
     if not root.is_dir():
         raise ProjectError(f"the code folder {root} does not exist or is not a folder")
     folders = [_gate_folder(root, gate) for gate in gates]
-    interpreter = _interpreter(python)
+    own = None if python else _own_python(root)
+    interpreter = own or _interpreter(python)
     notify = on_progress or (lambda _gate, _status: None)
     started_at = datetime.now(UTC)
     start = time.monotonic()
@@ -123,7 +125,13 @@ async def run_gates(
         tasks = [
             asyncio.ensure_future(
                 _run_gate(
-                    gate, root, folder, Path(scratch) / f"junit-{index}.xml", interpreter, notify
+                    gate,
+                    root,
+                    folder,
+                    Path(scratch) / f"junit-{index}.xml",
+                    interpreter,
+                    notify,
+                    own_first=own is not None,
                 )
             )
             for index, (gate, folder) in enumerate(zip(gates, folders, strict=True))
@@ -197,17 +205,32 @@ def _interpreter(python: str | None) -> str:
     return shutil.which("python3") or shutil.which("python") or "python3"
 
 
-def _program(word: str, folder: Path, interpreter: str) -> str | None:
+def _own_python(root: Path) -> str | None:
+    """The Python of the code folder's own virtual environment (``.venv``), if it has one:
+    the code's dependencies are installed there, so its tests and types are checked there."""
+    venv = root / ".venv"
+    if venv.is_symlink() or not venv.is_dir():
+        return None
+    for python in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
+        if python.is_file() and os.access(python, os.X_OK):
+            return str(python)
+    return None
+
+
+def _program(word: str, folder: Path, interpreter: str, own_first: bool = False) -> str | None:
     """The executable a command's first word names: a path (from the gate's folder), a
     program on PATH, or one beside ``interpreter`` (the app's environment, where ruff,
-    basedpyright and pytest are installed with it). None: there is none."""
+    basedpyright and pytest are installed with it; looked at first when ``own_first``: it
+    is the code folder's own). None: there is none."""
     if os.sep in word or (os.altsep and os.altsep in word):
         path = Path(word) if Path(word).is_absolute() else folder / word
         return str(path) if path.is_file() and os.access(path, os.X_OK) else None
-    found = shutil.which(word)
-    if found:
-        return found
-    return shutil.which(word, path=str(Path(interpreter).parent))
+    beside = str(Path(interpreter).parent)
+    if own_first:
+        found = shutil.which(word, path=beside)
+        if found:
+            return found
+    return shutil.which(word) or shutil.which(word, path=beside)
 
 
 async def _run_gate(
@@ -217,6 +240,8 @@ async def _run_gate(
     junit: Path,
     interpreter: str,
     notify: GateProgress,
+    *,
+    own_first: bool = False,
 ) -> GateResult:
     """Run one gate to its end, its time limit or its cancellation, and read its output."""
     start = time.monotonic()
@@ -240,7 +265,7 @@ async def _run_gate(
         word.replace(JUNIT_PLACEHOLDER, str(junit)).replace(PYTHON_PLACEHOLDER, interpreter)
         for word in gate.command
     ]
-    program = _program(argv[0], folder, interpreter)
+    program = _program(argv[0], folder, interpreter, own_first)
     if program is None:
         return result("missing", _missing(gate, argv[0], interpreter))
     spawn = asyncio.ensure_future(
@@ -371,9 +396,9 @@ def _missing(gate: QualityGateSpec, program: str, interpreter: str) -> str:
         return f"{gate.name} cannot run: {program} does not exist or is not executable."
     how = f"pip install {name}" if name in _PYTHON_TOOLS else "install it"
     return (
-        f"{name} is not installed: it is neither on PATH nor beside the app's Python in "
-        f"{Path(interpreter).parent}; {how}, or change the gate's command in the spec's "
-        "quality_gates."
+        f"{name} is not installed: it is neither on PATH nor beside the Python in "
+        f"{Path(interpreter).parent} (the code folder's .venv when it has one, else the "
+        f"app's); {how}, or change the gate's command in the spec's quality_gates."
     )
 
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
-from spec_automation.agents.runner import AgentPhaseRunner
+from spec_automation.agents.runner import AgentPhaseRunner, writes_code
+from spec_automation.core.fan_out import FanOutItem
 from spec_automation.core.ports import PhaseError, PhaseOutput, PhaseRequest, ProgressCallback
 from spec_automation.core.quality import Finding
 from spec_automation.core.spec import PhaseSpec
@@ -52,6 +54,10 @@ class StageRunner(AgentPhaseRunner):
         self.code = code
         self._quality = quality
         self.repair_rounds = repair_rounds
+        #: (run, phase) → code file → the part of a fanned-out phase that wrote it, and the
+        #: parts whose files are written.
+        self._parts: dict[tuple[int, str], dict[str, FanOutItem]] = {}
+        self._finished: dict[tuple[int, str], set[int]] = {}
 
     async def run(self, request: PhaseRequest, progress: ProgressCallback) -> PhaseOutput:
         """Run the phase; write an implementation's files; check the code for a quality
@@ -59,19 +65,73 @@ class StageRunner(AgentPhaseRunner):
         if request.phase.phase_type == "quality":
             return await self._gates(request, progress)
         output = await super().run(request, progress)
-        if not output.files:
+        if not writes_code(request.phase):
             return output
-        return await self._written(request.phase, output, progress)
+        return await self._written(request.phase, output, progress, request)
 
     async def _written(
-        self, phase: PhaseSpec, output: PhaseOutput, progress: ProgressCallback
+        self,
+        phase: PhaseSpec,
+        output: PhaseOutput,
+        progress: ProgressCallback,
+        request: PhaseRequest | None = None,
     ) -> PhaseOutput:
-        result = await asyncio.to_thread(self.code.write, output.files)
+        files, shared = self._own_files(request, output.files)
+        result = await asyncio.to_thread(self.code.write, files)
         progress(0, _wrote(result))
         first = phase.produces[0]
         artifacts = dict(output.artifacts)
-        artifacts[first] = _with_kept(artifacts[first], result)
+        manifest = _with_shared(_with_kept(artifacts[first], result), shared)
+        whole = self._whole_pass(request, files)
+        if whole is not None:
+            removed = await asyncio.to_thread(self.code.remove_stale, whole)
+            manifest = _with_removed(manifest, removed)
+        artifacts[first] = manifest
         return dataclasses.replace(output, artifacts=artifacts, files={})
+
+    def _whole_pass(
+        self, request: PhaseRequest | None, files: Mapping[str, str]
+    ) -> set[str] | None:
+        """Every file the developer writes now, once its whole pass is written (one call,
+        or the last part of a phase written one epic at a time), when it is the spec's one
+        implementation phase (so the files the app wrote before are its own); else None (a
+        repair's files, or a part before the last)."""
+        if self.spec is not None:
+            writers = [p for p in self.spec.phases.values() if p.phase_type == "implementation"]
+            if len(writers) != 1:
+                return None
+        if request is None:
+            return None  # a repair writes only the files it fixes
+        if request.item is None:
+            return set(files)
+        owners = self._parts.get((request.run_id, request.phase.name), {})
+        finished = self._finished.setdefault((request.run_id, request.phase.name), set())
+        finished.add(request.item.index)
+        if len(finished) < request.item.count:
+            return None
+        del self._finished[(request.run_id, request.phase.name)]
+        return set(owners)
+
+    def _own_files(
+        self, request: PhaseRequest | None, files: Mapping[str, str]
+    ) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        """The files one part of a fanned-out phase may write, and (file, the earlier part
+        that writes it) for those it may not: where two parts write one file, the earlier
+        part's version is the one kept, whichever call ends first."""
+        item = request.item if request is not None else None
+        if request is None or item is None:
+            return dict(files), []
+        owners = self._parts.setdefault((request.run_id, request.phase.name), {})
+        mine: dict[str, str] = {}
+        shared: list[tuple[str, str]] = []
+        for path, text in files.items():
+            owner = owners.get(path)
+            if owner is not None and owner.index < item.index:
+                shared.append((path, owner.heading))
+                continue
+            owners[path] = item
+            mine[path] = text
+        return mine, shared
 
     async def _gates(self, request: PhaseRequest, progress: ProgressCallback) -> PhaseOutput:
         quality = self._quality()
@@ -86,7 +146,7 @@ class StageRunner(AgentPhaseRunner):
                 on_progress=lambda gate, state: progress(0, f"{gate}: {state}"),
             )
             rounds.append(report)
-            if report.passed or number > self.repair_rounds:
+            if _checked(report) or number > self.repair_rounds:
                 break
             developer = self._developer(phase)
             if developer is None:
@@ -96,6 +156,7 @@ class StageRunner(AgentPhaseRunner):
                 dataclasses.replace(
                     request,
                     phase=developer,
+                    inputs=self._inputs_of(developer, request.inputs),
                     feedback=_findings_note(report),
                     item=None,
                 ),
@@ -105,8 +166,16 @@ class StageRunner(AgentPhaseRunner):
                 await self._written(developer, fix, progress)
         last = rounds[-1]
         body = quality_report(rounds)
-        if not last.passed:
-            failed = [g for g in last.gates if g.status != "passed"]
+        missing = [g for g in last.gates if g.status == "missing"]
+        if missing and len(missing) == len(last.gates):
+            raise PhaseError(
+                "the code was not checked: no quality gate's tool is installed. "
+                + " ".join(g.message for g in missing[:1])
+                + " The app looks in the code folder's .venv, on PATH and beside its own "
+                "Python."
+            )
+        if not _checked(last):
+            failed = [g for g in last.gates if g.status not in ("passed", "missing")]
             raise PhaseError(
                 f"{len(failed)} quality gate{'s' if len(failed) != 1 else ''} still failing "
                 f"after {len(rounds)} round{'s' if len(rounds) != 1 else ''}: "
@@ -117,7 +186,8 @@ class StageRunner(AgentPhaseRunner):
         return PhaseOutput(
             artifacts={phase.produces[0]: body},
             provider="quality gates",
-            model=", ".join(g.name for g in last.gates),
+            model=", ".join(g.name for g in last.gates if g.status != "missing"),
+            notes=tuple(f"not checked by {g.name}: {g.message}" for g in missing),
         )
 
     def _developer(self, phase: PhaseSpec) -> PhaseSpec | None:
@@ -129,6 +199,14 @@ class StageRunner(AgentPhaseRunner):
             if candidate.phase_type == "implementation":
                 return candidate
         return None
+
+    def _inputs_of(self, developer: PhaseSpec, available: Mapping[str, str]) -> Mapping[str, str]:
+        """What the developer reads, from what the quality phase was given (``reads: all``
+        gives it everything upstream): the repair sees the specification it wrote from."""
+        if self.spec is None or developer.reads_all_upstream:
+            return available
+        wanted = set(self.spec.direct_inputs(developer.name)) | set(developer.reads)
+        return MappingProxyType({n: c for n, c in available.items() if n in wanted})
 
     def order_of_upstream(self, name: str) -> list[str]:
         """The phases upstream of ``name``, nearest first."""
@@ -143,14 +221,28 @@ class StageRunner(AgentPhaseRunner):
         return seen
 
 
+def _checked(report: QualityRunReport) -> bool:
+    """Whether every gate that could run passed: a gate whose tool is not installed is not
+    the code's fault, so the developer is not sent back for it (the report says it)."""
+    return all(g.status in ("passed", "missing") for g in report.gates)
+
+
 def quality_report(rounds: Sequence[QualityRunReport]) -> str:
     """quality-report.md: the last round's gates, their findings, and what each round did."""
     last = rounds[-1]
+    missing = [g for g in last.gates if g.status == "missing"]
+    ran = len(last.gates) - len(missing)
+    outcome = (
+        "every gate passed."
+        if last.passed
+        else "every gate that ran passed."
+        if _checked(last)
+        else "some gates still fail."
+    )
     lines = [
         "# Quality report",
-        f"The code in `{last.code_dir}` checked by {len(last.gates)} gates in "
-        f"{len(rounds)} round{'s' if len(rounds) != 1 else ''}: "
-        + ("every gate passed." if last.passed else "some gates still fail."),
+        f"The code in `{last.code_dir}` checked by {ran} gate{'s' if ran != 1 else ''} in "
+        f"{len(rounds)} round{'s' if len(rounds) != 1 else ''}: {outcome}",
         "## Gates",
         "| Gate | Status | Time | Counts |\n|---|---|---|---|",
     ]
@@ -158,6 +250,13 @@ def quality_report(rounds: Sequence[QualityRunReport]) -> str:
         f"\n| {g.name} | {g.status} | {g.duration_s:.1f} s | {_counted(g.counts) or '—'} |"
         for g in last.gates
     )
+    if missing:
+        lines[1] += (
+            " Not checked by "
+            + ", ".join(g.name for g in missing)
+            + ": "
+            + " ".join(g.message for g in missing)
+        )
     lines.append("## Findings")
     shown = []
     for gate in last.gates:
@@ -209,6 +308,27 @@ def _wrote(result: CodeWrite) -> str:
     if result.kept:
         parts.append(f"kept {len(result.kept)} you edited")
     return ", ".join(parts)
+
+
+def _with_shared(manifest: str, shared: Sequence[tuple[str, str]]) -> str:
+    if not shared:
+        return manifest
+    listed = "\n".join(f"- `{path}`: {owner}'s version is kept" for path, owner in shared)
+    return (
+        f"{manifest.rstrip()}\n\n## Written by an earlier part\n\n"
+        f"This part wrote these files too; the earlier part's versions were kept:\n\n{listed}\n"
+    )
+
+
+def _with_removed(manifest: str, removed: Sequence[str]) -> str:
+    if not removed:
+        return manifest
+    listed = "\n".join(f"- `{path}`" for path in removed)
+    return (
+        f"{manifest.rstrip()}\n\n## Removed\n\n"
+        "The app wrote these files before and writes them no more; they were as it wrote "
+        f"them, so they were removed (the project's git history keeps them):\n\n{listed}\n"
+    )
 
 
 def _with_kept(manifest: str, result: CodeWrite) -> str:

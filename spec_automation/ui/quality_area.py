@@ -212,9 +212,8 @@ class QualityArea(WindowPart):
         folder = service.quality.folder
         if not folder.is_dir():
             return (
-                f"This project has no code folder yet ({folder}). The implementation stage "
-                "writes it (a project made with --with-code), or create it and put the code "
-                "to check in it."
+                f"This project has no code folder yet ({folder}). The workflow's implementation "
+                "stage writes it when it runs, or create it and put the code to check in it."
             )
         return "The gates have not run on this project yet: press Run gates (Ctrl+Shift+G)."
 

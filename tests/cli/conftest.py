@@ -52,9 +52,10 @@ def spawn(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
 
 @pytest.fixture
 def sample_project(tmp_path: Path, cli: Callable[..., Result]) -> Path:
-    """A new project made from the bundled sample brief."""
+    """A new project made from the bundled sample brief, without the implementation stage
+    (its gates are tested on their own, and with the whole default workflow in test_cli)."""
     folder = tmp_path / "sample"
-    result = cli("init", folder, "--sample")
+    result = cli("init", folder, "--sample", "--no-code")
     assert result.code == 0, result.err
     return folder
 

@@ -140,13 +140,15 @@ def test_plan_shows_waves_critical_path_and_estimates(cli: Cli) -> None:
     assert isinstance(plan, dict)
     assert len(plan["waves"]) == 8
     assert plan["critical_path"][0] == "ANALYSIS"
-    assert plan["sequential_estimate_s"] == 335
-    # The tasks are written one epic at a time: 5 epics assumed before epics.md exists, 8 s
-    # each, two rounds at 4 at once (16 s instead of 40).
-    assert plan["parallel_estimate_s"] == plan["critical_path_s"] == 176
+    assert plan["sequential_estimate_s"] == 415
+    # The tasks and the code are written one epic at a time: 5 parts assumed before
+    # epics.md exists, two rounds at 4 at once (16 s instead of 40 for the tasks, 24 s
+    # instead of 60 for the code), then the 20 s of the gates end the critical path.
+    assert plan["critical_path"][-2:] == ["IMPLEMENTATION", "QUALITY"]
+    assert plan["parallel_estimate_s"] == plan["critical_path_s"] == 200
     text = cli("plan", "--spec", bundled_spec_path()).out
     assert "8 waves" in text
-    assert "sequential 335 s, parallel 176 s" in text
+    assert "sequential 415 s, parallel 200 s" in text
 
 
 def test_a_user_spec_with_its_own_roles_runs_end_to_end(tmp_path: Path, cli: Cli) -> None:

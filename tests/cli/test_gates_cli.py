@@ -106,7 +106,7 @@ def test_init_with_a_code_dir_and_the_code_folder_command(cli, tmp_path: Path) -
     repository = tmp_path / "repo"
     repository.mkdir()
     project = tmp_path / "clinic"
-    made = cli("init", project, "--sample", "--with-code", "--code-dir", repository)
+    made = cli("init", project, "--sample", "--code-dir", repository)
     assert made.code == 0, made.err
     assert f"Code: the implementation stage writes {repository}" in made.out
 
@@ -125,10 +125,11 @@ def test_a_code_dir_without_the_stage_or_in_the_apps_folders_writes_nothing(
     cli, tmp_path: Path
 ) -> None:
     project = tmp_path / "clinic"
-    alone = cli("init", project, "--sample", "--code-dir", tmp_path / "repo")
+    (tmp_path / "repo").mkdir()
+    alone = cli("init", project, "--sample", "--no-code", "--code-dir", tmp_path / "repo")
     assert alone.code == 2
-    assert "--code-dir goes with --with-code" in alone.err
-    inside = cli("init", project, "--sample", "--with-code", "--code-dir", project / "artifacts")
+    assert "--code-dir and --no-code contradict each other" in alone.err
+    inside = cli("init", project, "--sample", "--code-dir", project / "artifacts")
     assert inside.code == 2
     assert "artifacts/ is the app's own folder" in inside.err
     assert not project.exists()

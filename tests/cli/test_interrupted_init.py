@@ -66,7 +66,7 @@ def test_a_store_lost_under_finished_artifacts_says_so_and_keeps_them_as_yours(
     assert shown.code == 0, shown.err
     said = " ".join(shown.err.split())
     assert "note: The store held no record of this project (it was empty or lost)" in said
-    assert "the 15 artifact files found were recorded as your versions" in said
+    assert "the 17 artifact files found were recorded as your versions" in said
     # Nothing is rewritten without asking: the run refuses until told what to do.
     again = cli("run", "-p", folder, "--latency-scale", "0", "--auto-approve")
     assert again.code == 2

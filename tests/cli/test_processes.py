@@ -12,11 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from spec_automation.core.artifacts import content_hash, split_front_matter
-from spec_automation.core.spec import load_spec
-from spec_automation.resources import bundled_spec_path
 from spec_automation.store.database import Database, open_database
 from spec_automation.store.models import ArtifactVersion, PhaseRun
 from tests.cli.conftest import Result, spawn
+from tests.helpers.specs import SPEC_ONLY
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +23,7 @@ Cli = Callable[..., Result]
 
 
 #: Phases of the bundled spec.
-PHASES = len(load_spec(bundled_spec_path()).phases)
+PHASES = len(SPEC_ONLY.phases)  # the sample made with init --no-code
 
 
 def db_of(project: Path) -> Database:

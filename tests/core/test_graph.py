@@ -24,8 +24,8 @@ def test_default_spec_has_the_eight_waves_of_the_design(default_spec_path: Path)
             "SOLUTIONING_EPICS",
         ),
         ("SOLUTIONING_TASKS",),
-        ("VALIDATE",),
-        ("DONE",),
+        ("VALIDATE", "IMPLEMENTATION"),
+        ("DONE", "QUALITY"),
     )
     assert graph.wave_of["SPEC_DESIGN_COMPONENTS"] == 5
 
@@ -35,7 +35,8 @@ def test_critical_path_follows_the_longest_estimates(default_spec_path: Path) ->
     graph = WorkflowGraph(spec)
     path = graph.critical_path
     assert path.phases[0] == "ANALYSIS"
-    assert path.phases[-1] == "DONE"
+    # The code is written one epic at a time, yet it and its check end the workflow.
+    assert path.phases[-3:] == ("SOLUTIONING_TASKS", "IMPLEMENTATION", "QUALITY")
     assert path.length_s == sum(graph.estimated_wall_s(p) for p in path.phases)
     # No chain through the graph is longer than the critical path.
     assert all(graph.remaining_path_s[n] <= path.length_s for n in spec.phases)
@@ -66,6 +67,8 @@ def test_artifact_graph_maps_each_artifact_to_what_reads_it(default_spec_path: P
         "tasks.md",
         "validation-report.md",
         "handoff.md",
+        "implementation.md",
+        "quality-report.md",
     }
 
 
@@ -134,5 +137,15 @@ def test_default_spec_phases_read_far_upstream_only_where_they_say_so(
     assert graph.inputs_of("SPEC_PM") == ("analysis.md", "stack.md")
     assert set(graph.inputs_of("DEPENDENCIES")) == {"stack.md", "architecture.md"}
     assert graph.inputs_of("SPEC_API") == ("stack.md", "prd.md", "architecture.md")
-    # The validator and the hand-off look at the whole specification.
-    assert set(graph.inputs_of("DONE")) == set(graph.spec.artifacts) - {"handoff.md"}
+    # The validator and the hand-off look at the whole specification, not the code's stage.
+    stage = {"implementation.md", "quality-report.md"}
+    assert set(graph.inputs_of("DONE")) == set(graph.spec.artifacts) - {"handoff.md"} - stage
+    assert graph.inputs_of("IMPLEMENTATION") == (
+        "stack.md",
+        "prd.md",
+        "architecture.md",
+        "data-model.md",
+        "api-spec.md",
+        "epics.md",
+        "tasks.md",
+    )

@@ -44,6 +44,8 @@ def test_default_spec_loads_with_every_phase_of_the_design(default_spec_path: Pa
         "SOLUTIONING_TASKS",
         "VALIDATE",
         "DONE",
+        "IMPLEMENTATION",
+        "QUALITY",
     )
     # One artifact per call; the gate stays on the architecture.
     assert all(len(p.produces) == 1 for n, p in spec.phases.items() if "COMPONENTS" not in n)
@@ -51,8 +53,11 @@ def test_default_spec_loads_with_every_phase_of_the_design(default_spec_path: Pa
     assert spec.phases["SPEC_ARCHITECT"].produces == ("architecture.md",)
     assert spec.producer_of("tasks.md").agent == "scrum_master"
     assert spec.producer_of("tasks.md").fan_out == FAN_OUT_RULES["epics"]
-    # The same total work as when the PM and the architect wrote several files per call.
-    assert sum(p.estimated_duration_s for p in spec.phases.values()) == 335
+    # The same total work as when the PM and the architect wrote several files per call,
+    # and the implementation stage's 80 s (the code, one epic at a time, then its gates).
+    assert sum(p.estimated_duration_s for p in spec.phases.values()) == 335 + 80
+    assert spec.phases["IMPLEMENTATION"].fan_out == FAN_OUT_RULES["epic_code"]
+    assert spec.phases["QUALITY"].reads_all_upstream, "a repair sees what the code came from"
     assert all(p.estimated_duration_s > 0 and p.validators for p in spec.phases.values())
 
 

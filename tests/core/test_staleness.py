@@ -133,7 +133,9 @@ def test_a_phase_reading_a_changed_artifact_must_run(graph: WorkflowGraph) -> No
         "SOLUTIONING_EPICS",
         "SOLUTIONING_TASKS",
         "VALIDATE",
+        "IMPLEMENTATION",
         "DONE",
+        "QUALITY",
     )
     assert plan.required == frozenset(plan.phases)
 

@@ -17,12 +17,13 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spec_automation.agents.brief import parse_brief
 from spec_automation.agents.offline import author_artifacts
 from spec_automation.agents.reply import render_reply
+from spec_automation.core.fan_out import FanOutItem
 from spec_automation.core.spec import PhaseSpec
 
 Responder = Callable[[dict[str, Any]], str]
@@ -252,4 +253,28 @@ def offline_responder(body: dict[str, Any]) -> str:
     produces = tuple(name.strip() for name in files.group(1).split(","))
     spec = PhaseSpec(phase.group(1), phase.group(2), "agent", produces, (), 1.0)
     brief = parse_brief(brief_text, project)
-    return render_reply(author_artifacts(spec, brief, inputs, project))
+    item = None
+    if "<<<FILE code/" in task:  # the developer's prompt: code files besides the manifest
+        spec = replace(spec, phase_type="implementation")
+        item, inputs = _code_part(task, inputs)
+    return render_reply(author_artifacts(spec, brief, inputs, project, item=item))
+
+
+_PART = re.compile(
+    r"This call writes one part of \S+ \((\d+) of (\d+)\): (?:the part no \w+ owns: (\w+)\."
+    r"|the \w+ ([A-Z]+-\d+)(?:: ([^\n]*?))?, and nothing else)"
+)
+
+
+def _code_part(task: str, inputs: dict[str, str]) -> tuple[FanOutItem | None, dict[str, str]]:
+    """The part a developer's call writes when its phase fans out over the epics, and the
+    inputs with that epic's section (from the task) as epics.md; (None, inputs) otherwise."""
+    match = _PART.search(task)
+    if match is None:
+        return None, inputs
+    index, count = int(match.group(1)) - 1, int(match.group(2))
+    if match.group(3):
+        return FanOutItem(index, match.group(3), "", "", count, lead=True), inputs
+    key, title = match.group(4), match.group(5) or ""
+    section = task.split("from epics.md:", 1)[-1].strip()
+    return FanOutItem(index, key, title, section, count), {**inputs, "epics.md": section}

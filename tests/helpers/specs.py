@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from spec_automation.core.spec import SpecError, parse_spec
+from spec_automation.core.spec import SpecError, WorkflowSpec, parse_spec
+from spec_automation.services.project import spec_text_without_code
+
+#: The default spec without its implementation stage (what ``init --no-code`` writes).
+SPEC_ONLY: WorkflowSpec = parse_spec(spec_text_without_code(), source="no-code")
+#: The stage's phases, which end the default spec.
+STAGE_PHASES = ("IMPLEMENTATION", "QUALITY")
 
 #: A whole spec of one valid phase, A, producing a.md.
 PHASE_A = """\

@@ -39,7 +39,9 @@ async def test_every_epic_s_call_shares_one_cached_prefix_and_carries_its_own_ep
     report = await project.run_workflow(CLAUDE, seen.append)
     assert report.status == RunStatus.COMPLETED, report.failed
 
-    parts = [e.item for e in seen if isinstance(e, ev.ItemStarted)]
+    parts = [
+        e.item for e in seen if isinstance(e, ev.ItemStarted) and e.phase == "SOLUTIONING_TASKS"
+    ]
     calls = [c for c in fake.replies if "one part of tasks.md" in str(c.body)]
     assert len(calls) == len(parts) > 2
     prefixes = {str(_blocks(c.body)[:-1]) for c in calls}

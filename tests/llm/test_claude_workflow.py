@@ -49,17 +49,19 @@ async def test_every_phase_streams_and_finishes_then_an_unchanged_rerun_makes_no
     report, seen = await run(project, fake)
 
     assert report.status == RunStatus.COMPLETED, report.failed
-    phases = project.graph.topological_order
-    # One call per phase, except the tasks: one per epic and one for the foundation.
+    every = project.graph.topological_order
+    phases = tuple(p for p in every if p != "QUALITY")  # the gates check the code: no model
+    # One call per phase, except the tasks and the code: one per epic and the foundation.
     parts = [e for e in seen if isinstance(e, ev.ItemStarted)]
-    assert {e.phase for e in parts} == {"SOLUTIONING_TASKS"}
-    assert len(parts) > 2
-    assert len(fake.replies) == len(phases) - 1 + len(parts)
+    assert {e.phase for e in parts} == {"SOLUTIONING_TASKS", "IMPLEMENTATION"}
+    assert len(parts) > 4
+    assert len(fake.replies) == len(phases) - 2 + len(parts)
     streamed = {e.phase for e in seen if isinstance(e, ev.PhaseProgress) and e.tokens > 0}
     assert streamed == set(phases)
+    assert (project.paths.root / "code" / "tests" / "test_e1_rota.py").is_file()
     succeeded = [e for e in seen if isinstance(e, ev.PhaseSucceeded)]
-    assert {e.phase for e in succeeded} == set(phases)
-    assert not any(e.cached for e in succeeded)
+    assert {e.phase for e in succeeded} == set(every)
+    assert not any(e.cached for e in succeeded if e.phase != "QUALITY")
     assert sum(e.usage.cache_read_tokens for e in succeeded) > 0  # cache tokens are recorded
     assert report.cost_usd > 0
     stored = queries.get_run(project.db, report.run_id).phases
@@ -84,16 +86,18 @@ async def test_every_phase_streams_and_finishes_then_an_unchanged_rerun_makes_no
     again, seen = await run(project, fake, EVERY_PHASE)
     assert again.status == RunStatus.COMPLETED
     assert len(fake.calls) == calls  # a 100% hit rate: zero provider calls
-    cached = [e for e in seen if isinstance(e, ev.PhaseSucceeded)]
+    cached = [e for e in seen if isinstance(e, ev.PhaseSucceeded) and e.phase != "QUALITY"]
     assert all(e.cached and e.usage.output_tokens == 0 for e in cached)
     assert len(cached) == len(phases)
     detail = queries.get_run(project.db, again.run_id)
-    assert all(row.cached for row in detail.phases)
+    assert all(row.cached for row in detail.phases if row.phase != "QUALITY")
+    # The gates check the code again: what they say is never taken from a cache.
+    assert [row.cached for row in detail.phases if row.phase == "QUALITY"] == [False]
     assert (again.input_tokens, again.output_tokens, again.cost_usd) == (0, 0, 0.0)
 
     bypass, _ = await run(project, fake, NO_CACHE)
     assert bypass.status == RunStatus.COMPLETED
-    assert len(fake.calls) == calls + len(phases) - 1 + len(parts)  # --no-cache asks again
+    assert len(fake.calls) == calls + len(phases) - 2 + len(parts)  # --no-cache asks again
 
 
 async def test_without_an_api_key_the_run_is_refused_before_anything_runs(project, no_keyring):

@@ -215,12 +215,14 @@ def test_the_run_list_and_chart_show_recorded_runs_newest_first(
     make_window: Callable[..., Any], loop: asyncio.AbstractEventLoop, sample_project: Path
 ) -> None:
     code = sample_project / "code"
+    shutil.rmtree(code)  # the scaffold the sample's workflow wrote, checked in its run #1
     write_code_folder(code, broken=True)
     ruff = DEFAULT_GATES[:1]  # quick: the list, not the tools, is what is checked here
     service = open_project(sample_project)
     try:
         workflow = service.status().last_run_id
         assert workflow is not None
+        (own,) = service.quality.list().items
         first = run(loop, service.quality.run(gates=ruff, run_id=workflow, round=1))
         write_code_folder(code)  # the repair round fixes the lint error
         second = run(loop, service.quality.run(gates=ruff, run_id=workflow, round=2))
@@ -234,7 +236,9 @@ def test_the_run_list_and_chart_show_recorded_runs_newest_first(
     panel = window.quality.panel
     run(loop, until(lambda: panel.report is not None))
     labels = [panel.run_list.itemText(i) for i in range(panel.run_list.count())]
-    assert len(labels) == 3
+    assert len(labels) == 4
+    assert labels[3].startswith(f"#{own.id} ")
+    assert labels[3].endswith("passed · run #1 round 1")
     assert labels[0].startswith(f"#{third.id} ")
     assert "round" not in labels[0]
     assert labels[1].startswith(f"#{second.id} ")
@@ -244,8 +248,8 @@ def test_the_run_list_and_chart_show_recorded_runs_newest_first(
     assert "failed" in labels[0]
     assert "passed" in labels[1]
     assert panel.report.id == third.id  # the newest is shown
-    assert panel.chart.totals() == {first.id: 1, second.id: 0, third.id: 2}
-    assert [bar.run_id for bar in panel.chart.bars] == [first.id, second.id, third.id]
+    assert panel.chart.totals() == {own.id: 0, first.id: 1, second.id: 0, third.id: 2}
+    assert [bar.run_id for bar in panel.chart.bars] == [own.id, first.id, second.id, third.id]
     assert panel.chart.selected == third.id
 
     # Choosing a run in the list shows it; so does clicking its bar in the chart.

@@ -50,6 +50,10 @@ def test_f5_runs_the_workflow_in_the_run_panel_and_the_gate_is_approved_there(
         workspace.approval_banner.approve()
         await until(lambda: not workspace.running, timeout=30)
         await until(lambda: window.explorer.state_of("handoff.md") == ArtifactState.GENERATED)
+        # The last phase may be the gates' (QUALITY), finishing after the hand-off.
+        await until(
+            lambda: window.explorer.state_of("quality-report.md") == ArtifactState.GENERATED
+        )
 
     run(loop, approve_when_asked(), timeout=60)
     assert window.notice_message().startswith("The run completed")
@@ -57,7 +61,9 @@ def test_f5_runs_the_workflow_in_the_run_panel_and_the_gate_is_approved_there(
     log = window.log_view.toPlainText()
     assert "ANALYSIS started (wave 1)" in log
     assert "gate architecture_approved waits for your approval of SPEC_ARCHITECT" in log
-    assert all(e.state == ArtifactState.GENERATED for e in window.explorer.entries)
+    assert all(e.state == ArtifactState.GENERATED for e in window.explorer.entries), [
+        (e.name, e.state) for e in window.explorer.entries
+    ]
 
 
 def test_an_unfinished_run_is_offered_for_resuming_when_the_project_opens(

@@ -70,7 +70,7 @@ def test_run_asks_about_an_edited_prd_with_its_diff_and_keeps_it(
     assert explorer.state_of("prd.md") == ArtifactState.EDITED
     # The banner tells what ran: the phases before the PRD were up to date, the PRD was kept.
     banner = window.runs.workspace.completion_banner.message.text()
-    assert "14/14 phases done (10 run, 4 already up to date)" in banner
+    assert "16/16 phases done (12 run, 4 already up to date)" in banner
     fresh = ["ANALYSIS", "STACK_SELECTION", "SPEC_DESIGN_TOKENS", "SPEC_PM"]
     _assert_shown_up_to_date(window, fresh)
 
@@ -85,7 +85,7 @@ def _assert_shown_up_to_date(window, phases: list[str]) -> None:
     workspace = window.runs.workspace
     assert workspace.scene.dimmed_phases() == phases
     assert {workspace.scene.nodes[p].dimmed_as for p in phases} == {"up to date"}
-    assert workspace.controls.progress_label.text() == "10/10 phases"
+    assert workspace.controls.progress_label.text() == "12/12 phases"
 
 
 def test_cancelling_the_edits_question_runs_nothing(

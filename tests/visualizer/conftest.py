@@ -52,9 +52,10 @@ def settings() -> AppSettings:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[ProjectService]:
-    """A new project from the bundled sample brief (as ``init --sample`` makes it)."""
+    """A new project from the bundled sample brief, without the implementation stage (as
+    ``init --sample --no-code`` makes it): the run view's tests need no gates to run."""
     brief = sample_brief_path().read_text(encoding="utf-8")
-    service = create_project(tmp_path / "sample", brief_text=brief)
+    service = create_project(tmp_path / "sample", brief_text=brief, code=False)
     yield service
     service.close()
 

@@ -88,7 +88,7 @@ def author_artifacts(
     if project_name and brief.name == "Untitled product":
         brief = _renamed(brief, project_name)
     if phase.phase_type == "implementation":
-        scaffold = developer.write_scaffold(brief, inputs)
+        scaffold = developer.write_scaffold(brief, inputs, item)
         first, *rest = phase.produces
         return {
             first: scaffold.manifest,

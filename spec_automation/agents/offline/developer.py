@@ -5,9 +5,11 @@ the model's words: text, date, timestamp, number, enum, a reference to another e
 ``api-spec.md`` one module per resource with a typed function per endpoint or command, each
 raising ``NotImplementedError`` with the endpoint and the requirements it serves; from
 ``prd.md`` one pytest test per acceptance criterion, marked xfail with the criterion as its
-reason, calling the stub its requirement is served by. It passes ruff, basedpyright and pytest
-as written, so the quality gates check real code from the first run; ``implementation.md``
-lists every file with what it holds.
+reason, calling the stub its requirement is served by, in one test module per epic of
+``epics.md`` (the requirements it cites). Written one epic at a time (``fan_out:
+epic_code``), the foundation part writes the package and each epic's part its tests. It
+passes ruff, basedpyright and pytest as written, so the quality gates check real code from
+the first run; ``implementation.md`` lists every file with what it holds.
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from dataclasses import dataclass
 from spec_automation.agents.artifact_text import find_section, items, sections
 from spec_automation.agents.brief import Brief
 from spec_automation.agents.offline.upstream import (
+    Epic,
     Requirement,
     artifact,
+    epics_from_inputs,
     requirement_ids,
     requirements_from_inputs,
 )
+from spec_automation.core.fan_out import FanOutItem
 
 __all__ = ["Scaffold", "package_name", "write_scaffold"]
 
@@ -80,16 +85,48 @@ def package_name(brief: Brief) -> str:
     return name
 
 
-def write_scaffold(brief: Brief, inputs: Mapping[str, str]) -> Scaffold:
-    """The scaffold of the product the specification describes."""
+def write_scaffold(
+    brief: Brief, inputs: Mapping[str, str], item: FanOutItem | None = None
+) -> Scaffold:
+    """The scaffold of the product the specification describes, or one part of it.
+
+    The whole scaffold is the foundation (the package, its models and its API stubs) and one
+    test module per epic of ``epics.md`` with the acceptance tests of the requirements it
+    cites (one ``tests/test_acceptance.py`` for all of them when there are no epics). For one
+    call of a phase that fans out over the epics, ``item`` picks the part: the foundation
+    (the lead part) or one epic's tests; the parts together are the whole scaffold.
+    """
     package = package_name(brief)
     entities = _entities(artifact(inputs, "data-model.md"))
     resources = _resources(artifact(inputs, "api-spec.md"), {e.name for e in entities})
     requirements = requirements_from_inputs(inputs, brief)
     criteria = _criteria(artifact(inputs, "prd.md"), requirements)
+    if item is not None and item.lead:
+        files = _foundation(brief, package, entities, resources)
+        return Scaffold(_part_manifest(brief, item, files), files)
+    epics = epics_from_inputs(inputs)
+    if item is not None:
+        files = _epic_tests(package, [e for e in epics if e.id == item.key], criteria, resources)
+        return Scaffold(_part_manifest(brief, item, files), files)
+    files = _foundation(brief, package, entities, resources)
+    if epics:
+        files.update(_epic_tests(package, epics, criteria, resources))
+    else:
+        files["tests/test_acceptance.py"] = _tests(package, criteria, resources)
+    tested = sum(text.count("@pytest.mark.xfail(") for text in files.values())
+    return Scaffold(_manifest(brief, package, files, entities, resources, tested), files)
+
+
+def _foundation(
+    brief: Brief,
+    package: str,
+    entities: Sequence[_Entity],
+    resources: Mapping[str, Sequence[_Operation]],
+) -> dict[str, str]:
+    """The package every epic builds on: its project file, models and API stubs."""
     files: dict[str, str] = {
         "pyproject.toml": _pyproject(package, brief),
-        ".gitignore": "__pycache__/\n.pytest_cache/\n.ruff_cache/\n*.egg-info/\n",
+        ".gitignore": "__pycache__/\n.pytest_cache/\n.ruff_cache/\n.venv/\n*.egg-info/\n",
         f"src/{package}/__init__.py": f'"""{brief.name}: the application package."""\n',
         f"src/{package}/py.typed": "",
         f"src/{package}/models.py": _models(brief, entities),
@@ -99,8 +136,26 @@ def write_scaffold(brief: Brief, inputs: Mapping[str, str]) -> Scaffold:
         files[f"src/{package}/api/{_snake(resource)}.py"] = _api_module(
             package, resource, operations, {e.name for e in entities}
         )
-    files["tests/test_acceptance.py"] = _tests(package, criteria, resources)
-    return Scaffold(_manifest(brief, package, files, entities, resources, criteria), files)
+    return files
+
+
+def _epic_tests(
+    package: str,
+    epics: Sequence[Epic],
+    criteria: Sequence[tuple[Requirement, str]],
+    resources: Mapping[str, Sequence[_Operation]],
+) -> dict[str, str]:
+    """One test module per epic: the acceptance tests of the requirements it cites (none for
+    an epic whose requirements have no criteria)."""
+    files: dict[str, str] = {}
+    for epic in epics:
+        cited = set(epic.requirement_ids)
+        own = [(r, c) for r, c in criteria if r.id in cited]
+        if own:
+            slug = _snake(epic.title)[:40].strip("_")
+            name = f"tests/test_{_snake(epic.id).replace('_', '')}_{slug}.py"
+            files[name] = _tests(package, own, resources, f"{epic.id}: {epic.title}")
+    return files
 
 
 # --- reading the specification ----------------------------------------------------------------
@@ -289,15 +344,18 @@ def _tests(
     package: str,
     criteria: Sequence[tuple[Requirement, str]],
     resources: Mapping[str, Sequence[_Operation]],
+    epic: str = "",
 ) -> str:
     by_requirement: dict[str, tuple[str, _Operation]] = {}
     for resource, operations in resources.items():
         for operation in operations:
             for served_id in operation.requirements:
                 by_requirement.setdefault(served_id, (resource, operation))
-    imports = sorted({_snake(r) for r, _o in by_requirement.values()})
+    cited = {r.id for r, _c in criteria}
+    imports = sorted({_snake(r) for rid, (r, _o) in by_requirement.items() if rid in cited})
+    scope = f" of {_quoted(epic)}" if epic else ""
     lines = [
-        '"""One test per acceptance criterion of prd.md: each fails until it is built."""',
+        f'"""One test per acceptance criterion{scope} in prd.md: each fails until it is built."""',
         "",
         "from __future__ import annotations",
         "",
@@ -349,35 +407,65 @@ def _arguments(operation: _Operation) -> str:
     return ", ".join(arguments)
 
 
+_NEXT_STEPS = (
+    "- Implement the API functions, resource by resource, in the order of tasks.md.\n"
+    "- Each acceptance test turns from an expected failure into a pass as its requirement is "
+    "built; remove its xfail mark then."
+)
+
+
 def _manifest(
     brief: Brief,
     package: str,
     files: Mapping[str, str],
     entities: Sequence[_Entity],
     resources: Mapping[str, Sequence[_Operation]],
-    criteria: Sequence[tuple[Requirement, str]],
+    tested: int,
 ) -> str:
     stubs = sum(len(o) for o in resources.values())
-    listing = "\n".join(
-        f"- `{path}` ({len(text.splitlines())} lines)" for path, text in files.items()
-    )
     return (
         "\n\n".join(
             [
                 f"# Implementation: {brief.name}",
                 f"A Python package `{package}` scaffolded from the specification: {len(entities)} "
                 f"entities, {stubs} API functions to implement in {len(resources)} modules, and "
-                f"{len(criteria)} acceptance tests that fail until their requirement is built.",
+                f"{tested} acceptance tests that fail until their requirement is built.",
                 "## Files",
-                listing,
+                _listing(files),
                 "## Next steps",
-                "- Implement the API functions, resource by resource, in the order of tasks.md.\n"
-                "- Each acceptance test turns from an expected failure into a pass as its "
-                "requirement is built; remove its xfail mark then.",
+                _NEXT_STEPS,
             ]
         )
         + "\n"
     )
+
+
+def _part_manifest(brief: Brief, item: FanOutItem, files: Mapping[str, str]) -> str:
+    """One part's manifest: merged with the others' under a heading for each part."""
+    tested = sum(text.count("@pytest.mark.xfail(") for text in files.values())
+    what = (
+        "the package, its models and its API stubs"
+        if item.lead
+        else f"{tested} acceptance tests of {item.key}"
+    )
+    listing = _listing(files) or f"Nothing to write: {item.key} cites no requirement with a test."
+    return (
+        "\n\n".join(
+            [
+                f"# Implementation: {brief.name}",
+                f"{item.heading}: {what}.",
+                "## Files",
+                listing,
+                "## Next steps",
+                _NEXT_STEPS,
+            ]
+        )
+        + "\n"
+    )
+
+
+def _listing(files: Mapping[str, str]) -> str:
+    return "\n".join(f"- `{path}` ({len(text.splitlines())} lines)" for path, text in files.items())
 
 
 def _snake(text: str) -> str:
