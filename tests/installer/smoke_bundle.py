@@ -24,6 +24,7 @@ import platform
 import re
 import sqlite3
 import subprocess
+import sys
 import tarfile
 import tomllib
 from pathlib import Path
@@ -55,7 +56,12 @@ ARTIFACTS = {
     "tasks.md",
     "validation-report.md",
     "handoff.md",
+    "implementation.md",
+    "quality-report.md",
 }
+#: Where ruff, basedpyright and pytest are installed for the tests: the bundle does not carry
+#: them (the code it checks has an environment of its own), so a user installs them.
+TOOLS = Path(sys.executable).parent
 
 #: Qt modules the bundle must not carry, as Linux file names (libraries, Python modules, QML).
 EXCLUDED_QT = re.compile(
@@ -85,30 +91,39 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("home")
 
 
-def bare_env(home: Path) -> dict[str, str]:
-    """A desktop user's environment without a display: no PYTHONPATH, no virtualenv."""
+def bare_env(home: Path, tools: bool = False) -> dict[str, str]:
+    """A desktop user's environment without a display: no PYTHONPATH, no virtualenv; with
+    ``tools``, the quality gates' tools on PATH first (as pipx or an activated venv has)."""
+    path = "/usr/local/bin:/usr/bin:/bin"  # git for the project's repository
     return {
         "HOME": str(home),
-        "PATH": "/usr/local/bin:/usr/bin:/bin",  # git for the project's repository
+        "PATH": f"{TOOLS}:{path}" if tools else path,
         "LANG": "C.UTF-8",
         "QT_QPA_PLATFORM": "offscreen",
     }
 
 
 def app(
-    release: Path, home: Path, *args: str, timeout: float = 110
+    release: Path,
+    home: Path,
+    *args: str,
+    timeout: float = 110,
+    tools: bool = False,
+    check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """Run the bundle's executable from the unpacked tarball, in ``home``."""
     executable = release / NAME / NAME
     done = subprocess.run(
         [str(executable), *args],
         cwd=home,
-        env=bare_env(home),
+        env=bare_env(home, tools),
         capture_output=True,
         text=True,
         timeout=timeout,
     )
-    assert done.returncode == 0, f"{NAME} {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    if check:
+        said = f"{NAME} {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+        assert done.returncode == 0, said
     return done
 
 
@@ -122,6 +137,26 @@ def test_the_tarball_holds_the_bundle_and_the_installer(release: Path) -> None:
 
 def test_version(release: Path, home: Path) -> None:
     assert app(release, home, "--version").stdout.strip() == f"{NAME} {VERSION}"
+
+
+def test_without_the_gates_tools_the_code_is_said_unchecked_and_the_rest_is_written(
+    release: Path, home: Path
+) -> None:
+    project = home / "bare"
+    app(release, home, "init", str(project), "--sample")
+    ran = app(
+        release, home, "run", "-p", str(project), "--auto-approve", "--latency-scale", "0",
+        "--json", check=False,
+    )  # fmt: skip
+    run = json.loads(ran.stdout)
+    assert set(run["failed"]) == {"QUALITY"}, run
+    said = run["failed"]["QUALITY"]
+    assert "the code was not checked: no quality gate's tool is installed" in said
+    assert "pip install ruff" in said
+    assert "Traceback" not in ran.stderr
+    written = {p.name for p in (project / "artifacts").glob("*.md")}
+    assert written == ARTIFACTS - {"quality-report.md"}
+    assert (project / "code" / "pyproject.toml").is_file()
 
 
 def test_a_sample_project_runs_offline_to_every_artifact(release: Path, home: Path) -> None:
@@ -138,6 +173,7 @@ def test_a_sample_project_runs_offline_to_every_artifact(release: Path, home: Pa
             "--latency-scale",
             "0",
             "--json",
+            tools=True,
         ).stdout
     )
     assert run["status"] == "completed", run
