@@ -149,8 +149,11 @@ async def sample_run(
 def split(root: Path) -> None:
     import tempfile
 
+    from spec_automation.services.project import spec_text_without_code
+
     old_text = (root / "bench" / "specs" / "before-split.yml").read_text(encoding="utf-8")
     new = load_spec(root / "orchestrator_spec.yml")
+    specification = spec_text_without_code()
     print(
         f"\nthe split: the sample offline, {LATENCY} s per estimated second, concurrency "
         f"{CONCURRENCY}; every figure measured in this run\n"
@@ -159,8 +162,13 @@ def split(root: Path) -> None:
     print(header)
     print("-" * len(header))
     rows = {}
+    workloads = (
+        ("before the split", old_text),
+        ("one artifact per call", specification),
+        ("default, with the code stage", None),
+    )
     with tempfile.TemporaryDirectory(prefix="bench-split-") as tmp:
-        for label, text in (("before the split", old_text), ("one artifact per call", None)):
+        for label, text in workloads:
             wall, _, parts = asyncio.run(
                 sample_run(Path(tmp) / f"{len(rows)}p", text, RunMode.PARALLEL)
             )
@@ -169,19 +177,26 @@ def split(root: Path) -> None:
             )
             rows[label] = (wall, seq_wall, parts)
             print(f"{label:34} {wall:7.2f} {seq_wall:16.2f} {1 - wall / seq_wall:7.1%} {work:7.2f}")
-    wall, seq_wall, parts = rows["one artifact per call"]
-    graph = WorkflowGraph(new, items={"SOLUTIONING_TASKS": parts}, concurrency=CONCURRENCY)
+    wall, seq_wall, parts = rows["default, with the code stage"]
+    items = {"SOLUTIONING_TASKS": parts, "IMPLEMENTATION": parts}
+    graph = WorkflowGraph(new, items=items, concurrency=CONCURRENCY)
     critical = graph.critical_path.length_s * LATENCY
     print(
-        f"\nnew graph: SOLUTIONING_TASKS in {parts} parts; critical path at concurrency "
-        f"{CONCURRENCY} {critical:.2f} s ({' -> '.join(graph.critical_path.phases)})"
+        f"\ndefault graph: the tasks and the code in {parts} parts each; critical path at "
+        f"concurrency {CONCURRENCY} {critical:.2f} s ({' -> '.join(graph.critical_path.phases)})"
     )
-    print(f"new wall / new critical path: {wall / critical:.3f}")
+    print(f"default wall / its critical path: {wall / critical:.3f}")
+    stage = sum(
+        p.estimated_duration_s
+        for p in new.phases.values()
+        if p.phase_type in ("implementation", "quality")
+    )
+    total = sum(p.estimated_duration_s for p in new.phases.values())
     print(
-        f"same total work: {sum(p.estimated_duration_s for p in new.phases.values()):.0f} s "
-        f"estimated in both specs"
+        f"total work: {total - stage:.0f} s estimated for the specification in the first two, "
+        f"{total:.0f} s with the code stage (its gates really run: their time is on top)"
     )
-    print("targets: the new graph saves >= 45 % against one at a time; wall / critical <= 1.05")
+    print("targets: the default graph saves >= 45 % against one at a time; wall / critical <= 1.05")
 
 
 if __name__ == "__main__":
