@@ -191,6 +191,33 @@ def test_a_gate_runs_with_the_variables_its_env_sets(tmp_path: Path) -> None:
     assert dict(pytest_gate.env) == {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
 
+def test_the_code_folders_own_venv_runs_the_gates_first(tmp_path: Path) -> None:
+    venv = tmp_path / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "python").symlink_to(PY)  # as venv makes it
+    probe = venv / "venv-only-probe"
+    probe.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    probe.chmod(0o755)
+    own = str(venv / "python")
+    which = f"import sys; sys.exit(0 if sys.executable == {own!r} else 3)"
+    gates = parse_quality_gates(
+        [
+            {"name": "interpreter", "command": ["{python}", "-c", which]},
+            {"name": "tool", "command": ["venv-only-probe"]},
+        ]
+    )
+    run = asyncio.run(run_gates(tmp_path, gates))
+    assert [(r.name, r.status) for r in run.results] == [
+        ("interpreter", "passed"),
+        ("tool", "passed"),
+    ]
+    # Without the .venv, the app's own Python stands for {python}, and the tool is missing.
+    (tmp_path / ".venv").rename(tmp_path / "elsewhere")
+    again = asyncio.run(run_gates(tmp_path, gates))
+    assert [r.status for r in again.results] == ["failed", "missing"]
+    assert "venv-only-probe is not installed" in again.results[1].message
+
+
 def test_a_module_the_interpreter_lacks_is_missing(tmp_path: Path) -> None:
     gate = QualityGateSpec("types", ("{python}", "-m", "no_such_checker_module"))
     run = asyncio.run(run_gates(tmp_path, [gate]))

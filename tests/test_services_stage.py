@@ -4,6 +4,7 @@ and a Dev-QA repair round."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 from collections.abc import Iterator
@@ -211,3 +212,149 @@ def test_no_code_never_replaces_a_spec_the_folder_has(tmp_path: Path) -> None:
         create_project(folder, brief_text="# Demo\n\nA tool.\n", code=False)
     assert (folder / "orchestrator_spec.yml").read_text(encoding="utf-8") == mine
     assert not (folder / "brief.md").exists(), "nothing was written"
+
+
+PARTS = """
+name: dev-qa-parts
+quality_gates:
+  - {name: ruff, command: [ruff, check, --output-format, json, .], parser: ruff_json}
+  - {name: absent, command: [no-such-gate-tool-xyz], parser: exit_code}
+phases:
+  EPICS:
+    {description: List the epics., agent: pm, produces: [epics.md], depends_on: [],
+     estimated_duration_s: 1, validators: [presence]}
+  IMPLEMENTATION:
+    {description: Write the code., agent: developer, phase_type: implementation,
+     produces: [implementation.md], depends_on: [EPICS], fan_out: epic_code,
+     estimated_duration_s: 1, validators: [presence]}
+  QUALITY:
+    {description: Check the code., agent: quality, phase_type: quality, reads: all,
+     produces: [quality-report.md], depends_on: [IMPLEMENTATION], estimated_duration_s: 1,
+     validators: [presence]}
+"""
+
+
+class EpicsDeveloper(ScriptedProvider):
+    """Writes the epics (``epics`` of them), then each part's files; E-1's call ends last,
+    after E-2 has written the file both write."""
+
+    def __init__(self, epics: int) -> None:
+        super().__init__(answer=self.reply)
+        self.epics = epics
+
+    def reply(self, request: object) -> str:
+        task = str(getattr(request, "task", ""))
+        if "Write exactly these files: epics.md" in task:
+            body = "".join(f"### E-{n}: Epic {n}\n\nDelivers FR-{n}.\n\n" for n in range(1, 3))
+            return render_reply({"epics.md": "# Epics\n\n## Epics\n\n" + body[: self.size]})
+        if "owns: Foundation" in task:
+            files = {"code/app.py": "NAME = 'app'\n"}
+        else:
+            n = re.search(r"the epic E-(\d+)", task).group(1)  # type: ignore[union-attr]
+            files = {f"code/e{n}.py": f"E = {n}\n", "code/shared.py": f"OWNER = {n}\n"}
+        return render_reply({"implementation.md": "# Code\n\n## Files\n\n- written\n", **files})
+
+    @property
+    def size(self) -> int:
+        return len("### E-1: Epic 1\n\nDelivers FR-1.\n\n") * self.epics
+
+    async def complete(self, request, progress):  # type: ignore[no-untyped-def]
+        if "the epic E-1" in str(request.task):
+            await asyncio.sleep(0.3)  # the earlier part ends last
+        return await super().complete(request, progress)
+
+
+def test_parts_keep_the_earlier_parts_file_and_a_file_no_longer_written_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "orchestrator_spec.yml").write_text(PARTS, encoding="utf-8")
+    provider = EpicsDeveloper(epics=2)
+    with create_project(folder, brief_text="# Demo\n\nA tiny tool.\n", git_enabled=False) as p:
+        monkeypatch.setattr(p.providers, "build", lambda *_a, **_k: provider)
+        report = asyncio.run(p.run_workflow(FAST))
+        assert report.status == RunStatus.COMPLETED, report.failed
+        code = folder / "code"
+        # E-2's call ended first, yet the earlier part's version of the shared file stays.
+        assert (code / "shared.py").read_text(encoding="utf-8") == "OWNER = 1\n"
+        manifest = p.read_artifact("implementation.md")
+        kept = (
+            "- `shared.py`: written by E-1: Epic 1 and E-2: Epic 2; E-1: Epic 1's version is kept"
+        )
+        assert manifest.count(kept) == 1
+        # The gate whose tool is missing is said, and nobody is sent to repair it.
+        gates = p.read_artifact("quality-report.md")
+        assert "checked by 1 gate in 1 round: every gate that ran passed." in gates
+        assert "Not checked by absent: no-such-gate-tool-xyz is not installed" in gates
+        assert sum("one part of implementation.md" in r.task for r in provider.requests) == 3
+        assert len(provider.requests) == 4, "no repair round for a tool that is not there"
+
+        # One epic fewer: its file, as the app wrote it, goes; a file you made stays.
+        (code / "mine.py").write_text("MINE = 1\n", encoding="utf-8")
+        provider.epics = 1
+        fresh = dataclasses.replace(FAST, everything=True, use_cache=False)
+        again = asyncio.run(p.run_workflow(fresh))
+        assert again.status == RunStatus.COMPLETED, again.failed
+        assert not (code / "e2.py").exists()
+        assert sorted(f.name for f in code.glob("*.py")) == [
+            "app.py",
+            "e1.py",
+            "mine.py",
+            "shared.py",
+        ]
+        manifest = p.read_artifact("implementation.md")
+        assert "## Removed" in manifest
+        assert "- `e2.py`" in manifest
+
+
+def test_when_no_gates_tool_is_installed_the_code_is_said_unchecked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    only_absent = DEV_QA.replace(
+        "  - {name: ruff, command: [ruff, check, --output-format, json, .], parser: ruff_json}",
+        "  - {name: absent, command: [no-such-gate-tool-xyz], parser: exit_code}",
+    )
+    (folder / "orchestrator_spec.yml").write_text(only_absent, encoding="utf-8")
+    code = render_reply({"implementation.md": "# I\n", "code/app.py": "X = 1\n"})
+    provider = ScriptedProvider(answer=lambda _request: code)
+    with create_project(folder, brief_text="# Demo\n\nA tiny tool.\n", git_enabled=False) as p:
+        monkeypatch.setattr(p.providers, "build", lambda *_a, **_k: provider)
+        report = asyncio.run(p.run_workflow(FAST))
+        assert report.status != RunStatus.COMPLETED
+        said = report.failed["QUALITY"]
+        assert said.startswith("the code was not checked: no quality gate's tool is installed.")
+        assert "no-such-gate-tool-xyz is not installed" in said
+        assert len(provider.requests) == 1, "the developer is not sent back for it"
+
+
+def test_the_repair_is_given_the_specification_the_code_was_written_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    spec = PARTS.replace(" fan_out: epic_code,", "").replace(
+        "  - {name: absent, command: [no-such-gate-tool-xyz], parser: exit_code}\n", ""
+    )
+    (folder / "orchestrator_spec.yml").write_text(spec, encoding="utf-8")
+
+    def answer(request: object) -> str:
+        task = str(getattr(request, "task", ""))
+        if "Write exactly these files: epics.md" in task:
+            return render_reply({"epics.md": "# Epics\n\n### E-1: The only epic\n"})
+        code = "X = 1\n" if "F401" in task else "import os\n\nX = 1\n"
+        return render_reply({"implementation.md": "# Code\n", "code/app.py": code})
+
+    provider = ScriptedProvider(answer=answer)
+    with create_project(folder, brief_text="# Demo\n\nA tiny tool.\n", git_enabled=False) as p:
+        monkeypatch.setattr(p.providers, "build", lambda *_a, **_k: provider)
+        report = asyncio.run(p.run_workflow(FAST))
+        assert report.status == RunStatus.COMPLETED, report.failed
+        first, repair = provider.requests[1:]
+        assert "F401" in repair.task
+        for request in (first, repair):  # the epics it implements, not its own manifest
+            sent = "".join(str(block) for block in request.shared)
+            assert "E-1: The only epic" in sent
+            assert 'name="implementation.md"' not in sent

@@ -114,21 +114,23 @@ class StageRunner(AgentPhaseRunner):
 
     def _own_files(
         self, request: PhaseRequest | None, files: Mapping[str, str]
-    ) -> tuple[dict[str, str], list[tuple[str, str]]]:
-        """The files one part of a fanned-out phase may write, and (file, the earlier part
-        that writes it) for those it may not: where two parts write one file, the earlier
-        part's version is the one kept, whichever call ends first."""
+    ) -> tuple[dict[str, str], list[tuple[str, FanOutItem, FanOutItem]]]:
+        """The files one part of a fanned-out phase may write, and (file, earlier part, later
+        part) for each file another part writes too: the earlier part's version is the one
+        kept, whichever call ends first."""
         item = request.item if request is not None else None
         if request is None or item is None:
             return dict(files), []
         owners = self._parts.setdefault((request.run_id, request.phase.name), {})
         mine: dict[str, str] = {}
-        shared: list[tuple[str, str]] = []
+        shared: list[tuple[str, FanOutItem, FanOutItem]] = []
         for path, text in files.items():
             owner = owners.get(path)
-            if owner is not None and owner.index < item.index:
-                shared.append((path, owner.heading))
-                continue
+            if owner is not None and owner.index != item.index:
+                earlier, later = sorted((owner, item), key=lambda part: part.index)
+                shared.append((path, earlier, later))
+                if owner.index < item.index:
+                    continue
             owners[path] = item
             mine[path] = text
         return mine, shared
@@ -310,13 +312,18 @@ def _wrote(result: CodeWrite) -> str:
     return ", ".join(parts)
 
 
-def _with_shared(manifest: str, shared: Sequence[tuple[str, str]]) -> str:
+def _with_shared(manifest: str, shared: Sequence[tuple[str, FanOutItem, FanOutItem]]) -> str:
     if not shared:
         return manifest
-    listed = "\n".join(f"- `{path}`: {owner}'s version is kept" for path, owner in shared)
+    listed = "\n".join(
+        f"- `{path}`: written by {earlier.heading} and {later.heading}; "
+        f"{earlier.heading}'s version is kept"
+        for path, earlier, later in shared
+    )
     return (
-        f"{manifest.rstrip()}\n\n## Written by an earlier part\n\n"
-        f"This part wrote these files too; the earlier part's versions were kept:\n\n{listed}\n"
+        f"{manifest.rstrip()}\n\n## Written by two parts\n\n"
+        "Where two parts wrote one file, the earlier part's version is the one kept:"
+        f"\n\n{listed}\n"
     )
 
 
