@@ -365,16 +365,21 @@ class MainWindow(QMainWindow):
 
     # --- projects --------------------------------------------------------------------------
 
-    def _create_requested(self, name: str, folder: str, brief: str) -> None:
+    def _create_requested(self, name: str, folder: str, brief: str, code: bool) -> None:
         if not folder:
             self.welcome.show_problem("Choose a folder for the project.")
             return
-        self.start(self.create_project(Path(folder), brief, name), "Creating project…")
+        self.start(self.create_project(Path(folder), brief, name, code), "Creating project…")
 
-    async def create_project(self, folder: Path, brief: str, name: str = "") -> None:
-        """Create a project from a brief and open it."""
+    async def create_project(
+        self, folder: Path, brief: str, name: str = "", code: bool = True
+    ) -> None:
+        """Create a project from a brief and open it (``code``: with the implementation
+        stage, as the default spec has it)."""
         service = await or_said(
-            asyncio.to_thread(create_project, folder, brief_text=brief, name=name or None),
+            asyncio.to_thread(
+                create_project, folder, brief_text=brief, name=name or None, code=code
+            ),
             self.welcome.show_problem,
         )
         if service is None:

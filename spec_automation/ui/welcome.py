@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -27,7 +28,8 @@ __all__ = ["WelcomePage"]
 class WelcomePage(QWidget):
     """What the window shows when no project is open (objectName ``welcomePage``)."""
 
-    createRequested = Signal(str, str, str)
+    #: name, folder, brief, and whether the workflow goes on to write and check code.
+    createRequested = Signal(str, str, str, bool)
     openRequested = Signal(str)
     sampleRequested = Signal()
 
@@ -55,6 +57,17 @@ class WelcomePage(QWidget):
             "Describe the product: who it is for, what it must do, constraints…"
         )
         self.brief.setMinimumHeight(160)
+        self.with_code = QCheckBox(
+            "Write the code after the specification, and check it with ruff, basedpyright and "
+            "pytest"
+        )
+        self.with_code.setObjectName("withCodeCheck")
+        self.with_code.setChecked(True)
+        self.with_code.setToolTip(
+            "The workflow's implementation stage: a developer writes code/ one epic at a time, "
+            "then the quality gates check it. Unchecked, the project's own spec ends at the "
+            "hand-off (init --no-code)."
+        )
         load_brief = QPushButton("Load brief from a file…")
         load_brief.clicked.connect(self._load_brief)
         self.create_button = QPushButton("Create project")
@@ -70,6 +83,7 @@ class WelcomePage(QWidget):
         form.addRow("Name", self.name)
         form.addRow("Folder", folder_row)
         form.addRow("Brief", self.brief)
+        form.addRow("Code", self.with_code)
         actions = QHBoxLayout()
         actions.setSpacing(8)
         actions.addWidget(load_brief)
@@ -140,7 +154,10 @@ class WelcomePage(QWidget):
     def _create(self) -> None:
         self.show_problem("")
         self.createRequested.emit(
-            self.name.text().strip(), self.folder.text().strip(), self.brief.toPlainText()
+            self.name.text().strip(),
+            self.folder.text().strip(),
+            self.brief.toPlainText(),
+            self.with_code.isChecked(),
         )
 
     def _choose_folder(self) -> None:

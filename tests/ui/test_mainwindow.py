@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QPlainTextEdit, QTabWidget
 
 from spec_automation.services import RunOptions
@@ -350,10 +351,29 @@ def test_creating_a_project_from_the_welcome_screen(make_window, loop, tmp_path:
     assert window.explorer.state_of(ARTIFACT) == ArtifactState.MISSING
     assert (folder / "brief.md").read_text().startswith("A tool for booking rooms.")
 
+    assert "QUALITY" in window.service.spec.phases  # the default spec, code stage included
+
     window2 = make_window()
     run(loop, window2.create_project(tmp_path / "other", "   ", "Empty"))
     assert "the brief is empty" in window2.welcome.problem.text()
     assert window2.service is None
+
+
+def test_the_welcome_screens_code_box_leaves_the_code_stage_out(
+    make_window, loop, tmp_path: Path
+) -> None:
+    window = make_window()
+    welcome = window.welcome
+    assert welcome.with_code.isChecked(), "the default workflow writes and checks code"
+    welcome.name.setText("Rooms")
+    welcome.folder.setText(str(tmp_path / "rooms"))
+    welcome.brief.setPlainText("A tool for booking rooms.")
+    QTest.mouseClick(welcome.with_code, Qt.MouseButton.LeftButton)
+    assert not welcome.with_code.isChecked()
+    QTest.mouseClick(welcome.create_button, Qt.MouseButton.LeftButton)
+    run(loop, until(lambda: window.service is not None))
+    assert list(window.service.spec.phases)[-1] == "DONE"
+    assert (tmp_path / "rooms" / "orchestrator_spec.yml").is_file()
 
 
 def test_a_brief_file_in_another_encoding_is_named_as_such_and_not_loaded(
