@@ -39,7 +39,8 @@ class WelcomePage(QWidget):
         title = QLabel("spec_automation")
         title.setProperty("role", "display")
         subtitle = QLabel(
-            "Turn a project brief into a PRD, architecture, design tokens, epics and tasks."
+            "Turn a project brief into a PRD, architecture, design tokens, epics, tasks "
+            "and checked code."
         )
         subtitle.setProperty("role", "muted")
 
