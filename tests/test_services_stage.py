@@ -4,6 +4,7 @@ and a Dev-QA repair round."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import re
@@ -15,7 +16,13 @@ import pytest
 from spec_automation.agents.reply import ReplyError, code_path, parse_files, render_reply
 from spec_automation.core.ports import RunStatus
 from spec_automation.resources import bundled_spec_path, sample_brief_path
-from spec_automation.services import ProjectError, ProjectService, RunOptions, create_project
+from spec_automation.services import (
+    ProjectError,
+    ProjectService,
+    RunOptions,
+    RunReport,
+    create_project,
+)
 from tests.helpers.providers import ScriptedProvider
 
 FAST = RunOptions(latency_scale=0, auto_approve=True)
@@ -170,13 +177,22 @@ phases:
 """
 
 
+@contextlib.contextmanager
+def scripted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: str, provider: ScriptedProvider
+) -> Iterator[tuple[ProjectService, RunReport]]:
+    """A tiny project with its own ``spec``, run once with ``provider`` as its model."""
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "orchestrator_spec.yml").write_text(spec, encoding="utf-8")
+    with create_project(folder, brief_text="# Demo\n\nA tiny tool.\n", git_enabled=False) as p:
+        monkeypatch.setattr(p.providers, "build", lambda *_a, **_k: provider)
+        yield p, asyncio.run(p.run_workflow(FAST))
+
+
 def test_a_failing_gate_gets_one_repair_round_and_both_rounds_are_recorded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "p"
-    folder.mkdir()
-    (folder / "orchestrator_spec.yml").write_text(DEV_QA, encoding="utf-8")
-
     def developer(request: object) -> str:
         task = str(getattr(request, "task", ""))
         fixed = "F401" in task  # the findings came back: the unused import is gone
@@ -186,11 +202,11 @@ def test_a_failing_gate_gets_one_repair_round_and_both_rounds_are_recorded(
         return render_reply({"implementation.md": "# Implementation\n", "code/app.py": code})
 
     provider = ScriptedProvider(answer=developer)
-    with create_project(folder, brief_text="# Demo\n\nA tiny tool.\n", git_enabled=False) as p:
-        monkeypatch.setattr(p.providers, "build", lambda *_a, **_k: provider)
-        report = asyncio.run(p.run_workflow(FAST))
+    with scripted(tmp_path, monkeypatch, DEV_QA, provider) as (p, report):
         assert report.status == RunStatus.COMPLETED, report.failed
-        assert (folder / "code" / "app.py").read_text(encoding="utf-8").startswith("def answer")
+        assert (
+            (p.paths.root / "code" / "app.py").read_text(encoding="utf-8").startswith("def answer")
+        )
         rounds = sorted(p.quality.list().items, key=lambda r: r.round)
         assert [(r.round, r.status) for r in rounds] == [(1, "failed"), (2, "passed")]
         assert {r.run_id for r in rounds} == {report.run_id}
@@ -267,15 +283,10 @@ class EpicsDeveloper(ScriptedProvider):
 def test_parts_keep_the_earlier_parts_file_and_a_file_no_longer_written_is_removed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "p"
-    folder.mkdir()
-    (folder / "orchestrator_spec.yml").write_text(PARTS, encoding="utf-8")
     provider = EpicsDeveloper(epics=2)
-    with create_project(folder, brief_text="# Demo\n\nA tiny tool.\n", git_enabled=False) as p:
-        monkeypatch.setattr(p.providers, "build", lambda *_a, **_k: provider)
-        report = asyncio.run(p.run_workflow(FAST))
+    with scripted(tmp_path, monkeypatch, PARTS, provider) as (p, report):
         assert report.status == RunStatus.COMPLETED, report.failed
-        code = folder / "code"
+        code = p.paths.root / "code"
         # E-2's call ended first, yet the earlier part's version of the shared file stays.
         assert (code / "shared.py").read_text(encoding="utf-8") == "OWNER = 1\n"
         manifest = p.read_artifact("implementation.md")
@@ -311,18 +322,13 @@ def test_parts_keep_the_earlier_parts_file_and_a_file_no_longer_written_is_remov
 def test_when_no_gates_tool_is_installed_the_code_is_said_unchecked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "p"
-    folder.mkdir()
     only_absent = DEV_QA.replace(
         "  - {name: ruff, command: [ruff, check, --output-format, json, .], parser: ruff_json}",
         "  - {name: absent, command: [no-such-gate-tool-xyz], parser: exit_code}",
     )
-    (folder / "orchestrator_spec.yml").write_text(only_absent, encoding="utf-8")
     code = render_reply({"implementation.md": "# I\n", "code/app.py": "X = 1\n"})
     provider = ScriptedProvider(answer=lambda _request: code)
-    with create_project(folder, brief_text="# Demo\n\nA tiny tool.\n", git_enabled=False) as p:
-        monkeypatch.setattr(p.providers, "build", lambda *_a, **_k: provider)
-        report = asyncio.run(p.run_workflow(FAST))
+    with scripted(tmp_path, monkeypatch, only_absent, provider) as (_p, report):
         assert report.status != RunStatus.COMPLETED
         said = report.failed["QUALITY"]
         assert said.startswith("the code was not checked: no quality gate's tool is installed.")
@@ -333,12 +339,9 @@ def test_when_no_gates_tool_is_installed_the_code_is_said_unchecked(
 def test_the_repair_is_given_the_specification_the_code_was_written_from(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "p"
-    folder.mkdir()
     spec = PARTS.replace(" fan_out: epic_code,", "").replace(
         "  - {name: absent, command: [no-such-gate-tool-xyz], parser: exit_code}\n", ""
     )
-    (folder / "orchestrator_spec.yml").write_text(spec, encoding="utf-8")
 
     def answer(request: object) -> str:
         task = str(getattr(request, "task", ""))
@@ -348,9 +351,7 @@ def test_the_repair_is_given_the_specification_the_code_was_written_from(
         return render_reply({"implementation.md": "# Code\n", "code/app.py": code})
 
     provider = ScriptedProvider(answer=answer)
-    with create_project(folder, brief_text="# Demo\n\nA tiny tool.\n", git_enabled=False) as p:
-        monkeypatch.setattr(p.providers, "build", lambda *_a, **_k: provider)
-        report = asyncio.run(p.run_workflow(FAST))
+    with scripted(tmp_path, monkeypatch, spec, provider) as (_p, report):
         assert report.status == RunStatus.COMPLETED, report.failed
         first, repair = provider.requests[1:]
         assert "F401" in repair.task
