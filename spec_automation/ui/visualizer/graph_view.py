@@ -18,9 +18,11 @@ from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
     QKeyEvent,
+    QMouseEvent,
     QPainter,
     QPainterPath,
     QPen,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -334,6 +336,10 @@ class WaveScene(QGraphicsScene):
         self.edges.append(item)
 
 
+#: Room kept above the critical path when the view shows it (scene pixels).
+_SIGHT_MARGIN = 8.0
+
+
 class WaveView(QGraphicsView):
     """The graph view ("waveVisualizer"): zoom with Ctrl+wheel or +/-, drag to pan, fit."""
 
@@ -345,6 +351,42 @@ class WaveView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setAccessibleName("Wave visualizer: the workflow's phases by wave")
+        # Until the user moves the view, it keeps the critical path's row in sight from the
+        # first wave on (the whole graph rarely fits the Run dock's height).
+        self._kept_in_sight = True
+
+    def keep_critical_path_in_sight(self) -> None:
+        """Show the first waves with the critical path's nodes in the middle of the height
+        (again after a resize, until the user pans, zooms or fits)."""
+        self._kept_in_sight = True
+        self._show_critical_path()
+
+    def _show_critical_path(self) -> None:
+        scene = self.scene()
+        if not isinstance(scene, WaveScene):
+            return
+        nodes = [n for n in scene.nodes.values() if n.critical]
+        if not nodes:
+            return
+        row = nodes[0].sceneBoundingRect()
+        for node in nodes[1:]:
+            row = row.united(node.sceneBoundingRect())
+        shown = self.mapToScene(self.viewport().rect()).boundingRect()
+        y = row.center().y()
+        if row.height() + 2 * _SIGHT_MARGIN > shown.height():  # too tall: its top row first
+            y = row.top() - _SIGHT_MARGIN + shown.height() / 2
+        self.centerOn(QPointF(self.sceneRect().left() + shown.width() / 2, y))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the critical path in sight while the user has not moved the view."""
+        super().resizeEvent(event)
+        if self._kept_in_sight:
+            self._show_critical_path()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A drag pans: the view stays where the user puts it."""
+        self._kept_in_sight = False
+        super().mousePressEvent(event)
 
     @property
     def zoom(self) -> float:
@@ -353,11 +395,13 @@ class WaveView(QGraphicsView):
 
     def zoom_by(self, factor: float) -> None:
         """Zoom in (factor > 1) or out, between 20 % and 400 %."""
+        self._kept_in_sight = False
         target = min(4.0, max(0.2, self.zoom * factor))
         self.scale(target / self.zoom, target / self.zoom)
 
     def fit(self) -> None:
         """Show the whole workflow."""
+        self._kept_in_sight = False
         rect = self.sceneRect()
         if not rect.isEmpty():
             self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
@@ -367,6 +411,7 @@ class WaveView(QGraphicsView):
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         """Ctrl+wheel zooms; the wheel alone scrolls."""
+        self._kept_in_sight = False
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
             event.accept()

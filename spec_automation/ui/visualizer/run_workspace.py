@@ -182,6 +182,9 @@ class RunWorkspace(QWidget):
         self.tabs.addTab(timeline_scroll, "Timeline")
         self.tabs.addTab(self.metrics_page, "Metrics")
         splitter = QSplitter(Qt.Orientation.Vertical)
+        # Room for a row of nodes with the waves' labels and for the timeline's tabs with a
+        # row or two, however short the dock is (the dock scrolls beyond that).
+        splitter.setMinimumHeight(_GRAPH_MIN_HEIGHT)
         splitter.addWidget(self.view)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
@@ -189,7 +192,7 @@ class RunWorkspace(QWidget):
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
 
-        layout = QVBoxLayout(self)
+        layout = _FillingLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.controls)
         layout.addWidget(self.plan_label)
@@ -210,6 +213,7 @@ class RunWorkspace(QWidget):
         plan = self.project.plan(self.controls.concurrency.value())
         self.tracker.reset(self.project.graph.waves)
         self.scene.set_workflow(self.project.graph, plan, self.tracker)
+        self.view.keep_critical_path_in_sight()
         self.timeline.set_workflow(self.project.graph, self.tracker)
         self._show_plan()
 
@@ -470,3 +474,18 @@ class RunWorkspace(QWidget):
         with contextlib.suppress(RuntimeError):
             self.tracker.disconnect_bridge()
         self.completion_banner.close_tray()
+
+
+#: The least height (px) of the graph and the timeline together: at three fifths, a row of
+#: nodes with the waves' labels above it.
+_GRAPH_MIN_HEIGHT = 280
+
+
+class _FillingLayout(QVBoxLayout):
+    """The workspace's layout, which says its height does not follow its width: a scroll
+    area (the Run dock's) then gives the workspace the room it has, down to its minimum,
+    instead of the whole height its wrapped plan line would ask for at that width, which put
+    the graph and the timeline below the dock's fold. Its own items are laid out as before."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
