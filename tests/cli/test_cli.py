@@ -32,6 +32,8 @@ DEFAULT_ARTIFACTS = {
     "validation-report.md",
     "handoff.md",
 }
+#: The default spec's implementation stage: the code's manifest, and its gates' report.
+STAGE_ARTIFACTS = {"implementation.md", "quality-report.md"}
 
 
 def test_init_from_a_brief_file_creates_the_project(tmp_path: Path, cli: Cli) -> None:
@@ -185,14 +187,15 @@ def test_a_user_spec_with_its_own_roles_runs_end_to_end(tmp_path: Path, cli: Cli
     assert "Plan mitigations" in body
 
 
-def test_the_sample_runs_end_to_end_and_store_and_disk_agree(
-    sample_project: Path, cli: Cli
-) -> None:
+def test_the_sample_runs_end_to_end_and_store_and_disk_agree(tmp_path: Path, cli: Cli) -> None:
+    sample_project = tmp_path / "sample"  # as `init --sample` makes it: the code stage too
+    assert cli("init", sample_project, "--sample").code == 0
     result = cli("run", "-p", sample_project, "--latency-scale", "0", "--auto-approve")
     assert result.code == 0, result.out + result.err
     assert "completed" in result.out
     produced = {p.name for p in (sample_project / "artifacts").iterdir()}
-    assert produced == DEFAULT_ARTIFACTS
+    assert produced == DEFAULT_ARTIFACTS | STAGE_ARTIFACTS
+    assert (sample_project / "code" / "tests" / "test_e1_rota.py").is_file()
     status = cli("status", "-p", sample_project, "--json").json()
     assert isinstance(status, dict)
     assert all(
@@ -207,12 +210,12 @@ def test_the_sample_runs_end_to_end_and_store_and_disk_agree(
             "note": "approved automatically (--auto-approve)",
         }
     ]
-    for name in DEFAULT_ARTIFACTS:
+    for name in DEFAULT_ARTIFACTS | STAGE_ARTIFACTS:
         meta, _ = split_front_matter(
             (sample_project / "artifacts" / name).read_text(encoding="utf-8")
         )
         assert meta is not None
-        assert meta["provider"] == "offline"
+        assert meta["provider"] == ("quality gates" if name == "quality-report.md" else "offline")
         assert meta["version"] == 1
     report = (sample_project / "artifacts" / "validation-report.md").read_text(encoding="utf-8")
     assert "Not covered: 0" in report
