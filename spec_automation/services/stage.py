@@ -96,21 +96,22 @@ class StageRunner(AgentPhaseRunner):
         or the last part of a phase written one epic at a time), when it is the spec's one
         implementation phase (so the files the app wrote before are its own); else None (a
         repair's files, or a part before the last)."""
+        if request is None:
+            return None  # a repair writes only the files it fixes
+        written = set(files)
+        if request.item is not None:
+            key = (request.run_id, request.phase.name)
+            finished = self._finished.setdefault(key, set())
+            finished.add(request.item.index)
+            if len(finished) < request.item.count:
+                return None
+            del self._finished[key]
+            written = set(self._parts.pop(key, {}))
         if self.spec is not None:
             writers = [p for p in self.spec.phases.values() if p.phase_type == "implementation"]
             if len(writers) != 1:
                 return None
-        if request is None:
-            return None  # a repair writes only the files it fixes
-        if request.item is None:
-            return set(files)
-        owners = self._parts.get((request.run_id, request.phase.name), {})
-        finished = self._finished.setdefault((request.run_id, request.phase.name), set())
-        finished.add(request.item.index)
-        if len(finished) < request.item.count:
-            return None
-        del self._finished[(request.run_id, request.phase.name)]
-        return set(owners)
+        return written
 
     def _own_files(
         self, request: PhaseRequest | None, files: Mapping[str, str]
@@ -172,7 +173,7 @@ class StageRunner(AgentPhaseRunner):
         if missing and len(missing) == len(last.gates):
             raise PhaseError(
                 "the code was not checked: no quality gate's tool is installed. "
-                + " ".join(g.message for g in missing[:1])
+                + missing[0].message
                 + " The app looks in the code folder's .venv, on PATH and beside its own "
                 "Python."
             )

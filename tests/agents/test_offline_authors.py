@@ -11,13 +11,9 @@ from spec_automation.agents.brief import parse_brief
 from spec_automation.agents.offline import author_artifacts
 from spec_automation.core.spec import PhaseSpec
 from spec_automation.core.validation import REQUIRED_HEADINGS
+from tests.helpers.specs import SPECIFICATION_ARTIFACTS, STAGE_ARTIFACTS
 
-DEFAULT_ARTIFACTS = (
-    "analysis.md", "stack.md", "design-tokens.md", "prd.md", "user-flows.md", "architecture.md",
-    "data-model.md", "api-spec.md", "component-mapping.md", "journey-maps.md", "dependencies.md",
-    "epics.md", "tasks.md", "validation-report.md", "handoff.md", "implementation.md",
-    "quality-report.md",
-)  # fmt: skip
+DEFAULT_ARTIFACTS = SPECIFICATION_ARTIFACTS + STAGE_ARTIFACTS
 
 
 def body(chain, name):

@@ -12,28 +12,12 @@ from spec_automation.resources import bundled_spec_path
 from spec_automation.store import queries
 from spec_automation.store.database import open_database
 from tests.cli.conftest import Result
+from tests.helpers.specs import SPECIFICATION_ARTIFACTS, STAGE_ARTIFACTS
 
 Cli = Callable[..., Result]
 
-DEFAULT_ARTIFACTS = {
-    "analysis.md",
-    "stack.md",
-    "design-tokens.md",
-    "prd.md",
-    "user-flows.md",
-    "architecture.md",
-    "data-model.md",
-    "api-spec.md",
-    "component-mapping.md",
-    "journey-maps.md",
-    "dependencies.md",
-    "epics.md",
-    "tasks.md",
-    "validation-report.md",
-    "handoff.md",
-}
-#: The default spec's implementation stage: the code's manifest, and its gates' report.
-STAGE_ARTIFACTS = {"implementation.md", "quality-report.md"}
+#: What a sample run writes, code stage included.
+DEFAULT_ARTIFACTS = set(SPECIFICATION_ARTIFACTS + STAGE_ARTIFACTS)
 
 
 def test_init_from_a_brief_file_creates_the_project(tmp_path: Path, cli: Cli) -> None:
@@ -194,7 +178,7 @@ def test_the_sample_runs_end_to_end_and_store_and_disk_agree(tmp_path: Path, cli
     assert result.code == 0, result.out + result.err
     assert "completed" in result.out
     produced = {p.name for p in (sample_project / "artifacts").iterdir()}
-    assert produced == DEFAULT_ARTIFACTS | STAGE_ARTIFACTS
+    assert produced == DEFAULT_ARTIFACTS
     assert (sample_project / "code" / "tests" / "test_e1_rota.py").is_file()
     status = cli("status", "-p", sample_project, "--json").json()
     assert isinstance(status, dict)
@@ -210,7 +194,7 @@ def test_the_sample_runs_end_to_end_and_store_and_disk_agree(tmp_path: Path, cli
             "note": "approved automatically (--auto-approve)",
         }
     ]
-    for name in DEFAULT_ARTIFACTS | STAGE_ARTIFACTS:
+    for name in DEFAULT_ARTIFACTS:
         meta, _ = split_front_matter(
             (sample_project / "artifacts" / name).read_text(encoding="utf-8")
         )

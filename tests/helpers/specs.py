@@ -9,8 +9,14 @@ from spec_automation.services.project import spec_text_without_code
 
 #: The default spec without its implementation stage (what ``init --no-code`` writes).
 SPEC_ONLY: WorkflowSpec = parse_spec(spec_text_without_code(), source="no-code")
-#: The stage's phases, which end the default spec.
-STAGE_PHASES = ("IMPLEMENTATION", "QUALITY")
+#: The artifacts of the default spec's specification phases (DESIGN.md's table), in order.
+SPECIFICATION_ARTIFACTS = (
+    "analysis.md", "stack.md", "design-tokens.md", "prd.md", "user-flows.md", "architecture.md",
+    "data-model.md", "api-spec.md", "component-mapping.md", "journey-maps.md", "dependencies.md",
+    "epics.md", "tasks.md", "validation-report.md", "handoff.md",
+)  # fmt: skip
+#: The artifacts of its implementation stage: the code's manifest, and its gates' report.
+STAGE_ARTIFACTS = ("implementation.md", "quality-report.md")
 
 #: A whole spec of one valid phase, A, producing a.md.
 PHASE_A = """\

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.specs import SPECIFICATION_ARTIFACTS, STAGE_ARTIFACTS
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,25 +42,7 @@ TARBALL = REPO / "dist" / f"{RELEASE}.tar.gz"
 NAME = "spec-automation"
 
 #: The default spec's artifacts (DESIGN.md's table).
-ARTIFACTS = {
-    "analysis.md",
-    "stack.md",
-    "design-tokens.md",
-    "prd.md",
-    "user-flows.md",
-    "architecture.md",
-    "data-model.md",
-    "api-spec.md",
-    "component-mapping.md",
-    "journey-maps.md",
-    "dependencies.md",
-    "epics.md",
-    "tasks.md",
-    "validation-report.md",
-    "handoff.md",
-    "implementation.md",
-    "quality-report.md",
-}
+ARTIFACTS = set(SPECIFICATION_ARTIFACTS + STAGE_ARTIFACTS)
 #: Where ruff, basedpyright and pytest are installed for the tests: the bundle does not carry
 #: them (the code it checks has an environment of its own), so a user installs them.
 TOOLS = Path(sys.executable).parent

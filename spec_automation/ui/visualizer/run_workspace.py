@@ -184,7 +184,7 @@ class RunWorkspace(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         # Room for a row of nodes with the waves' labels and for the timeline's tabs with a
         # row or two, however short the dock is (the dock scrolls beyond that).
-        splitter.setMinimumHeight(_GRAPH_MIN_HEIGHT)
+        splitter.setMinimumHeight(_SPLITTER_MIN_HEIGHT)
         splitter.addWidget(self.view)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
@@ -478,7 +478,7 @@ class RunWorkspace(QWidget):
 
 #: The least height (px) of the graph and the timeline together: at three fifths, a row of
 #: nodes with the waves' labels above it.
-_GRAPH_MIN_HEIGHT = 280
+_SPLITTER_MIN_HEIGHT = 280
 
 
 class _FillingLayout(QVBoxLayout):
